@@ -1,0 +1,60 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both install
+# any missing Debian packages first (as root, or through sudo), then build.
+BUILD      ?= build
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+PACKAGES   := cmake make g++ libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev \
+              libcli11-dev nlohmann-json3-dev libcpp-httplib-dev clang-format
+comma      := ,
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build demo test test-asan test-tsan test-all bench format clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# build DIR with extra cmake arguments
+define configure_and_build
+	cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(2) $(CMAKE_ARGS) >/dev/null
+	cmake --build $(1) -j $(JOBS)
+endef
+
+build: deps
+	$(call configure_and_build,$(BUILD),)
+
+demo: build
+	./$(BUILD)/examples/taskpool
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	$(call configure_and_build,$(BUILD)-asan,-DTROUPE_SANITIZE=address$(comma)undefined)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(BUILD)-asan --output-on-failure -j $(JOBS) -E '^bench_'
+
+test-tsan: deps
+	$(call configure_and_build,$(BUILD)-tsan,-DTROUPE_SANITIZE=thread)
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  setarch $$(uname -m) -R ctest --test-dir $(BUILD)-tsan --output-on-failure -j $(JOBS) -E '^bench_'
+
+test-all: test test-asan test-tsan
+
+bench: build
+	@mkdir -p out
+	for b in $(BUILD)/bench/bench_*; do $$b --benchmark_out=out/$$(basename $$b).json --benchmark_out_format=json; done
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan out

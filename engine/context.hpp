@@ -1,0 +1,68 @@
+// Context<M>: what an actor can do from inside its handlers: address itself,
+// spawn and stop children, watch other actors, set timers, read the clock.
+// Valid only inside the actor's own hooks and handlers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engine/actor_ref.hpp"
+#include "engine/props.hpp"
+#include "engine/result.hpp"
+#include "engine/time.hpp"
+
+namespace troupe {
+
+class System;
+
+namespace detail {
+template <class M>
+class Cell;
+}
+
+template <class M>
+class Context {
+ public:
+  explicit Context(detail::Cell<M>& cell) : cell_(cell) {}
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  ActorRef<M> self() const;
+  ActorId id() const;
+  const std::string& path() const;
+  const std::string& name() const;
+  System& system() const;
+
+  /// A child supervised by this actor. An empty name generates one. A
+  /// duplicate name among siblings is an Error, not an exception.
+  template <class C>
+  Result<ActorRef<C>> spawn(std::string name, Props<C> props);
+
+  /// Delivers Actor::on_terminated once `ref` stops (at once if it already has).
+  template <class T>
+  void watch(const ActorRef<T>& ref);
+  template <class T>
+  void unwatch(const ActorRef<T>& ref);
+
+  /// Stops this actor after the current message; what is still queued becomes
+  /// actor_stopped dead letters. Children stop first.
+  void stop();
+  /// Stops another actor (usually a child) the same way.
+  template <class T>
+  void stop(const ActorRef<T>& ref);
+
+  /// Sends `message` to this actor after `delay` on the scheduler's clock.
+  /// Pending timers are cancelled when the actor restarts or stops.
+  TimerId schedule_once(Duration delay, M message);
+  bool cancel_timer(TimerId id);
+
+  TimePoint now() const;
+  std::uint64_t random() const;
+  /// The 1-based number of the message being handled.
+  std::uint64_t message_seq() const;
+
+ private:
+  detail::Cell<M>& cell_;
+};
+
+}  // namespace troupe

@@ -1,0 +1,349 @@
+// Cell<M>: the typed half of an actor: its bounded mailbox, its instance and
+// its Context. Also holds the definitions of ActorRef<M> and Context<M>
+// members, which need the complete cell, and the spawn used by both System
+// and Context.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "engine/actor.hpp"
+#include "engine/actor_ref.hpp"
+#include "engine/context.hpp"
+#include "engine/detail/cell_base.hpp"
+#include "engine/detail/ring_queue.hpp"
+#include "engine/detail/runtime.hpp"
+#include "engine/props.hpp"
+
+namespace troupe::detail {
+
+template <class M>
+class Cell final : public CellBase {
+ public:
+  Cell(Runtime& runtime, CellBase* parent, ActorId id, Props<M> props)
+      : CellBase(runtime, parent, id, props.policy(), props.children_scope()),
+        props_(std::move(props)),
+        ctx_(*this) {}
+
+  ~Cell() override { destroy_instance(); }
+
+  SendResult tell(M&& message);
+
+  ActorRef<M> ref() { return ActorRef<M>(std::static_pointer_cast<Cell<M>>(shared_from_this())); }
+
+  TimerId schedule_once(Duration delay, M message);
+  bool cancel_timer(TimerId id);
+  std::uint64_t message_seq() const { return message_seq_; }
+
+ protected:
+  bool process_one() override;
+  std::size_t user_queue_size_locked() const override { return queue_.size(); }
+  std::size_t clear_user_queue_locked() override {
+    const std::size_t n = queue_.size();
+    queue_.clear();
+    return n;
+  }
+  void create_instance() override {
+    instance_ = props_.factory()();
+    if (!instance_) throw std::logic_error("the actor factory returned nullptr");
+  }
+  void destroy_instance() noexcept override {
+    for (const auto& [id, due] : timers_) runtime_.scheduler().cancel(id);
+    timers_.clear();
+    instance_.reset();
+  }
+  bool has_instance() const override { return instance_ != nullptr; }
+  void hook_pre_start() override { instance_->pre_start(ctx_); }
+  void hook_post_stop() override { instance_->post_stop(ctx_); }
+  void hook_pre_restart(const Failure& f) override { instance_->pre_restart(ctx_, f); }
+  void hook_terminated(const Terminated& t) override { instance_->on_terminated(ctx_, t); }
+
+ private:
+  /// Queues under mu_; returns whether the cell must now be scheduled.
+  bool push_locked(M&& message) {
+    queue_.push_back(std::move(message));
+    enqueued_.fetch_add(1, std::memory_order_relaxed);
+    return mark_scheduled_locked();
+  }
+  SendResult tell_blocking(std::unique_lock<std::mutex> lock, M&& message);
+  SendResult reject(DeadLetterReason reason) {
+    runtime_.rejected(reason, *this);
+    return reason == DeadLetterReason::mailbox_full ? SendResult::mailbox_full
+                                                    : SendResult::actor_stopped;
+  }
+  void prune_fired_timers();
+
+  const Props<M> props_;
+  RingQueue<M> queue_;               // guarded by mu_
+  std::size_t blocked_senders_ = 0;  // guarded by mu_
+  std::unique_ptr<Actor<M>> instance_;
+  Context<M> ctx_;
+  std::map<TimerId, TimePoint> timers_;  // activation only
+  std::uint64_t message_seq_ = 0;        // activation only
+};
+
+template <class M>
+SendResult Cell<M>::tell(M&& message) {
+  const bool from_actor = current_cell() != nullptr;
+  // Shutdown stops new work from outside; actors still talk while draining.
+  if (!from_actor && runtime_.shutting_down()) return reject(DeadLetterReason::actor_stopped);
+  bool dropped_oldest = false;
+  bool schedule = false;
+  std::size_t length = 0;
+  {
+    std::unique_lock lock(mu_);
+    if (closed_) {
+      lock.unlock();
+      return reject(DeadLetterReason::actor_stopped);
+    }
+    if (queue_.size() >= props_.mailbox().capacity) {
+      switch (props_.mailbox().overflow) {
+        case Overflow::drop_oldest:
+          queue_.pop_front();
+          dropped_oldest = true;
+          break;
+        case Overflow::block:
+          if (!from_actor) return tell_blocking(std::move(lock), std::move(message));
+          [[fallthrough]];  // an actor is never blocked: it sees a full mailbox
+        case Overflow::reject:
+          lock.unlock();
+          return reject(DeadLetterReason::mailbox_full);
+      }
+    }
+    schedule = push_locked(std::move(message));
+    length = queue_.size();
+  }
+  if (dropped_oldest) runtime_.dead_letter(DeadLetterReason::mailbox_full, *this);
+  if (runtime_.emitting()) {
+    runtime_.emit(EventKind::sent, id(), path(), {}, static_cast<std::int64_t>(length));
+  }
+  schedule_if(schedule);
+  return SendResult::accepted;
+}
+
+template <class M>
+SendResult Cell<M>::tell_blocking(std::unique_lock<std::mutex> lock, M&& message) {
+  ++blocked_senders_;
+  lock.unlock();
+  auto& scheduler = runtime_.scheduler();
+  bool schedule = false;
+  SendResult result = SendResult::mailbox_full;
+  scheduler.wait_until(
+      [&] {
+        std::lock_guard guard(mu_);
+        if (closed_) {
+          result = SendResult::actor_stopped;
+          return true;
+        }
+        if (queue_.size() >= props_.mailbox().capacity) return false;
+        schedule = push_locked(std::move(message));
+        result = SendResult::accepted;
+        return true;
+      },
+      scheduler.now() + props_.mailbox().block_timeout);
+  {
+    std::lock_guard guard(mu_);
+    --blocked_senders_;
+  }
+  schedule_if(schedule);
+  if (result == SendResult::accepted) return result;
+  return reject(result == SendResult::mailbox_full ? DeadLetterReason::mailbox_full
+                                                   : DeadLetterReason::actor_stopped);
+}
+
+template <class M>
+bool Cell<M>::process_one() {
+  bool wake_senders = false;
+  std::unique_lock lock(mu_);
+  if (queue_.empty()) return false;
+  M message = std::move(queue_.front());
+  queue_.pop_front();
+  in_flight_.store(true, std::memory_order_relaxed);
+  wake_senders = blocked_senders_ > 0;
+  lock.unlock();
+  if (wake_senders) runtime_.scheduler().wake_waiters();
+
+  message_seq_ = received_.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (runtime_.emitting()) {
+    runtime_.emit(EventKind::received, id(), path(), {}, static_cast<std::int64_t>(message_seq_));
+  }
+  try {
+    instance_->receive(ctx_, message);
+  } catch (...) {
+    std::string what = describe_current_exception();
+    in_flight_.store(false, std::memory_order_release);
+    handler_threw(std::move(what), message_seq_);
+    return true;
+  }
+  processed_.fetch_add(1, std::memory_order_relaxed);
+  in_flight_.store(false, std::memory_order_release);
+  return true;
+}
+
+template <class M>
+TimerId Cell<M>::schedule_once(Duration delay, M message) {
+  prune_fired_timers();
+  auto& scheduler = runtime_.scheduler();
+  auto payload = std::make_shared<M>(std::move(message));
+  std::weak_ptr<CellBase> weak = shared_from_this();
+  const TimerId id = scheduler.after(delay, [weak, payload] {
+    if (auto cell = weak.lock()) static_cast<Cell<M>&>(*cell).tell(std::move(*payload));
+  });
+  timers_.emplace(id, scheduler.now() + delay);
+  return id;
+}
+
+template <class M>
+bool Cell<M>::cancel_timer(TimerId id) {
+  timers_.erase(id);
+  return runtime_.scheduler().cancel(id);
+}
+
+template <class M>
+void Cell<M>::prune_fired_timers() {
+  // Bounds the bookkeeping of an actor that sets many timers: entries whose
+  // time has passed have fired already.
+  if (timers_.size() < 32) return;
+  const TimePoint now = runtime_.scheduler().now();
+  std::erase_if(timers_, [&](const auto& entry) { return entry.second < now; });
+}
+
+/// Creates a child of `parent`; shared by System::spawn and Context::spawn.
+template <class M>
+Result<ActorRef<M>> spawn_child(CellBase& parent, std::string name, Props<M> props) {
+  Runtime& runtime = parent.runtime();
+  auto cell = std::make_shared<Cell<M>>(runtime, &parent, runtime.next_id(), std::move(props));
+  if (auto error = parent.adopt(std::move(name), cell)) return std::move(*error);
+  runtime.register_cell(*cell);
+  runtime.emit(EventKind::spawned, cell->id(), cell->path(), {},
+               static_cast<std::int64_t>(parent.id()));
+  cell->start();
+  return cell->ref();
+}
+
+}  // namespace troupe::detail
+
+namespace troupe {
+
+template <class M>
+const detail::Cell<M>& ActorRef<M>::checked() const {
+  if (!cell_) throw std::logic_error("use of an empty ActorRef");
+  return *cell_;
+}
+
+template <class M>
+SendResult ActorRef<M>::tell(M message) const {
+  checked();
+  return cell_->tell(std::move(message));
+}
+
+template <class M>
+ActorId ActorRef<M>::id() const {
+  return checked().id();
+}
+
+template <class M>
+const std::string& ActorRef<M>::path() const {
+  return checked().path();
+}
+
+template <class M>
+std::size_t ActorRef<M>::queued() const {
+  return checked().queued();
+}
+
+template <class M>
+bool ActorRef<M>::alive() const {
+  return !checked().terminated();
+}
+
+template <class M>
+std::shared_ptr<detail::CellBase> ActorRef<M>::cell_base() const {
+  checked();
+  return cell_;
+}
+
+template <class M>
+ActorRef<M> Context<M>::self() const {
+  return cell_.ref();
+}
+
+template <class M>
+ActorId Context<M>::id() const {
+  return cell_.id();
+}
+
+template <class M>
+const std::string& Context<M>::path() const {
+  return cell_.path();
+}
+
+template <class M>
+const std::string& Context<M>::name() const {
+  return cell_.name();
+}
+
+template <class M>
+System& Context<M>::system() const {
+  return cell_.runtime().owner();
+}
+
+template <class M>
+template <class C>
+Result<ActorRef<C>> Context<M>::spawn(std::string name, Props<C> props) {
+  return detail::spawn_child(cell_, std::move(name), std::move(props));
+}
+
+template <class M>
+template <class T>
+void Context<M>::watch(const ActorRef<T>& ref) {
+  ref.cell_base()->add_watcher(cell_.shared_from_this());
+}
+
+template <class M>
+template <class T>
+void Context<M>::unwatch(const ActorRef<T>& ref) {
+  ref.cell_base()->remove_watcher(cell_);
+}
+
+template <class M>
+void Context<M>::stop() {
+  cell_.enqueue_signal(detail::Signal{detail::Signal::Kind::stop, nullptr, {}});
+}
+
+template <class M>
+template <class T>
+void Context<M>::stop(const ActorRef<T>& ref) {
+  ref.cell_base()->enqueue_signal(detail::Signal{detail::Signal::Kind::stop, nullptr, {}});
+}
+
+template <class M>
+TimerId Context<M>::schedule_once(Duration delay, M message) {
+  return cell_.schedule_once(delay, std::move(message));
+}
+
+template <class M>
+bool Context<M>::cancel_timer(TimerId id) {
+  return cell_.cancel_timer(id);
+}
+
+template <class M>
+TimePoint Context<M>::now() const {
+  return cell_.runtime().scheduler().now();
+}
+
+template <class M>
+std::uint64_t Context<M>::random() const {
+  return cell_.runtime().scheduler().random();
+}
+
+template <class M>
+std::uint64_t Context<M>::message_seq() const {
+  return cell_.message_seq();
+}
+
+}  // namespace troupe

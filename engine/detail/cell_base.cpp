@@ -1,0 +1,432 @@
+#include "engine/detail/cell_base.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <string>
+
+#include "engine/assert.hpp"
+#include "engine/detail/runtime.hpp"
+#include "engine/events.hpp"
+
+namespace troupe::detail {
+
+namespace {
+
+thread_local CellBase* tl_current = nullptr;
+
+/// Marks the running actor for the activation's duration, so that tell can
+/// tell actors (never blocked) from outside senders.
+class CurrentCellScope {
+ public:
+  explicit CurrentCellScope(CellBase* cell) : previous_(tl_current) { tl_current = cell; }
+  ~CurrentCellScope() { tl_current = previous_; }
+  CurrentCellScope(const CurrentCellScope&) = delete;
+  CurrentCellScope& operator=(const CurrentCellScope&) = delete;
+
+ private:
+  CellBase* previous_;
+};
+
+bool valid_name(const std::string& name) {
+  return name.find('/') == std::string::npos && name.size() <= 256 &&
+         std::none_of(name.begin(), name.end(), [](char c) { return c < ' ' || c == 127; });
+}
+
+}  // namespace
+
+CellBase* current_cell() { return tl_current; }
+
+std::string describe_current_exception() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception (not derived from std::exception)";
+  }
+}
+
+CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id, FailurePolicy policy,
+                   Scope children_scope)
+    : runtime_(runtime),
+      parent_(parent),
+      id_(id),
+      policy_(std::move(policy)),
+      children_scope_(children_scope) {}
+
+CellBase::~CellBase() = default;
+
+void CellBase::start() { enqueue_signal(Signal{Signal::Kind::create, nullptr, {}}); }
+
+void CellBase::enqueue_signal(Signal signal) {
+  bool schedule = false;
+  {
+    std::lock_guard lock(mu_);
+    if (terminated_) return;  // a stopped cell has nothing left to decide
+    signals_.push_back(std::move(signal));
+    has_signals_.store(true, std::memory_order_release);
+    schedule = mark_scheduled_locked();
+  }
+  schedule_if(schedule);
+}
+
+void CellBase::schedule_if(bool needed) {
+  if (needed) runtime_.scheduler().schedule(*this);
+}
+
+std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<CellBase>& child) {
+  std::lock_guard lock(children_mu_);
+  if (runtime_.shutting_down()) {
+    return Error{ErrorCode::system_shutting_down,
+                 "cannot spawn '" + name + "': the actor system is shutting down"};
+  }
+  if (!accepting_children_) {
+    return Error{ErrorCode::parent_stopping,
+                 "cannot spawn '" + name + "': its parent " + path_ + " is stopping"};
+  }
+  if (name.empty()) name = "$" + std::to_string(++generated_names_);
+  if (!valid_name(name)) {
+    return Error{ErrorCode::invalid_name, "invalid actor name '" + name +
+                                              "': no '/' or control characters, at most 256"};
+  }
+  if (children_.count(name) != 0) {
+    return Error{ErrorCode::duplicate_name,
+                 "an actor named '" + name + "' already exists under " +
+                     (path_.empty() ? std::string("/") : path_)};
+  }
+  child->name_ = name;
+  child->path_ = path_ + "/" + name;
+  children_.emplace(std::move(name), child);
+  return std::nullopt;
+}
+
+void CellBase::add_watcher(const std::shared_ptr<CellBase>& watcher) {
+  {
+    std::lock_guard lock(mu_);
+    if (!terminated_) {
+      watchers_.push_back(watcher);
+      return;
+    }
+  }
+  watcher->enqueue_signal(Signal{Signal::Kind::terminated, shared_from_this(), {}});
+}
+
+void CellBase::remove_watcher(const CellBase& watcher) {
+  std::lock_guard lock(mu_);
+  std::erase_if(watchers_, [&](const std::weak_ptr<CellBase>& w) {
+    auto p = w.lock();
+    return p == nullptr || p.get() == &watcher;
+  });
+}
+
+std::size_t CellBase::queued() const {
+  std::lock_guard lock(mu_);
+  return user_queue_size_locked() + (in_flight_.load(std::memory_order_acquire) ? 1 : 0);
+}
+
+bool CellBase::terminated() const {
+  std::lock_guard lock(mu_);
+  return terminated_;
+}
+
+std::size_t CellBase::abandon_queue() {
+  std::size_t count = 0;
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    count = clear_user_queue_locked();
+  }
+  abandoned_.fetch_add(count, std::memory_order_relaxed);
+  runtime_.dead_letter(DeadLetterReason::shutdown_abandoned, *this, count);
+  return count;
+}
+
+ResumeResult CellBase::resume(std::size_t max_messages) {
+  CurrentCellScope scope(this);
+  for (std::size_t i = 0; i < max_messages; ++i) {
+    if (auto signal = take_signal()) {
+      handle(*signal);
+      continue;
+    }
+    if (state_ != State::running) break;
+    if (!process_one()) break;
+  }
+  // The last activation of a stopped cell holds it alive until here: its
+  // parent may drop its reference on another thread at any moment.
+  auto keep_alive = std::move(keep_alive_);
+  return finish_activation();
+}
+
+std::optional<Signal> CellBase::take_signal() {
+  if (!has_signals_.load(std::memory_order_acquire)) return std::nullopt;
+  std::lock_guard lock(mu_);
+  if (signals_.empty()) return std::nullopt;
+  Signal s = std::move(signals_.front());
+  signals_.pop_front();
+  if (signals_.empty()) has_signals_.store(false, std::memory_order_relaxed);
+  return s;
+}
+
+ResumeResult CellBase::finish_activation() {
+  std::lock_guard lock(mu_);
+  const bool more = !terminated_ && (!signals_.empty() ||
+                                     (state_ == State::running && user_queue_size_locked() > 0));
+  if (more) return ResumeResult::resume_later;
+  scheduled_ = false;
+  return ResumeResult::done;
+}
+
+void CellBase::handle(Signal& signal) {
+  switch (signal.kind) {
+    case Signal::Kind::create: on_create(); break;
+    case Signal::Kind::stop: on_stop(signal.reason); break;
+    case Signal::Kind::suspend:
+      if (state_ == State::running) state_ = State::suspended;
+      break;
+    case Signal::Kind::resume:
+      if (state_ != State::suspended) break;
+      if (has_instance()) {
+        state_ = State::running;
+      } else {
+        // The factory itself failed: there is nothing to resume, so build anew.
+        on_restart(Failure{path_, "resume without an instance", 0, runtime_.scheduler().now()});
+      }
+      break;
+    case Signal::Kind::restart: on_restart(signal.failure); break;
+    case Signal::Kind::child_failed: on_child_failed(signal.other, signal.failure); break;
+    case Signal::Kind::child_terminated: on_child_terminated(signal.other); break;
+    case Signal::Kind::terminated:
+      if (has_instance() && state_ != State::stopping && state_ != State::stopped) {
+        const Terminated t{signal.other->id(), signal.other->path()};
+        guarded([&] { hook_terminated(t); }, 0);
+      }
+      break;
+  }
+}
+
+template <class Fn>
+bool CellBase::guarded(Fn&& fn, std::uint64_t message_seq) {
+  try {
+    fn();
+    return true;
+  } catch (...) {
+    fail(Failure{path_, describe_current_exception(), message_seq, runtime_.scheduler().now()});
+    return false;
+  }
+}
+
+void CellBase::on_create() {
+  if (state_ != State::created) return;
+  state_ = State::running;
+  if (!guarded([&] { create_instance(); }, 0)) return;
+  if (guarded([&] { hook_pre_start(); }, 0)) runtime_.emit(EventKind::started, id_, path_);
+}
+
+void CellBase::handler_threw(std::string what, std::uint64_t message_seq) {
+  runtime_.dead_letter(DeadLetterReason::handler_failed, *this);
+  fail(Failure{path_, std::move(what), message_seq, runtime_.scheduler().now()});
+}
+
+void CellBase::fail(Failure failure) {
+  failures_.fetch_add(1, std::memory_order_relaxed);
+  runtime_.emit(EventKind::failed, id_, path_, failure.what,
+                static_cast<std::int64_t>(failure.message_seq));
+  if (state_ == State::stopping || state_ == State::stopped) return;  // nothing left to supervise
+  state_ = State::suspended;
+  if (parent_ == nullptr) return;  // the guardian never fails
+  parent_->enqueue_signal(Signal{Signal::Kind::child_failed, shared_from_this(), std::move(failure)});
+}
+
+void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure) {
+  if (child->terminated() || state_ == State::stopping || state_ == State::stopped) return;
+  const Directive directive = decide(child->policy_, failure);
+  runtime_.emit(EventKind::decided, child->id_, child->path_, to_string(directive));
+  switch (directive) {
+    case Directive::resume:
+      child->enqueue_signal(Signal{Signal::Kind::resume, nullptr, {}});
+      break;
+    case Directive::restart:
+      restart_children(child, failure);
+      break;
+    case Directive::stop:
+      if (children_scope_ == Scope::all_for_one) {
+        stop_children(DeadLetterReason::actor_stopped);
+      } else {
+        child->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
+      }
+      break;
+    case Directive::escalate:
+      child->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
+      escalate(failure);
+      break;
+  }
+}
+
+void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure) {
+  auto& scheduler = runtime_.scheduler();
+  const auto& policy = failed->policy_;
+  if (!failed->restart_history.admit(scheduler.now(), policy.budget)) {
+    runtime_.emit(EventKind::budget_exceeded, failed->id_, failed->path_, failure.what,
+                  policy.budget.max_restarts);
+    failed->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
+    escalate(Failure{failed->path_,
+                     "restart budget exceeded (" + std::to_string(policy.budget.max_restarts) +
+                         " within " + std::to_string(policy.budget.within.count()) +
+                         "ns): " + failure.what,
+                     failure.message_seq, failure.time});
+    return;
+  }
+  const Duration delay =
+      backoff_delay(policy.backoff, failed->restart_history.in_window() - 1, scheduler.random());
+  std::vector<std::shared_ptr<CellBase>> targets{failed};
+  if (children_scope_ == Scope::all_for_one) {
+    for (auto& sibling : children_snapshot()) {
+      if (sibling == failed) continue;
+      sibling->enqueue_signal(Signal{Signal::Kind::suspend, nullptr, {}});
+      targets.push_back(std::move(sibling));
+    }
+  }
+  for (auto& target : targets) {
+    Signal restart{Signal::Kind::restart, nullptr, failure};
+    if (delay <= Duration::zero()) {
+      target->enqueue_signal(std::move(restart));
+      continue;
+    }
+    runtime_.emit(EventKind::restart_scheduled, target->id_, target->path_, {}, delay.count());
+    std::weak_ptr<CellBase> weak = target;
+    scheduler.after(delay, [weak, restart]() mutable {
+      if (auto cell = weak.lock()) cell->enqueue_signal(std::move(restart));
+    });
+  }
+}
+
+void CellBase::escalate(const Failure& failure) {
+  runtime_.emit(EventKind::escalated, id_, path_, failure.what);
+  // The guardian absorbs escalations: the child is already stopped, and a
+  // failure at the top must not take the whole system down.
+  if (parent_ == nullptr) return;
+  fail(Failure{path_, "escalated from " + failure.actor_path + ": " + failure.what,
+               failure.message_seq, runtime_.scheduler().now()});
+}
+
+void CellBase::on_restart(const Failure& failure) {
+  if (state_ == State::stopping || state_ == State::stopped || state_ == State::restarting) return;
+  state_ = State::restarting;
+  restart_cause_ = failure;
+  if (has_instance()) {
+    try {
+      hook_pre_restart(failure);
+    } catch (...) {
+      runtime_.emit(EventKind::failed, id_, path_, describe_current_exception());
+    }
+  }
+  // Children belong to the old instance: stop them; the fresh instance builds
+  // its own in pre_start.
+  if (!has_children()) {
+    complete_restart();
+  } else {
+    stop_children(DeadLetterReason::actor_stopped);
+  }
+}
+
+void CellBase::complete_restart() {
+  TROUPE_ASSERT(state_ == State::restarting);
+  destroy_instance();
+  state_ = State::running;
+  const auto count = restarts_.fetch_add(1, std::memory_order_relaxed) + 1;
+  runtime_.emit(EventKind::restarted, id_, path_, restart_cause_.what,
+                static_cast<std::int64_t>(count));
+  if (!guarded([&] { create_instance(); }, 0)) return;
+  guarded([&] { hook_pre_start(); }, 0);
+}
+
+void CellBase::on_stop(DeadLetterReason reason) {
+  if (state_ == State::stopping || state_ == State::stopped) return;
+  state_ = State::stopping;
+  std::size_t leftovers = 0;
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    leftovers = clear_user_queue_locked();
+  }
+  if (reason == DeadLetterReason::shutdown_abandoned) {
+    abandoned_.fetch_add(leftovers, std::memory_order_relaxed);
+  }
+  runtime_.dead_letter(reason, *this, leftovers);
+  {
+    std::lock_guard lock(children_mu_);
+    accepting_children_ = false;
+  }
+  if (!has_children()) {
+    finish_stop();
+  } else {
+    stop_children(reason);
+  }
+}
+
+void CellBase::stop_children(DeadLetterReason reason) {
+  for (auto& child : children_snapshot()) {
+    child->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}, reason});
+  }
+}
+
+void CellBase::on_child_terminated(const std::shared_ptr<CellBase>& child) {
+  bool now_empty = false;
+  {
+    std::lock_guard lock(children_mu_);
+    auto it = children_.find(child->name_);
+    if (it != children_.end() && it->second == child) children_.erase(it);
+    now_empty = children_.empty();
+  }
+  if (!now_empty) return;
+  if (state_ == State::stopping) finish_stop();
+  if (state_ == State::restarting) complete_restart();
+}
+
+void CellBase::finish_stop() {
+  if (has_instance()) {
+    try {
+      hook_post_stop();
+    } catch (...) {
+      runtime_.emit(EventKind::failed, id_, path_, describe_current_exception());
+    }
+  }
+  destroy_instance();
+  state_ = State::stopped;
+  std::vector<std::weak_ptr<CellBase>> watchers;
+  {
+    std::lock_guard lock(mu_);
+    terminated_ = true;
+    signals_.clear();
+    has_signals_.store(false, std::memory_order_relaxed);
+    watchers.swap(watchers_);
+  }
+  runtime_.emit(EventKind::stopped, id_, path_);
+  auto self = shared_from_this();
+  for (auto& weak : watchers) {
+    if (auto watcher = weak.lock()) {
+      watcher->enqueue_signal(Signal{Signal::Kind::terminated, self, {}});
+    }
+  }
+  keep_alive_ = self;
+  if (parent_ != nullptr) {
+    runtime_.retire_cell(*this);
+    parent_->enqueue_signal(Signal{Signal::Kind::child_terminated, self, {}});
+  }
+  runtime_.scheduler().wake_waiters();
+}
+
+std::vector<std::shared_ptr<CellBase>> CellBase::children_snapshot() const {
+  std::lock_guard lock(children_mu_);
+  std::vector<std::shared_ptr<CellBase>> out;
+  out.reserve(children_.size());
+  for (const auto& [name, child] : children_) out.push_back(child);
+  return out;
+}
+
+bool CellBase::has_children() const {
+  std::lock_guard lock(children_mu_);
+  return !children_.empty();
+}
+
+}  // namespace troupe::detail

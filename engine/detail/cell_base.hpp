@@ -1,0 +1,194 @@
+// The untyped half of an actor: its place in the tree, its signal queue, its
+// lifecycle state machine and the supervision of its children. The typed half
+// (Cell<M>) adds the mailbox and the instance. All lifecycle state is changed
+// only inside the cell's own activation, one thread at a time; other threads
+// talk to a cell by enqueuing signals or messages under its lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/failure.hpp"
+#include "engine/result.hpp"
+#include "engine/scheduler.hpp"
+#include "engine/send_result.hpp"
+#include "engine/supervision.hpp"
+
+namespace troupe::detail {
+
+class Runtime;
+class CellBase;
+
+/// A lifecycle or supervision message between cells. Signals go before user
+/// messages and are never subject to mailbox limits (there are at most a few
+/// per child and watcher).
+struct Signal {
+  enum class Kind : std::uint8_t {
+    create,            // build the instance and run pre_start
+    stop,              // stop (children first); `reason` labels leftover messages
+    suspend,           // pause user messages (an all_for_one sibling failed)
+    resume,            // continue with the same instance
+    restart,           // fresh instance after `failure`
+    child_failed,      // `other` failed with `failure`: decide
+    child_terminated,  // `other` has stopped
+    terminated,        // `other`, which this cell watches, has stopped
+  };
+  Kind kind;
+  std::shared_ptr<CellBase> other;
+  Failure failure;
+  DeadLetterReason reason = DeadLetterReason::actor_stopped;
+};
+
+/// The actor currently running on this thread, or nullptr outside actors.
+CellBase* current_cell();
+
+/// The message of the exception being handled (call inside a catch block).
+std::string describe_current_exception();
+
+class CellBase : public Resumable, public std::enable_shared_from_this<CellBase> {
+ public:
+  CellBase(Runtime& runtime, CellBase* parent, ActorId id, FailurePolicy policy,
+           Scope children_scope);
+  CellBase(const CellBase&) = delete;
+  CellBase& operator=(const CellBase&) = delete;
+  virtual ~CellBase();
+
+  ActorId id() const { return id_; }
+  const std::string& path() const { return path_; }
+  const std::string& name() const { return name_; }
+  Runtime& runtime() const { return runtime_; }
+
+  /// Queues the create signal; the instance is built in the first activation.
+  void start();
+  void enqueue_signal(Signal signal);
+
+  /// Reserves `name` among this cell's children (an empty name gets a unique
+  /// generated one) and names the child; an Error when that is not possible.
+  std::optional<Error> adopt(std::string name, const std::shared_ptr<CellBase>& child);
+
+  /// Registers `watcher` for a terminated signal; if this cell has already
+  /// stopped, the signal is sent at once.
+  void add_watcher(const std::shared_ptr<CellBase>& watcher);
+  void remove_watcher(const CellBase& watcher);
+
+  /// User messages queued plus the one being handled.
+  std::size_t queued() const;
+  bool terminated() const;
+
+  /// Shutdown past its deadline: closes the mailbox and turns what is queued
+  /// into shutdown_abandoned dead letters. Returns how many.
+  std::size_t abandon_queue();
+
+  std::uint64_t enqueued_count() const { return enqueued_.load(std::memory_order_relaxed); }
+  std::uint64_t processed_count() const { return processed_.load(std::memory_order_relaxed); }
+  std::uint64_t abandoned_count() const { return abandoned_.load(std::memory_order_relaxed); }
+  std::uint64_t restart_count() const { return restarts_.load(std::memory_order_relaxed); }
+  std::uint64_t failure_count() const { return failures_.load(std::memory_order_relaxed); }
+
+  /// Processed count when shutdown began (guarded by the runtime's registry).
+  std::uint64_t processed_at_shutdown = 0;
+
+  ResumeResult resume(std::size_t max_messages) final;
+
+ protected:
+  // The typed half. Called only inside the activation, except the *_locked
+  // functions, which are called with mu_ held.
+  virtual bool process_one() = 0;
+  virtual std::size_t user_queue_size_locked() const = 0;
+  virtual std::size_t clear_user_queue_locked() = 0;
+  virtual void create_instance() = 0;
+  virtual void destroy_instance() noexcept = 0;
+  virtual bool has_instance() const = 0;
+  virtual void hook_pre_start() = 0;
+  virtual void hook_post_stop() = 0;
+  virtual void hook_pre_restart(const Failure& failure) = 0;
+  virtual void hook_terminated(const Terminated& terminated) = 0;
+
+  /// Called by process_one when a handler threw: the message is a
+  /// handler_failed dead letter, the cell suspends and tells its parent.
+  void handler_threw(std::string what, std::uint64_t message_seq);
+
+  /// Schedules this cell if it was idle; called after enqueuing with mu_ released.
+  void schedule_if(bool needed);
+
+  /// Marks the cell scheduled when work was added; returns whether the
+  /// caller must call schedule_if(true) after releasing mu_.
+  bool mark_scheduled_locked() {
+    if (scheduled_) return false;
+    scheduled_ = true;
+    return true;
+  }
+
+  Runtime& runtime_;
+  mutable std::mutex mu_;
+  bool closed_ = false;  // guarded by mu_: no user message is accepted any more
+  // Set under mu_ together with the pop, cleared after the handler without
+  // the lock: queued() never misses a message between mailbox and handler.
+  std::atomic<bool> in_flight_{false};
+  std::atomic<std::uint64_t> enqueued_{0};
+  std::atomic<std::uint64_t> processed_{0};
+  std::atomic<std::uint64_t> received_{0};
+  std::atomic<std::uint64_t> abandoned_{0};
+  std::atomic<std::uint64_t> restarts_{0};
+  std::atomic<std::uint64_t> failures_{0};
+
+ private:
+  enum class State : std::uint8_t { created, running, suspended, restarting, stopping, stopped };
+
+  std::optional<Signal> take_signal();
+  ResumeResult finish_activation();
+  void handle(Signal& signal);
+  void on_create();
+  void on_stop(DeadLetterReason reason);
+  void on_restart(const Failure& failure);
+  void on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure);
+  void on_child_terminated(const std::shared_ptr<CellBase>& child);
+  void restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure);
+  void stop_children(DeadLetterReason reason);
+  void escalate(const Failure& failure);
+  void fail(Failure failure);
+  void complete_restart();
+  void finish_stop();
+  std::vector<std::shared_ptr<CellBase>> children_snapshot() const;
+  bool has_children() const;
+  template <class Fn>
+  bool guarded(Fn&& fn, std::uint64_t message_seq);
+
+  CellBase* const parent_;
+  const ActorId id_;
+  std::string name_;
+  std::string path_;
+  const FailurePolicy policy_;
+  const Scope children_scope_;
+
+  // Guarded by mu_.
+  std::deque<Signal> signals_;
+  bool scheduled_ = false;
+  bool terminated_ = false;
+  std::vector<std::weak_ptr<CellBase>> watchers_;
+
+  mutable std::mutex children_mu_;
+  std::map<std::string, std::shared_ptr<CellBase>> children_;  // ordered: deterministic walks
+  bool accepting_children_ = true;
+  std::uint64_t generated_names_ = 0;
+
+  // Touched only inside activations (this cell's, or its parent's for the history).
+  State state_ = State::created;
+  Failure restart_cause_;
+  std::shared_ptr<CellBase> keep_alive_;  // holds this cell until its last activation ends
+  // Lets an activation skip the lock when no signal is pending (the common case).
+  std::atomic<bool> has_signals_{false};
+
+ public:
+  /// Kept by the supervisor (the parent) for its decisions about this cell.
+  RestartHistory restart_history;
+};
+
+}  // namespace troupe::detail

@@ -1,0 +1,80 @@
+// A FIFO ring buffer that grows by doubling up to a hard limit and never
+// allocates per element: the storage behind every mailbox. Not thread-safe;
+// the owning cell guards it with its lock.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <utility>
+
+#include "engine/assert.hpp"
+
+namespace troupe::detail {
+
+template <class T>
+class RingQueue {
+ public:
+  RingQueue() = default;
+  RingQueue(const RingQueue&) = delete;
+  RingQueue& operator=(const RingQueue&) = delete;
+  ~RingQueue() {
+    clear();
+    release(slots_, capacity_);
+  }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  /// Appends; the caller has checked the mailbox's own bound.
+  void push_back(T&& value) {
+    if (size_ == capacity_) grow();
+    ::new (static_cast<void*>(slot(size_))) T(std::move(value));
+    ++size_;
+  }
+
+  T& front() {
+    TROUPE_ASSERT(size_ > 0);
+    return *slot(0);
+  }
+
+  void pop_front() {
+    TROUPE_ASSERT(size_ > 0);
+    std::destroy_at(slot(0));
+    head_ = (head_ + 1) & (capacity_ - 1);
+    --size_;
+  }
+
+  void clear() {
+    while (size_ > 0) pop_front();
+  }
+
+ private:
+  static constexpr std::size_t kInitialCapacity = 4;
+
+  T* slot(std::size_t i) { return slots_ + ((head_ + i) & (capacity_ - 1)); }
+
+  void grow() {
+    const std::size_t bigger = capacity_ == 0 ? kInitialCapacity : capacity_ * 2;
+    T* fresh = std::allocator<T>{}.allocate(bigger);
+    for (std::size_t i = 0; i < size_; ++i) {
+      ::new (static_cast<void*>(fresh + i)) T(std::move(*slot(i)));
+      std::destroy_at(slot(i));
+    }
+    release(slots_, capacity_);
+    slots_ = fresh;
+    capacity_ = bigger;
+    head_ = 0;
+  }
+
+  static void release(T* slots, std::size_t capacity) {
+    if (slots != nullptr) std::allocator<T>{}.deallocate(slots, capacity);
+  }
+
+  T* slots_ = nullptr;
+  std::size_t capacity_ = 0;  // a power of two, or 0
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace troupe::detail

@@ -1,0 +1,105 @@
+#include "engine/detail/runtime.hpp"
+
+#include <algorithm>
+
+#include "engine/assert.hpp"
+#include "engine/detail/cell_base.hpp"
+
+namespace troupe::detail {
+
+Runtime::Runtime(System& owner, Scheduler& scheduler, EventSink* sink)
+    : owner_(owner), scheduler_(scheduler), sink_(sink) {}
+
+void Runtime::register_cell(CellBase& cell) {
+  std::lock_guard lock(registry_mu_);
+  const bool inserted = live_.emplace(cell.id(), &cell).second;
+  TROUPE_ASSERT(inserted);
+}
+
+void Runtime::retire_cell(CellBase& cell) {
+  std::lock_guard lock(registry_mu_);
+  const auto erased = live_.erase(cell.id());
+  TROUPE_ASSERT(erased == 1);
+  retired_enqueued_ += cell.enqueued_count();
+  retired_processed_ += cell.processed_count();
+  if (recording_shutdown_) {
+    shutdown_entries_.push_back(ActorShutdown{
+        cell.path(), cell.processed_count() - cell.processed_at_shutdown, cell.abandoned_count()});
+  }
+}
+
+void Runtime::dead_letter(DeadLetterReason reason, const CellBase& cell, std::uint64_t count) {
+  if (count == 0) return;
+  dead_[static_cast<std::size_t>(reason)].fetch_add(count, std::memory_order_relaxed);
+  if (emitting()) {
+    emit(EventKind::dead_letter, cell.id(), cell.path(), to_string(reason),
+         static_cast<std::int64_t>(count));
+  }
+}
+
+void Runtime::rejected(DeadLetterReason reason, const CellBase& cell) {
+  rejected_.fetch_add(1, std::memory_order_relaxed);
+  dead_letter(reason, cell);
+}
+
+void Runtime::emit(EventKind kind, ActorId actor, std::string_view path, std::string_view detail,
+                   std::int64_t value) {
+  if (sink_ == nullptr) return;
+  sink_->on_event(Event{kind, scheduler_.now(), actor, path, detail, value});
+}
+
+std::uint64_t Runtime::total_enqueued_locked() const {
+  std::uint64_t total = retired_enqueued_;
+  for (const auto& [id, cell] : live_) total += cell->enqueued_count();
+  return total;
+}
+
+SystemStats Runtime::stats() const {
+  SystemStats s;
+  std::lock_guard lock(registry_mu_);
+  s.sent = total_enqueued_locked() + rejected_.load(std::memory_order_relaxed);
+  s.processed = retired_processed_;
+  for (const auto& [id, cell] : live_) {
+    s.processed += cell->processed_count();
+    s.queued += cell->queued();
+  }
+  for (std::size_t i = 0; i < kDeadLetterReasonCount; ++i) {
+    s.dead_by_reason[i] = dead_[i].load(std::memory_order_relaxed);
+  }
+  return s;
+}
+
+bool Runtime::quiescent() const {
+  std::lock_guard lock(registry_mu_);
+  // A message that moves from a cell not yet checked to one already checked
+  // raises the enqueue total, so comparing totals around the walk catches it.
+  const std::uint64_t before = total_enqueued_locked();
+  for (const auto& [id, cell] : live_) {
+    if (cell->queued() != 0) return false;
+  }
+  return total_enqueued_locked() == before;
+}
+
+void Runtime::begin_shutdown() {
+  std::lock_guard lock(registry_mu_);
+  shutting_down_.store(true, std::memory_order_release);
+  recording_shutdown_ = true;
+  for (const auto& [id, cell] : live_) cell->processed_at_shutdown = cell->processed_count();
+}
+
+std::uint64_t Runtime::abandon_all_queues() {
+  std::lock_guard lock(registry_mu_);
+  std::uint64_t total = 0;
+  for (const auto& [id, cell] : live_) total += cell->abandon_queue();
+  return total;
+}
+
+std::vector<ActorShutdown> Runtime::take_shutdown_entries() {
+  std::lock_guard lock(registry_mu_);
+  auto entries = std::move(shutdown_entries_);
+  std::sort(entries.begin(), entries.end(),
+            [](const ActorShutdown& a, const ActorShutdown& b) { return a.path < b.path; });
+  return entries;
+}
+
+}  // namespace troupe::detail

@@ -1,0 +1,81 @@
+// The system's internals that every cell reaches: the scheduler, the registry
+// of live actors, the conservation counters, dead letters and the event sink.
+// System is the public face; Runtime is what cells and spawns talk to.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "engine/events.hpp"
+#include "engine/scheduler.hpp"
+#include "engine/send_result.hpp"
+#include "engine/system_types.hpp"
+
+namespace troupe {
+class System;
+}
+
+namespace troupe::detail {
+
+class CellBase;
+
+class Runtime {
+ public:
+  Runtime(System& owner, Scheduler& scheduler, EventSink* sink);
+
+  System& owner() const { return owner_; }
+  Scheduler& scheduler() const { return scheduler_; }
+  ActorId next_id() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
+
+  /// True from the start of shutdown on: outside senders are turned away and
+  /// no actor may be spawned.
+  bool shutting_down() const { return shutting_down_.load(std::memory_order_acquire); }
+
+  void register_cell(CellBase& cell);
+  /// Folds a stopped cell's counts into the totals and forgets it.
+  void retire_cell(CellBase& cell);
+
+  /// `count` messages that had been queued in `cell` became dead letters.
+  void dead_letter(DeadLetterReason reason, const CellBase& cell, std::uint64_t count = 1);
+  /// A tell that never entered a mailbox: counted as sent and as a dead letter.
+  void rejected(DeadLetterReason reason, const CellBase& cell);
+
+  bool emitting() const { return sink_ != nullptr; }
+  void emit(EventKind kind, ActorId actor, std::string_view path, std::string_view detail = {},
+            std::int64_t value = 0);
+
+  SystemStats stats() const;
+  /// No message queued or in a handler anywhere, checked so that a message
+  /// moving between two actors during the check cannot hide.
+  bool quiescent() const;
+
+  /// Shutdown support, used by System only.
+  void begin_shutdown();
+  std::uint64_t abandon_all_queues();
+  std::vector<ActorShutdown> take_shutdown_entries();
+
+ private:
+  std::uint64_t total_enqueued_locked() const;
+
+  System& owner_;
+  Scheduler& scheduler_;
+  EventSink* const sink_;
+  std::atomic<ActorId> next_id_{1};
+  std::atomic<bool> shutting_down_{false};
+
+  mutable std::mutex registry_mu_;
+  std::map<ActorId, CellBase*> live_;  // ordered: deterministic walks
+  std::uint64_t retired_enqueued_ = 0;
+  std::uint64_t retired_processed_ = 0;
+  bool recording_shutdown_ = false;
+  std::vector<ActorShutdown> shutdown_entries_;
+
+  std::atomic<std::uint64_t> rejected_{0};
+  std::array<std::atomic<std::uint64_t>, kDeadLetterReasonCount> dead_{};
+};
+
+}  // namespace troupe::detail

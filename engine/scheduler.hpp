@@ -1,0 +1,68 @@
+// The one seam between the actor runtime and the world: threads, time and
+// chance. Everything in engine/ that needs any of the three asks a Scheduler,
+// so the same actors run on real threads (ThreadScheduler) or on a seeded,
+// single-threaded virtual clock (the simulator in sim/).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "engine/time.hpp"
+
+namespace troupe {
+
+/// What a Resumable asks of its scheduler after an activation.
+enum class ResumeResult : std::uint8_t {
+  done,          ///< nothing left to do; it will be scheduled again when work arrives
+  resume_later,  ///< quota used up with work left: run it again after others had a turn
+};
+
+/// Something a scheduler can run: an actor with pending work.
+class Resumable {
+ public:
+  /// Runs at most `max_messages` messages; never blocks.
+  virtual ResumeResult resume(std::size_t max_messages) = 0;
+
+ protected:
+  ~Resumable() = default;
+};
+
+/// The interface every scheduler implements.
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+
+  /// Makes `r` runnable. Called once per transition from idle to having work;
+  /// the scheduler calls r.resume() later, on some thread it owns.
+  virtual void schedule(Resumable& r) = 0;
+
+  /// The scheduler's clock: steady in production, virtual in simulation.
+  virtual TimePoint now() const = 0;
+
+  /// Runs `callback` once, `delay` from now (a negative delay means now).
+  virtual TimerId after(Duration delay, std::function<void()> callback) = 0;
+
+  /// Cancels a pending timer; false if it already ran or never existed.
+  virtual bool cancel(TimerId id) = 0;
+
+  /// The only source of randomness in the runtime.
+  virtual std::uint64_t random() = 0;
+
+  /// How many messages one activation may process before others get a turn.
+  virtual std::size_t throughput() const = 0;
+
+  /// Blocks the calling (non-actor) thread, or drives a simulation, until
+  /// `done()` is true or the clock reaches `deadline`. Returns done().
+  /// `done` must be cheap and is called repeatedly.
+  virtual bool wait_until(const std::function<bool()>& done, TimePoint deadline) = 0;
+
+  /// Tells threads blocked in wait_until that their condition may now hold.
+  virtual void wake_waiters() = 0;
+
+  /// Stops running actors and timers and releases every thread. Called by
+  /// the system after its shutdown; nothing may be scheduled afterwards.
+  virtual void stop() = 0;
+};
+
+}  // namespace troupe

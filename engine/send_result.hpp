@@ -1,0 +1,33 @@
+// What a tell reports to its sender, and why a message became a dead letter.
+// Together with the system's counters these make the conservation law
+// checkable: every message a tell accepted is processed, a dead letter with
+// one of these reasons, or still queued.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace troupe {
+
+/// The outcome of ActorRef::tell. Anything but `accepted` also counts a dead
+/// letter, so the message is never lost silently.
+enum class SendResult : std::uint8_t {
+  accepted,      ///< queued (with drop_oldest, possibly at the cost of the oldest)
+  mailbox_full,  ///< rejected by a full mailbox (reject, or block past its deadline)
+  actor_stopped, ///< the actor is stopped, or the system is shutting down
+};
+
+enum class DeadLetterReason : std::uint8_t {
+  mailbox_full,
+  actor_stopped,
+  handler_failed,
+  shutdown_abandoned,
+  no_workers,
+};
+
+inline constexpr std::size_t kDeadLetterReasonCount = 5;
+
+std::string_view to_string(SendResult r);
+std::string_view to_string(DeadLetterReason r);
+
+}  // namespace troupe

@@ -1,0 +1,76 @@
+#include "engine/supervision.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "engine/prng.hpp"
+
+namespace troupe {
+
+void validate(const RestartBudget& budget) {
+  if (budget.max_restarts < 0) {
+    throw std::invalid_argument("restart.max_restarts must be >= 0, got " +
+                                std::to_string(budget.max_restarts));
+  }
+  if (budget.within <= Duration::zero()) {
+    throw std::invalid_argument("restart.within must be positive, got " +
+                                std::to_string(budget.within.count()) + "ns");
+  }
+}
+
+void validate(const Backoff& backoff) {
+  if (backoff.min < Duration::zero()) {
+    throw std::invalid_argument("backoff.min must be >= 0");
+  }
+  if (backoff.max < backoff.min) {
+    throw std::invalid_argument("backoff.max must be >= backoff.min");
+  }
+  if (!(backoff.factor >= 1.0) || !std::isfinite(backoff.factor)) {
+    throw std::invalid_argument("backoff.factor must be a finite number >= 1");
+  }
+  if (!(backoff.jitter >= 0.0 && backoff.jitter <= 1.0)) {
+    throw std::invalid_argument("backoff.jitter must be within [0, 1]");
+  }
+}
+
+Directive decide(const FailurePolicy& policy, const Failure& failure) {
+  if (!policy.decider) return Directive::restart;
+  try {
+    return policy.decider(failure);
+  } catch (...) {
+    return Directive::stop;
+  }
+}
+
+Duration backoff_delay(const Backoff& backoff, std::size_t attempt, std::uint64_t random_bits) {
+  if (backoff.min <= Duration::zero()) return Duration::zero();
+  const double min_ns = static_cast<double>(backoff.min.count());
+  const double max_ns = static_cast<double>(backoff.max.count());
+  // Capping the exponent keeps pow finite however many restarts there were.
+  const double exponent = static_cast<double>(std::min<std::size_t>(attempt, 64));
+  const double base = std::min(max_ns, min_ns * std::pow(backoff.factor, exponent));
+  const double jittered = base * (1.0 + backoff.jitter * unit_interval(random_bits));
+  const double clamped = std::clamp(jittered, min_ns, max_ns);
+  return Duration(static_cast<Duration::rep>(clamped));
+}
+
+bool RestartHistory::admit(TimePoint now, const RestartBudget& budget) {
+  while (!times_.empty() && times_.front() <= now - budget.within) times_.pop_front();
+  if (times_.size() >= static_cast<std::size_t>(budget.max_restarts)) return false;
+  times_.push_back(now);
+  return true;
+}
+
+std::string_view to_string(Directive d) {
+  switch (d) {
+    case Directive::resume: return "resume";
+    case Directive::restart: return "restart";
+    case Directive::stop: return "stop";
+    case Directive::escalate: return "escalate";
+  }
+  return "unknown";
+}
+
+}  // namespace troupe

@@ -1,0 +1,79 @@
+// System: owns a scheduler and the actor tree. Spawn top-level actors here,
+// read the conservation counts, and shut down gracefully:
+//
+//   System sys{std::make_unique<ThreadScheduler>()};
+//   auto worker = sys.spawn("worker", Props<Task>::of<Worker>()).value();
+//   worker.tell(Job{1});
+//   ShutdownReport report = sys.shutdown(15s);  // deadline on the scheduler's clock
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "engine/detail/cell.hpp"
+#include "engine/detail/guardian.hpp"
+#include "engine/detail/runtime.hpp"
+#include "engine/events.hpp"
+#include "engine/props.hpp"
+#include "engine/result.hpp"
+#include "engine/scheduler.hpp"
+#include "engine/system_types.hpp"
+
+namespace troupe {
+
+struct SystemSettings {
+  /// Receives every event; must outlive the system. nullptr: no events.
+  EventSink* events = nullptr;
+  /// The deadline the destructor gives shutdown() if it was never called.
+  Duration destructor_deadline = std::chrono::seconds(10);
+};
+
+class System {
+ public:
+  explicit System(std::unique_ptr<Scheduler> scheduler, SystemSettings settings = {});
+  ~System();
+  System(const System&) = delete;
+  System& operator=(const System&) = delete;
+
+  /// A top-level actor, supervised by the guardian with its own policy.
+  template <class M>
+  Result<ActorRef<M>> spawn(std::string name, Props<M> props) {
+    return detail::spawn_child(*guardian_, std::move(name), std::move(props));
+  }
+
+  /// Stops an actor after its current message; leftovers become dead letters.
+  template <class M>
+  void stop(const ActorRef<M>& ref) {
+    ref.cell_base()->enqueue_signal(detail::Signal{detail::Signal::Kind::stop, nullptr, {}});
+  }
+
+  /// Graceful shutdown: outside senders are turned away, every mailbox drains
+  /// until the system is quiescent or `deadline` (from now, on the scheduler's
+  /// clock) passes, then actors stop, children before parents. Past the
+  /// deadline, queued messages become shutdown_abandoned dead letters.
+  /// Idempotent: later calls return the first report. A deadline of zero or
+  /// less abandons at once whatever is queued. Must not be called from an actor.
+  ShutdownReport shutdown(Duration deadline);
+  bool is_shut_down() const;
+
+  SystemStats stats() const { return runtime_.stats(); }
+  bool quiescent() const { return runtime_.quiescent(); }
+  /// Waits (on threads) or runs (in simulation) until quiescent or `timeout`.
+  bool await_quiescence(Duration timeout);
+
+  Scheduler& scheduler() { return *scheduler_; }
+  TimePoint now() const { return scheduler_->now(); }
+
+ private:
+  std::unique_ptr<Scheduler> scheduler_;
+  SystemSettings settings_;
+  detail::Runtime runtime_;
+  std::shared_ptr<detail::Guardian> guardian_;
+  mutable std::mutex shutdown_mu_;
+  std::optional<ShutdownReport> report_;
+};
+
+}  // namespace troupe

@@ -1,0 +1,25 @@
+// Helpers shared by the engine's tests: a system on real threads and a
+// bounded wait for a condition.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "engine/troupe.hpp"
+
+namespace troupe::testing {
+
+inline std::unique_ptr<ThreadScheduler> threads(std::size_t n = 2, std::size_t throughput = 64) {
+  return std::make_unique<ThreadScheduler>(
+      ThreadSchedulerSettings{.threads = n, .throughput = throughput, .seed = 42});
+}
+
+/// Waits (blocking this non-actor thread through the scheduler) until `done`
+/// holds, at most `timeout`.
+inline bool eventually(System& sys, const std::function<bool()>& done,
+                       Duration timeout = std::chrono::seconds(10)) {
+  return sys.scheduler().wait_until(done, sys.now() + timeout);
+}
+
+}  // namespace troupe::testing

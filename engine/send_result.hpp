@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ostream>
 #include <string_view>
 
 namespace troupe {
@@ -29,5 +30,10 @@ inline constexpr std::size_t kDeadLetterReasonCount = 5;
 
 std::string_view to_string(SendResult r);
 std::string_view to_string(DeadLetterReason r);
+
+inline std::ostream& operator<<(std::ostream& out, SendResult r) { return out << to_string(r); }
+inline std::ostream& operator<<(std::ostream& out, DeadLetterReason r) {
+  return out << to_string(r);
+}
 
 }  // namespace troupe

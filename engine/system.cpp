@@ -12,6 +12,8 @@ System::System(std::unique_ptr<Scheduler> scheduler, SystemSettings settings)
       runtime_(*this, *scheduler_, settings.events),
       guardian_(std::make_shared<detail::Guardian>(runtime_)) {
   if (!scheduler_) throw std::invalid_argument("System needs a scheduler");
+  // Registered so that quiescence sees supervision work pending at the top.
+  runtime_.register_cell(*guardian_);
   guardian_->start();
 }
 

@@ -23,3 +23,32 @@ inline bool eventually(System& sys, const std::function<bool()>& done,
 }
 
 }  // namespace troupe::testing
+
+#include <condition_variable>
+#include <mutex>
+
+namespace troupe::testing {
+
+/// Holds handlers back until the test opens it: how a test fills a mailbox
+/// or keeps a handler running at a moment of its choosing.
+class Gate {
+ public:
+  void open() {
+    {
+      std::lock_guard lock(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+  void wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return open_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+}  // namespace troupe::testing

@@ -63,7 +63,8 @@ void CellBase::enqueue_signal(Signal signal) {
   {
     std::lock_guard lock(mu_);
     if (terminated_) return;  // a stopped cell has nothing left to decide
-    signals_.push_back(std::move(signal));
+    pending_signals_.push_back(std::move(signal));
+    signals_.fetch_add(1, std::memory_order_relaxed);
     has_signals_.store(true, std::memory_order_release);
     schedule = mark_scheduled_locked();
   }
@@ -124,6 +125,11 @@ std::size_t CellBase::queued() const {
   return user_queue_size_locked() + (in_flight_.load(std::memory_order_acquire) ? 1 : 0);
 }
 
+bool CellBase::idle() const {
+  std::lock_guard lock(mu_);
+  return !scheduled_ && user_queue_size_locked() == 0 && !in_flight_.load(std::memory_order_relaxed);
+}
+
 bool CellBase::terminated() const {
   std::lock_guard lock(mu_);
   return terminated_;
@@ -160,16 +166,16 @@ ResumeResult CellBase::resume(std::size_t max_messages) {
 std::optional<Signal> CellBase::take_signal() {
   if (!has_signals_.load(std::memory_order_acquire)) return std::nullopt;
   std::lock_guard lock(mu_);
-  if (signals_.empty()) return std::nullopt;
-  Signal s = std::move(signals_.front());
-  signals_.pop_front();
-  if (signals_.empty()) has_signals_.store(false, std::memory_order_relaxed);
+  if (pending_signals_.empty()) return std::nullopt;
+  Signal s = std::move(pending_signals_.front());
+  pending_signals_.pop_front();
+  if (pending_signals_.empty()) has_signals_.store(false, std::memory_order_relaxed);
   return s;
 }
 
 ResumeResult CellBase::finish_activation() {
   std::lock_guard lock(mu_);
-  const bool more = !terminated_ && (!signals_.empty() ||
+  const bool more = !terminated_ && (!pending_signals_.empty() ||
                                      (state_ == State::running && user_queue_size_locked() > 0));
   if (more) return ResumeResult::resume_later;
   scheduled_ = false;
@@ -397,7 +403,7 @@ void CellBase::finish_stop() {
   {
     std::lock_guard lock(mu_);
     terminated_ = true;
-    signals_.clear();
+    pending_signals_.clear();
     has_signals_.store(false, std::memory_order_relaxed);
     watchers.swap(watchers_);
   }

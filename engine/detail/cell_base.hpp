@@ -81,6 +81,12 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   /// User messages queued plus the one being handled.
   std::size_t queued() const;
   bool terminated() const;
+  /// Nothing queued, running or scheduled: no signal and no message pending.
+  bool idle() const;
+  /// Messages and signals ever queued here: grows with every piece of work.
+  std::uint64_t activity() const {
+    return enqueued_.load(std::memory_order_relaxed) + signals_.load(std::memory_order_relaxed);
+  }
 
   /// Shutdown past its deadline: closes the mailbox and turns what is queued
   /// into shutdown_abandoned dead letters. Returns how many.
@@ -138,6 +144,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   std::atomic<std::uint64_t> abandoned_{0};
   std::atomic<std::uint64_t> restarts_{0};
   std::atomic<std::uint64_t> failures_{0};
+  std::atomic<std::uint64_t> signals_{0};
 
  private:
   enum class State : std::uint8_t { created, running, suspended, restarting, stopping, stopped };
@@ -169,7 +176,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   const Scope children_scope_;
 
   // Guarded by mu_.
-  std::deque<Signal> signals_;
+  std::deque<Signal> pending_signals_;
   bool scheduled_ = false;
   bool terminated_ = false;
   std::vector<std::weak_ptr<CellBase>> watchers_;

@@ -54,6 +54,12 @@ std::uint64_t Runtime::total_enqueued_locked() const {
   return total;
 }
 
+std::uint64_t Runtime::total_activity_locked() const {
+  std::uint64_t total = 0;
+  for (const auto& [id, cell] : live_) total += cell->activity();
+  return total;
+}
+
 SystemStats Runtime::stats() const {
   SystemStats s;
   std::lock_guard lock(registry_mu_);
@@ -71,13 +77,14 @@ SystemStats Runtime::stats() const {
 
 bool Runtime::quiescent() const {
   std::lock_guard lock(registry_mu_);
-  // A message that moves from a cell not yet checked to one already checked
-  // raises the enqueue total, so comparing totals around the walk catches it.
-  const std::uint64_t before = total_enqueued_locked();
+  // Work that moves from a cell not yet checked to one already checked raises
+  // the activity total, so comparing totals around the walk catches it.
+  // (Retiring a cell needs this lock, so the set of cells cannot change.)
+  const std::uint64_t before = total_activity_locked();
   for (const auto& [id, cell] : live_) {
-    if (cell->queued() != 0) return false;
+    if (!cell->idle()) return false;
   }
-  return total_enqueued_locked() == before;
+  return total_activity_locked() == before;
 }
 
 void Runtime::begin_shutdown() {

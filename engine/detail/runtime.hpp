@@ -60,6 +60,7 @@ class Runtime {
 
  private:
   std::uint64_t total_enqueued_locked() const;
+  std::uint64_t total_activity_locked() const;
 
   System& owner_;
   Scheduler& scheduler_;

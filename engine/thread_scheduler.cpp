@@ -79,7 +79,8 @@ void ThreadScheduler::push(std::size_t index, Resumable& r, bool wake_always) {
   {
     auto& w = *workers_[index];
     std::lock_guard lock(w.mu);
-    w.queue.push_back(&r);
+    Resumable* item = &r;
+    w.queue.push_back(std::move(item));
     depth = w.queue.size();
   }
   if ((wake_always || depth > 1) && sleepers_.load() > 0) {

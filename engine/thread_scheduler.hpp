@@ -7,13 +7,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "engine/detail/ring_queue.hpp"
 #include "engine/scheduler.hpp"
 
 namespace troupe {
@@ -50,7 +50,7 @@ class ThreadScheduler final : public Scheduler {
  private:
   struct Worker {
     std::mutex mu;
-    std::deque<Resumable*> queue;
+    detail::RingQueue<Resumable*> queue;  // grows, never shrinks: no allocation per push
     std::thread thread;
   };
 

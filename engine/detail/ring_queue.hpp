@@ -1,5 +1,5 @@
-// A FIFO ring buffer that grows by doubling up to a hard limit and never
-// allocates per element: the storage behind every mailbox. Not thread-safe;
+// A double-ended ring buffer that grows by doubling up to a hard limit and never
+// allocates per element: the storage behind every mailbox and run queue. Not thread-safe;
 // the owning cell guards it with its lock.
 #pragma once
 
@@ -42,6 +42,17 @@ class RingQueue {
     TROUPE_ASSERT(size_ > 0);
     std::destroy_at(slot(0));
     head_ = (head_ + 1) & (capacity_ - 1);
+    --size_;
+  }
+
+  T& back() {
+    TROUPE_ASSERT(size_ > 0);
+    return *slot(size_ - 1);
+  }
+
+  void pop_back() {
+    TROUPE_ASSERT(size_ > 0);
+    std::destroy_at(slot(size_ - 1));
     --size_;
   }
 

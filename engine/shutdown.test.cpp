@@ -170,6 +170,17 @@ TEST(Shutdown, FromInsideAnActorIsAClearErrorNotADeadlock) {
   EXPECT_EQ(outcome.load(), 2);
 }
 
+TEST(Shutdown, ARefThatOutlivesItsSystemGivesADeadLetterNotACrash) {
+  ActorRef<int> survivor;
+  {
+    std::atomic<int> processed{0};
+    System sys{threads()};
+    survivor = sys.spawn("a", sleeper(processed, 0ms)).value();
+  }
+  EXPECT_EQ(survivor.tell(1), SendResult::actor_stopped);
+  EXPECT_FALSE(survivor.alive());
+}
+
 TEST(Shutdown, TheDestructorShutsDownAndJoinsEverything) {
   std::atomic<int> processed{0};
   {

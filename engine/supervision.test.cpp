@@ -297,6 +297,7 @@ class Parent : public Actor<ParentMsg> {
 TEST(Supervision, AllForOneRestartsEverySiblingAndOnlyThem) {
   Probe kids;
   Probe parent_probe;
+  Probe bystander;  // declared before the system, which outlives it otherwise
   EventLog log;
   System sys{threads(), {.events = &log}};
   auto parent = sys.spawn("p", Props<ParentMsg>::of<Parent>(
@@ -304,7 +305,6 @@ TEST(Supervision, AllForOneRestartsEverySiblingAndOnlyThem) {
                                                               tracked(kids)})
                                    .supervise_children(Scope::all_for_one))
                     .value();
-  Probe bystander;
   auto other = sys.spawn("other", tracked(bystander)).value();
   ASSERT_TRUE(sys.await_quiescence(5s));
   ASSERT_EQ(kids.instances.load(), 3);

@@ -59,18 +59,17 @@ class System {
   ShutdownReport shutdown(Duration deadline);
   bool is_shut_down() const;
 
-  SystemStats stats() const { return runtime_.stats(); }
-  bool quiescent() const { return runtime_.quiescent(); }
+  SystemStats stats() const { return runtime_->stats(); }
+  bool quiescent() const { return runtime_->quiescent(); }
   /// Waits (on threads) or runs (in simulation) until quiescent or `timeout`.
   bool await_quiescence(Duration timeout);
 
-  Scheduler& scheduler() { return *scheduler_; }
-  TimePoint now() const { return scheduler_->now(); }
+  Scheduler& scheduler() { return runtime_->scheduler(); }
+  TimePoint now() const { return runtime_->scheduler().now(); }
 
  private:
-  std::unique_ptr<Scheduler> scheduler_;
   SystemSettings settings_;
-  detail::Runtime runtime_;
+  std::shared_ptr<detail::Runtime> runtime_;
   std::shared_ptr<detail::Guardian> guardian_;
   mutable std::mutex shutdown_mu_;
   std::optional<ShutdownReport> report_;

@@ -66,7 +66,7 @@ class Cell final : public CellBase {
   /// Queues under mu_; returns whether the cell must now be scheduled.
   bool push_locked(M&& message) {
     queue_.push_back(std::move(message));
-    enqueued_.fetch_add(1, std::memory_order_relaxed);
+    bump(enqueued_);  // every writer holds mu_
     return mark_scheduled_locked();
   }
   SendResult tell_blocking(std::unique_lock<std::mutex> lock, M&& message);
@@ -167,7 +167,7 @@ bool Cell<M>::process_one() {
   lock.unlock();
   if (wake_senders) runtime_.scheduler().wake_waiters();
 
-  message_seq_ = received_.fetch_add(1, std::memory_order_relaxed) + 1;
+  message_seq_ = bump(received_);
   if (runtime_.emitting()) {
     runtime_.emit(EventKind::received, id(), path(), {}, static_cast<std::int64_t>(message_seq_));
   }
@@ -179,7 +179,7 @@ bool Cell<M>::process_one() {
     handler_threw(std::move(what), message_seq_);
     return true;
   }
-  processed_.fetch_add(1, std::memory_order_relaxed);
+  bump(processed_);
   in_flight_.store(false, std::memory_order_release);
   return true;
 }

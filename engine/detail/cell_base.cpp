@@ -48,7 +48,8 @@ std::string describe_current_exception() {
 
 CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id, FailurePolicy policy,
                    Scope children_scope)
-    : runtime_(runtime),
+    : runtime_owner_(runtime.shared_from_this()),
+      runtime_(runtime),
       parent_(parent),
       id_(id),
       policy_(std::move(policy)),

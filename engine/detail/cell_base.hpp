@@ -132,6 +132,15 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
     return true;
   }
 
+  const std::shared_ptr<Runtime> runtime_owner_;  // keeps the runtime alive with the cell
+  /// Increments a counter that has one writer at a time (the activation, or
+  /// the holder of mu_) and is only read elsewhere: no read-modify-write needed.
+  static std::uint64_t bump(std::atomic<std::uint64_t>& counter) {
+    const std::uint64_t next = counter.load(std::memory_order_relaxed) + 1;
+    counter.store(next, std::memory_order_relaxed);
+    return next;
+  }
+
   Runtime& runtime_;
   mutable std::mutex mu_;
   bool closed_ = false;  // guarded by mu_: no user message is accepted any more

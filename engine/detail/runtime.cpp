@@ -7,13 +7,20 @@
 
 namespace troupe::detail {
 
-Runtime::Runtime(System& owner, Scheduler& scheduler, EventSink* sink)
-    : owner_(owner), scheduler_(scheduler), sink_(sink) {}
+Runtime::Runtime(System& owner, std::unique_ptr<Scheduler> scheduler, EventSink* sink)
+    : owner_(owner), scheduler_(std::move(scheduler)), sink_(sink) {
+  TROUPE_ASSERT(scheduler_ != nullptr);
+}
 
 void Runtime::register_cell(CellBase& cell) {
   std::lock_guard lock(registry_mu_);
   const bool inserted = live_.emplace(cell.id(), &cell).second;
   TROUPE_ASSERT(inserted);
+}
+
+void Runtime::unregister_cell(CellBase& cell) {
+  std::lock_guard lock(registry_mu_);
+  live_.erase(cell.id());
 }
 
 void Runtime::retire_cell(CellBase& cell) {
@@ -44,8 +51,9 @@ void Runtime::rejected(DeadLetterReason reason, const CellBase& cell) {
 
 void Runtime::emit(EventKind kind, ActorId actor, std::string_view path, std::string_view detail,
                    std::int64_t value) {
-  if (sink_ == nullptr) return;
-  sink_->on_event(Event{kind, scheduler_.now(), actor, path, detail, value});
+  EventSink* sink = sink_.load(std::memory_order_relaxed);
+  if (sink == nullptr) return;
+  sink->on_event(Event{kind, scheduler_->now(), actor, path, detail, value});
 }
 
 std::uint64_t Runtime::total_enqueued_locked() const {

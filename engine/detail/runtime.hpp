@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string_view>
 #include <vector>
@@ -23,12 +24,15 @@ namespace troupe::detail {
 
 class CellBase;
 
-class Runtime {
+/// Shared by the System and every cell, so that a ref which outlives its
+/// system still finds the counters (its tell becomes a dead letter) instead
+/// of freed memory. It owns the scheduler for the same reason.
+class Runtime : public std::enable_shared_from_this<Runtime> {
  public:
-  Runtime(System& owner, Scheduler& scheduler, EventSink* sink);
+  Runtime(System& owner, std::unique_ptr<Scheduler> scheduler, EventSink* sink);
 
   System& owner() const { return owner_; }
-  Scheduler& scheduler() const { return scheduler_; }
+  Scheduler& scheduler() const { return *scheduler_; }
   ActorId next_id() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
 
   /// True from the start of shutdown on: outside senders are turned away and
@@ -36,6 +40,8 @@ class Runtime {
   bool shutting_down() const { return shutting_down_.load(std::memory_order_acquire); }
 
   void register_cell(CellBase& cell);
+  /// Forgets a cell without counting it (the guardian, when the system goes).
+  void unregister_cell(CellBase& cell);
   /// Folds a stopped cell's counts into the totals and forgets it.
   void retire_cell(CellBase& cell);
 
@@ -44,7 +50,9 @@ class Runtime {
   /// A tell that never entered a mailbox: counted as sent and as a dead letter.
   void rejected(DeadLetterReason reason, const CellBase& cell);
 
-  bool emitting() const { return sink_ != nullptr; }
+  bool emitting() const { return sink_.load(std::memory_order_relaxed) != nullptr; }
+  /// Called when the System is destroyed: the sink may go away with it.
+  void detach_sink() { sink_.store(nullptr); }
   void emit(EventKind kind, ActorId actor, std::string_view path, std::string_view detail = {},
             std::int64_t value = 0);
 
@@ -63,8 +71,8 @@ class Runtime {
   std::uint64_t total_activity_locked() const;
 
   System& owner_;
-  Scheduler& scheduler_;
-  EventSink* const sink_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::atomic<EventSink*> sink_;
   std::atomic<ActorId> next_id_{1};
   std::atomic<bool> shutting_down_{false};
 

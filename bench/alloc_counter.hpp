@@ -12,7 +12,9 @@ namespace troupe::bench {
 
 inline std::atomic<std::uint64_t> g_allocations{0};
 
-inline std::uint64_t allocations() { return g_allocations.load(std::memory_order_relaxed); }
+inline std::uint64_t allocations() {
+  return g_allocations.load(std::memory_order_relaxed);
+}
 
 }  // namespace troupe::bench
 
@@ -25,6 +27,10 @@ void* operator new(std::size_t size) {
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 #pragma GCC diagnostic pop

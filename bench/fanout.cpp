@@ -24,8 +24,7 @@ void BM_FanOut(benchmark::State& state) {
     // the runtime, not a shared counter.
     auto props = Props<int>::from_function([&done](Context<int>&, int& last) {
                    if (last != 0) done.count_down();
-                 })
-                     .mailbox({.capacity = kPerWorker});
+                 }).mailbox({.capacity = kPerWorker});
     refs.push_back(sys.spawn("w" + std::to_string(i), props).value());
   }
   std::uint64_t allocs = 0;

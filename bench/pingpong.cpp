@@ -23,17 +23,17 @@ void BM_PingPong(benchmark::State& state) {
   System sys{std::make_unique<ThreadScheduler>(ThreadSchedulerSettings{.threads = threads})};
   Players players;
   players.ping = sys.spawn("ping", Props<int>::from_function([&](Context<int>&, int& n) {
-                                     if (n == 0) {
-                                       players.done.count_down();
-                                     } else {
-                                       players.pong.tell(n - 1);
-                                     }
-                                   }))
+                             if (n == 0) {
+                               players.done.count_down();
+                             } else {
+                               players.pong.tell(n - 1);
+                             }
+                           }))
                      .value();
-  players.pong = sys.spawn("pong", Props<int>::from_function([&](Context<int>&, int& n) {
-                                     players.ping.tell(n);
-                                   }))
-                     .value();
+  players.pong =
+      sys.spawn("pong",
+                Props<int>::from_function([&](Context<int>&, int& n) { players.ping.tell(n); }))
+          .value();
   std::uint64_t allocs = 0;
   for (auto _ : state) {
     players.done.reset(1);

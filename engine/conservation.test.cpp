@@ -59,8 +59,8 @@ TEST(Conservation, HoldsWhenShutdownAbandonsWorkInFlight) {
   std::atomic<bool> stop_sending{false};
   System sys{threads(2, 8)};
   auto slow = sys.spawn("slow", Props<int>::from_function([](Context<int>&, int&) {
-                                  std::this_thread::sleep_for(200us);
-                                }))
+                          std::this_thread::sleep_for(200us);
+                        }))
                   .value();
   std::vector<std::thread> senders;
   for (int s = 0; s < 4; ++s) {
@@ -74,8 +74,7 @@ TEST(Conservation, HoldsWhenShutdownAbandonsWorkInFlight) {
   for (auto& t : senders) t.join();
   const auto stats = sys.stats();
   EXPECT_TRUE(stats.balanced()) << "sent " << stats.sent << " processed " << stats.processed
-                                << " dead " << stats.dead_letters() << " queued "
-                                << stats.queued;
+                                << " dead " << stats.dead_letters() << " queued " << stats.queued;
   EXPECT_EQ(stats.queued, 0u);
   EXPECT_EQ(report.abandoned, stats.dead_letters(DeadLetterReason::shutdown_abandoned));
 }

@@ -4,19 +4,32 @@ namespace troupe {
 
 std::string_view to_string(EventKind kind) {
   switch (kind) {
-    case EventKind::spawned: return "spawned";
-    case EventKind::started: return "started";
-    case EventKind::sent: return "sent";
-    case EventKind::received: return "received";
-    case EventKind::failed: return "failed";
-    case EventKind::decided: return "decided";
-    case EventKind::restart_scheduled: return "restart_scheduled";
-    case EventKind::restarted: return "restarted";
-    case EventKind::budget_exceeded: return "budget_exceeded";
-    case EventKind::escalated: return "escalated";
-    case EventKind::stopped: return "stopped";
-    case EventKind::dead_letter: return "dead_letter";
-    case EventKind::shutdown: return "shutdown";
+    case EventKind::spawned:
+      return "spawned";
+    case EventKind::started:
+      return "started";
+    case EventKind::sent:
+      return "sent";
+    case EventKind::received:
+      return "received";
+    case EventKind::failed:
+      return "failed";
+    case EventKind::decided:
+      return "decided";
+    case EventKind::restart_scheduled:
+      return "restart_scheduled";
+    case EventKind::restarted:
+      return "restarted";
+    case EventKind::budget_exceeded:
+      return "budget_exceeded";
+    case EventKind::escalated:
+      return "escalated";
+    case EventKind::stopped:
+      return "stopped";
+    case EventKind::dead_letter:
+      return "dead_letter";
+    case EventKind::shutdown:
+      return "shutdown";
   }
   return "unknown";
 }

@@ -17,19 +17,19 @@
 namespace troupe {
 
 enum class EventKind : std::uint8_t {
-  spawned,       ///< an actor was created (value: parent id)
-  started,       ///< pre_start ran
-  sent,          ///< a message entered a mailbox (value: mailbox length after)
-  received,      ///< a handler is about to run (value: message number)
-  failed,        ///< a handler or hook threw (detail: what; value: message number)
-  decided,       ///< a supervisor decided (detail: directive)
+  spawned,            ///< an actor was created (value: parent id)
+  started,            ///< pre_start ran
+  sent,               ///< a message entered a mailbox (value: mailbox length after)
+  received,           ///< a handler is about to run (value: message number)
+  failed,             ///< a handler or hook threw (detail: what; value: message number)
+  decided,            ///< a supervisor decided (detail: directive)
   restart_scheduled,  ///< a restart will happen after a backoff (value: delay in ns)
-  restarted,     ///< a fresh instance replaced the failed one (value: restart count)
+  restarted,          ///< a fresh instance replaced the failed one (value: restart count)
   budget_exceeded,    ///< more restarts than the budget allows: the actor stops
-  escalated,     ///< a failure was passed up to the parent (detail: what)
-  stopped,       ///< post_stop ran; the actor is gone
-  dead_letter,   ///< a message became a dead letter (detail: reason)
-  shutdown,      ///< a shutdown phase began (detail: drain, abandon, stop, done)
+  escalated,          ///< a failure was passed up to the parent (detail: what)
+  stopped,            ///< post_stop ran; the actor is gone
+  dead_letter,        ///< a message became a dead letter (detail: reason)
+  shutdown,           ///< a shutdown phase began (detail: drain, abandon, stop, done)
 };
 
 std::string_view to_string(EventKind kind);

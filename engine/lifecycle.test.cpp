@@ -56,9 +56,8 @@ TEST(Lifecycle, StopsChildrenBeforeTheirParents) {
   sys.stop(root);
   ASSERT_TRUE(eventually(sys, [&] { return !root.alive(); }));
   EXPECT_EQ(journal.copy(),
-            (std::vector<std::string>{"start /root", "start /root/child",
-                                      "start /root/child/child", "stop /root/child/child",
-                                      "stop /root/child", "stop /root"}));
+            (std::vector<std::string>{"start /root", "start /root/child", "start /root/child/child",
+                                      "stop /root/child/child", "stop /root/child", "stop /root"}));
 }
 
 TEST(Lifecycle, SelfStopDeadLettersWhatIsStillQueued) {
@@ -66,12 +65,12 @@ TEST(Lifecycle, SelfStopDeadLettersWhatIsStillQueued) {
   std::atomic<bool> holding{false};
   System sys{threads()};
   auto ref = sys.spawn("s", Props<int>::from_function([&](Context<int>& ctx, int& v) {
-                              if (v == 0) {
-                                holding = true;
-                                gate.wait();
-                                ctx.stop();
-                              }
-                            }))
+                         if (v == 0) {
+                           holding = true;
+                           gate.wait();
+                           ctx.stop();
+                         }
+                       }))
                  .value();
   ref.tell(0);
   ASSERT_TRUE(eventually(sys, [&] { return holding.load(); }));
@@ -157,15 +156,15 @@ TEST(Lifecycle, ScheduleOnceDeliversAfterTheDelayAndCancelPreventsIt) {
   System sys{threads()};
   const auto start = sys.now();
   auto ref = sys.spawn("t", Props<int>::from_function([&](Context<int>& ctx, int& v) {
-                              if (v == 0) {
-                                ctx.schedule_once(30ms, 1);
-                                const auto cancelled = ctx.schedule_once(10ms, 2);
-                                EXPECT_TRUE(ctx.cancel_timer(cancelled));
-                              } else {
-                                fired += v;
-                                fired_at = ctx.now().time_since_epoch().count();
-                              }
-                            }))
+                         if (v == 0) {
+                           ctx.schedule_once(30ms, 1);
+                           const auto cancelled = ctx.schedule_once(10ms, 2);
+                           EXPECT_TRUE(ctx.cancel_timer(cancelled));
+                         } else {
+                           fired += v;
+                           fired_at = ctx.now().time_since_epoch().count();
+                         }
+                       }))
                  .value();
   ref.tell(0);
   ASSERT_TRUE(eventually(sys, [&] { return fired.load() != 0; }));
@@ -198,11 +197,11 @@ TEST(Lifecycle, ADuplicateChildNameIsAnErrorForTheParent) {
   std::atomic<int> code{-1};
   System sys{threads()};
   auto ref = sys.spawn("p", Props<int>::from_function([&](Context<int>& ctx, int&) {
-                              auto fn = Props<int>::from_function([](Context<int>&, int&) {});
-                              ASSERT_TRUE(ctx.spawn("a", fn).ok());
-                              auto dup = ctx.spawn("a", fn);
-                              code = dup.ok() ? 0 : static_cast<int>(dup.error().code);
-                            }))
+                         auto fn = Props<int>::from_function([](Context<int>&, int&) {});
+                         ASSERT_TRUE(ctx.spawn("a", fn).ok());
+                         auto dup = ctx.spawn("a", fn);
+                         code = dup.ok() ? 0 : static_cast<int>(dup.error().code);
+                       }))
                  .value();
   ref.tell(1);
   ASSERT_TRUE(eventually(sys, [&] { return code.load() != -1; }));

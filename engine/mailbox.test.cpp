@@ -78,9 +78,7 @@ TEST(Mailbox, RejectsWhenFullAndCountsADeadLetter) {
 TEST(Mailbox, DropOldestKeepsTheNewestAndCountsTheDropped) {
   GatedRecorder rec;
   System sys{threads()};
-  auto ref =
-      sys.spawn("r", rec.props({.capacity = 2, .overflow = Overflow::drop_oldest}))
-          .value();
+  auto ref = sys.spawn("r", rec.props({.capacity = 2, .overflow = Overflow::drop_oldest})).value();
   rec.hold(sys, ref);
   for (int v = 1; v <= 5; ++v) EXPECT_EQ(ref.tell(v), SendResult::accepted);
   EXPECT_EQ(sys.stats().dead_letters(DeadLetterReason::mailbox_full), 3u);
@@ -93,10 +91,9 @@ TEST(Mailbox, DropOldestKeepsTheNewestAndCountsTheDropped) {
 TEST(Mailbox, BlockWaitsForRoomThenAccepts) {
   GatedRecorder rec;
   System sys{threads()};
-  auto ref = sys.spawn("r", rec.props({.capacity = 1,
-                                            .overflow = Overflow::block,
-                                            .block_timeout = 10s}))
-                 .value();
+  auto ref =
+      sys.spawn("r", rec.props({.capacity = 1, .overflow = Overflow::block, .block_timeout = 10s}))
+          .value();
   rec.hold(sys, ref);
   ASSERT_EQ(ref.tell(1), SendResult::accepted);  // fills the mailbox
   std::thread opener([&] {
@@ -113,10 +110,9 @@ TEST(Mailbox, BlockWaitsForRoomThenAccepts) {
 TEST(Mailbox, BlockGivesUpAtItsDeadlineWithADeadLetter) {
   GatedRecorder rec;
   System sys{threads()};
-  auto ref = sys.spawn("r", rec.props({.capacity = 1,
-                                            .overflow = Overflow::block,
-                                            .block_timeout = 30ms}))
-                 .value();
+  auto ref =
+      sys.spawn("r", rec.props({.capacity = 1, .overflow = Overflow::block, .block_timeout = 30ms}))
+          .value();
   rec.hold(sys, ref);
   ref.tell(1);
   const auto before = sys.now();
@@ -131,14 +127,14 @@ TEST(Mailbox, BlockGivesUpAtItsDeadlineWithADeadLetter) {
 TEST(Mailbox, AnActorIsNeverBlockedByABlockingMailbox) {
   GatedRecorder rec;
   System sys{threads()};
-  auto target = sys.spawn("target", rec.props({.capacity = 1,
-                                                    .overflow = Overflow::block,
-                                                    .block_timeout = 60s}))
-                    .value();
+  auto target =
+      sys.spawn("target",
+                rec.props({.capacity = 1, .overflow = Overflow::block, .block_timeout = 60s}))
+          .value();
   std::atomic<int> result{-1};
   auto sender = sys.spawn("sender", Props<int>::from_function([&](Context<int>&, int& v) {
-                                      result = static_cast<int>(target.tell(v));
-                                    }))
+                            result = static_cast<int>(target.tell(v));
+                          }))
                     .value();
   rec.hold(sys, target);
   target.tell(1);
@@ -154,13 +150,13 @@ TEST(Mailbox, KeepsFifoOrderPerSenderUnderConcurrentSenders) {
   std::map<int, std::vector<int>> by_sender;
   std::mutex mu;
   System sys{threads(4)};
-  auto ref = sys.spawn("sink", Props<std::pair<int, int>>::from_function(
-                                   [&](Context<std::pair<int, int>>&, std::pair<int, int>& m) {
-                                     std::lock_guard lock(mu);
-                                     by_sender[m.first].push_back(m.second);
-                                   })
-                                   .mailbox({.capacity = kSenders * kPerSender}))
-                 .value();
+  auto ref =
+      sys.spawn("sink", Props<std::pair<int, int>>::from_function([&](Context<std::pair<int, int>>&,
+                                                                      std::pair<int, int>& m) {
+                          std::lock_guard lock(mu);
+                          by_sender[m.first].push_back(m.second);
+                        }).mailbox({.capacity = kSenders * kPerSender}))
+          .value();
   std::vector<std::thread> senders;
   for (int s = 0; s < kSenders; ++s) {
     senders.emplace_back([&, s] {

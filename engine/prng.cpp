@@ -16,7 +16,9 @@ Xoshiro256::Xoshiro256(std::uint64_t seed) {
 }
 
 namespace {
-constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+constexpr std::uint64_t rotl(std::uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 }  // namespace
 
 std::uint64_t Xoshiro256::next() {
@@ -42,7 +44,9 @@ std::uint64_t Xoshiro256::below(std::uint64_t bound) {
   }
 }
 
-double Xoshiro256::unit() { return unit_interval(next()); }
+double Xoshiro256::unit() {
+  return unit_interval(next());
+}
 
 double unit_interval(std::uint64_t bits) {
   return static_cast<double>(bits >> 11) * 0x1.0p-53;

@@ -13,9 +13,9 @@ namespace troupe {
 /// The outcome of ActorRef::tell. Anything but `accepted` also counts a dead
 /// letter, so the message is never lost silently.
 enum class SendResult : std::uint8_t {
-  accepted,      ///< queued (with drop_oldest, possibly at the cost of the oldest)
-  mailbox_full,  ///< rejected by a full mailbox (reject, or block past its deadline)
-  actor_stopped, ///< the actor is stopped, or the system is shutting down
+  accepted,       ///< queued (with drop_oldest, possibly at the cost of the oldest)
+  mailbox_full,   ///< rejected by a full mailbox (reject, or block past its deadline)
+  actor_stopped,  ///< the actor is stopped, or the system is shutting down
 };
 
 enum class DeadLetterReason : std::uint8_t {
@@ -31,7 +31,9 @@ inline constexpr std::size_t kDeadLetterReasonCount = 5;
 std::string_view to_string(SendResult r);
 std::string_view to_string(DeadLetterReason r);
 
-inline std::ostream& operator<<(std::ostream& out, SendResult r) { return out << to_string(r); }
+inline std::ostream& operator<<(std::ostream& out, SendResult r) {
+  return out << to_string(r);
+}
 inline std::ostream& operator<<(std::ostream& out, DeadLetterReason r) {
   return out << to_string(r);
 }

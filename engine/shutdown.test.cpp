@@ -99,12 +99,12 @@ TEST(Shutdown, ADeadlineAlreadyPastAbandonsWhatIsQueuedAtOnce) {
   std::atomic<int> processed{0};
   System sys{threads()};
   auto a = sys.spawn("a", Props<int>::from_function([&](Context<int>&, int& v) {
-                            if (v == 0) {
-                              holding = true;
-                              gate.wait();
-                            }
-                            ++processed;
-                          }))
+                       if (v == 0) {
+                         holding = true;
+                         gate.wait();
+                       }
+                       ++processed;
+                     }))
                .value();
   a.tell(0);
   ASSERT_TRUE(eventually(sys, [&] { return holding.load(); }));
@@ -128,13 +128,13 @@ TEST(Shutdown, OutsideSendersAreTurnedAwayWhileActorsStillTalk) {
   std::atomic<bool> refused{false};
   System sys{threads()};
   auto sink = sys.spawn("sink", Props<int>::from_function([&](Context<int>&, int&) {
-                                  std::this_thread::sleep_for(2ms);
-                                  ++sunk;
-                                }))
+                          std::this_thread::sleep_for(2ms);
+                          ++sunk;
+                        }))
                   .value();
   auto relay = sys.spawn("relay", Props<int>::from_function([&, sink](Context<int>&, int& v) {
-                                    EXPECT_EQ(sink.tell(v), SendResult::accepted);
-                                  }))
+                           EXPECT_EQ(sink.tell(v), SendResult::accepted);
+                         }))
                    .value();
   for (int i = 0; i < 10; ++i) relay.tell(i);
   std::thread outsider([&] {
@@ -157,13 +157,13 @@ TEST(Shutdown, FromInsideAnActorIsAClearErrorNotADeadlock) {
   std::atomic<int> outcome{0};
   System sys{threads()};
   auto a = sys.spawn("a", Props<int>::from_function([&](Context<int>& ctx, int&) {
-                            try {
-                              ctx.system().shutdown(1s);
-                              outcome = 1;
-                            } catch (const std::logic_error&) {
-                              outcome = 2;
-                            }
-                          }))
+                       try {
+                         ctx.system().shutdown(1s);
+                         outcome = 1;
+                       } catch (const std::logic_error&) {
+                         outcome = 2;
+                       }
+                     }))
                .value();
   a.tell(1);
   ASSERT_TRUE(eventually(sys, [&] { return outcome.load() != 0; }));

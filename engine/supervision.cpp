@@ -65,10 +65,14 @@ bool RestartHistory::admit(TimePoint now, const RestartBudget& budget) {
 
 std::string_view to_string(Directive d) {
   switch (d) {
-    case Directive::resume: return "resume";
-    case Directive::restart: return "restart";
-    case Directive::stop: return "stop";
-    case Directive::escalate: return "escalate";
+    case Directive::resume:
+      return "resume";
+    case Directive::restart:
+      return "restart";
+    case Directive::stop:
+      return "stop";
+    case Directive::escalate:
+      return "escalate";
   }
   return "unknown";
 }

@@ -154,7 +154,9 @@ class Tracked : public Actor<Msg> {
   int pings_ = 0;  // reset by a restart
 };
 
-Props<Msg> tracked(Probe& probe) { return Props<Msg>::of<Tracked>(&probe); }
+Props<Msg> tracked(Probe& probe) {
+  return Props<Msg>::of<Tracked>(&probe);
+}
 
 TEST(Supervision, RestartBuildsAFreshInstanceAndKeepsTheMailbox) {
   Probe probe;
@@ -230,9 +232,8 @@ TEST(Supervision, ResumeKeepsTheInstanceAndItsState) {
 TEST(Supervision, StopDirectiveStopsAndDeadLettersWhatIsQueued) {
   Probe probe;
   System sys{threads()};
-  auto ref =
-      sys.spawn("w", tracked(probe).decider([](const Failure&) { return Directive::stop; }))
-          .value();
+  auto ref = sys.spawn("w", tracked(probe).decider([](const Failure&) { return Directive::stop; }))
+                 .value();
   ref.tell(Fail{});
   ASSERT_TRUE(eventually(sys, [&] { return !ref.alive(); }));
   EXPECT_EQ(probe.instances.load(), 1);
@@ -246,10 +247,10 @@ TEST(Supervision, DeciderSeesTheFailureDetails) {
   Probe probe;
   System sys{threads()};
   auto ref = sys.spawn("w", tracked(probe).decider([&](const Failure& f) {
-                              std::lock_guard lock(mu);
-                              seen.push_back(f);
-                              return Directive::resume;
-                            }))
+                  std::lock_guard lock(mu);
+                  seen.push_back(f);
+                  return Directive::resume;
+                }))
                  .value();
   ref.tell(Ping{});
   ref.tell(Fail{"disk on fire"});
@@ -300,11 +301,11 @@ TEST(Supervision, AllForOneRestartsEverySiblingAndOnlyThem) {
   Probe bystander;  // declared before the system, which outlives it otherwise
   EventLog log;
   System sys{threads(), {.events = &log}};
-  auto parent = sys.spawn("p", Props<ParentMsg>::of<Parent>(
-                                   &parent_probe, std::vector{tracked(kids), tracked(kids),
-                                                              tracked(kids)})
-                                   .supervise_children(Scope::all_for_one))
-                    .value();
+  auto parent =
+      sys.spawn("p", Props<ParentMsg>::of<Parent>(
+                         &parent_probe, std::vector{tracked(kids), tracked(kids), tracked(kids)})
+                         .supervise_children(Scope::all_for_one))
+          .value();
   auto other = sys.spawn("other", tracked(bystander)).value();
   ASSERT_TRUE(sys.await_quiescence(5s));
   ASSERT_EQ(kids.instances.load(), 3);

@@ -33,7 +33,7 @@ bool System::await_quiescence(Duration timeout) {
     throw std::logic_error("System::await_quiescence called from inside an actor");
   }
   return runtime_->scheduler().wait_until([this] { return runtime_->quiescent(); },
-                                runtime_->scheduler().now() + timeout);
+                                          runtime_->scheduler().now() + timeout);
 }
 
 ShutdownReport System::shutdown(Duration deadline) {

@@ -47,8 +47,8 @@ TEST(System, DeliversMessagesToAClassActor) {
 TEST(System, RunsFunctionActors) {
   std::atomic<int> seen{0};
   System sys{threads()};
-  auto ref = sys.spawn("fn", Props<int>::from_function([&](Context<int>&, int& v) { seen += v; }))
-                 .value();
+  auto ref =
+      sys.spawn("fn", Props<int>::from_function([&](Context<int>&, int& v) { seen += v; })).value();
   ref.tell(20);
   ref.tell(22);
   ASSERT_TRUE(eventually(sys, [&] { return seen.load() == 42; }));

@@ -36,8 +36,8 @@ struct ActorShutdown {
 };
 
 struct ShutdownReport {
-  bool deadline_met = true;   ///< every mailbox drained before the deadline
-  Duration elapsed{};         ///< on the scheduler's clock
+  bool deadline_met = true;  ///< every mailbox drained before the deadline
+  Duration elapsed{};        ///< on the scheduler's clock
   std::uint64_t drained = 0;
   std::uint64_t abandoned = 0;
   std::vector<ActorShutdown> actors;  ///< sorted by path

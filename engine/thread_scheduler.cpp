@@ -41,7 +41,9 @@ ThreadScheduler::ThreadScheduler(ThreadSchedulerSettings settings)
   timer_thread_ = std::thread([this] { run_timers(); });
 }
 
-ThreadScheduler::~ThreadScheduler() { stop(); }
+ThreadScheduler::~ThreadScheduler() {
+  stop();
+}
 
 void ThreadScheduler::stop() {
   if (stopped_.exchange(true)) return;
@@ -147,13 +149,12 @@ void ThreadScheduler::run_worker(std::size_t index) {
 }
 
 TimePoint ThreadScheduler::now() const {
-  return TimePoint(
-      std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - epoch_));
+  return TimePoint(std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - epoch_));
 }
 
 std::chrono::steady_clock::time_point ThreadScheduler::to_steady(TimePoint t) const {
-  return epoch_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                      t.time_since_epoch());
+  return epoch_ +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(t.time_since_epoch());
 }
 
 TimerId ThreadScheduler::after(Duration delay, std::function<void()> callback) {
@@ -225,6 +226,8 @@ bool ThreadScheduler::wait_until(const std::function<bool()>& done, TimePoint de
   }
 }
 
-void ThreadScheduler::wake_waiters() { wait_cv_.notify_all(); }
+void ThreadScheduler::wake_waiters() {
+  wait_cv_.notify_all();
+}
 
 }  // namespace troupe

@@ -63,17 +63,16 @@ TEST(ThreadScheduler, OneBusyActorDoesNotStarveAnother) {
   // the other actor's single message is handled long before the flood ends.
   std::atomic<int> flood_done{0};
   std::atomic<int> flood_at_other{-1};
-  System sys{std::make_unique<ThreadScheduler>(
-      ThreadSchedulerSettings{.threads = 1, .throughput = 4})};
+  System sys{
+      std::make_unique<ThreadScheduler>(ThreadSchedulerSettings{.threads = 1, .throughput = 4})};
   auto other = sys.spawn("other", Props<int>::from_function([&](Context<int>&, int&) {
-                                    flood_at_other = flood_done.load();
-                                  }))
+                           flood_at_other = flood_done.load();
+                         }))
                    .value();
   auto busy = sys.spawn("busy", Props<int>::from_function([&](Context<int>&, int& v) {
                                   if (v == 0) other.tell(1);
                                   ++flood_done;
-                                })
-                                    .mailbox({.capacity = 100000}))
+                                }).mailbox({.capacity = 100000}))
                   .value();
   for (int i = 0; i < 20000; ++i) busy.tell(i);
   ASSERT_TRUE(sys.await_quiescence(30s));

@@ -56,10 +56,10 @@ int main() {
   for (const auto& e : events.events(EventKind::restarted)) {
     std::printf("restarted:    %s after \"%s\"\n", e.path.c_str(), e.detail.c_str());
   }
-  std::printf("dead letters: %llu (handler_failed %llu)\n",
-              static_cast<unsigned long long>(stats.dead_letters()),
-              static_cast<unsigned long long>(
-                  stats.dead_letters(DeadLetterReason::handler_failed)));
+  std::printf(
+      "dead letters: %llu (handler_failed %llu)\n",
+      static_cast<unsigned long long>(stats.dead_letters()),
+      static_cast<unsigned long long>(stats.dead_letters(DeadLetterReason::handler_failed)));
   std::printf("shutdown:     %s in %.3f ms, drained %llu, abandoned %llu\n",
               report.deadline_met ? "deadline met" : "DEADLINE MISSED",
               std::chrono::duration<double, std::milli>(report.elapsed).count(),

@@ -34,7 +34,9 @@ bool valid_name(const std::string& name) {
 
 }  // namespace
 
-CellBase* current_cell() { return tl_current; }
+CellBase* current_cell() {
+  return tl_current;
+}
 
 std::string describe_current_exception() {
   try {
@@ -57,7 +59,9 @@ CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id, FailurePolicy
 
 CellBase::~CellBase() = default;
 
-void CellBase::start() { enqueue_signal(Signal{Signal::Kind::create, nullptr, {}}); }
+void CellBase::start() {
+  enqueue_signal(Signal{Signal::Kind::create, nullptr, {}});
+}
 
 void CellBase::enqueue_signal(Signal signal) {
   bool schedule = false;
@@ -88,13 +92,12 @@ std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<Cel
   }
   if (name.empty()) name = "$" + std::to_string(++generated_names_);
   if (!valid_name(name)) {
-    return Error{ErrorCode::invalid_name, "invalid actor name '" + name +
-                                              "': no '/' or control characters, at most 256"};
+    return Error{ErrorCode::invalid_name,
+                 "invalid actor name '" + name + "': no '/' or control characters, at most 256"};
   }
   if (children_.count(name) != 0) {
-    return Error{ErrorCode::duplicate_name,
-                 "an actor named '" + name + "' already exists under " +
-                     (path_.empty() ? std::string("/") : path_)};
+    return Error{ErrorCode::duplicate_name, "an actor named '" + name + "' already exists under " +
+                                                (path_.empty() ? std::string("/") : path_)};
   }
   child->name_ = name;
   child->path_ = path_ + "/" + name;
@@ -128,7 +131,8 @@ std::size_t CellBase::queued() const {
 
 bool CellBase::idle() const {
   std::lock_guard lock(mu_);
-  return !scheduled_ && user_queue_size_locked() == 0 && !in_flight_.load(std::memory_order_relaxed);
+  return !scheduled_ && user_queue_size_locked() == 0 &&
+         !in_flight_.load(std::memory_order_relaxed);
 }
 
 bool CellBase::terminated() const {
@@ -185,8 +189,12 @@ ResumeResult CellBase::finish_activation() {
 
 void CellBase::handle(Signal& signal) {
   switch (signal.kind) {
-    case Signal::Kind::create: on_create(); break;
-    case Signal::Kind::stop: on_stop(signal.reason); break;
+    case Signal::Kind::create:
+      on_create();
+      break;
+    case Signal::Kind::stop:
+      on_stop(signal.reason);
+      break;
     case Signal::Kind::suspend:
       if (state_ == State::running) state_ = State::suspended;
       break;
@@ -199,9 +207,15 @@ void CellBase::handle(Signal& signal) {
         on_restart(Failure{path_, "resume without an instance", 0, runtime_.scheduler().now()});
       }
       break;
-    case Signal::Kind::restart: on_restart(signal.failure); break;
-    case Signal::Kind::child_failed: on_child_failed(signal.other, signal.failure); break;
-    case Signal::Kind::child_terminated: on_child_terminated(signal.other); break;
+    case Signal::Kind::restart:
+      on_restart(signal.failure);
+      break;
+    case Signal::Kind::child_failed:
+      on_child_failed(signal.other, signal.failure);
+      break;
+    case Signal::Kind::child_terminated:
+      on_child_terminated(signal.other);
+      break;
     case Signal::Kind::terminated:
       if (has_instance() && state_ != State::stopping && state_ != State::stopped) {
         const Terminated t{signal.other->id(), signal.other->path()};
@@ -241,7 +255,8 @@ void CellBase::fail(Failure failure) {
   if (state_ == State::stopping || state_ == State::stopped) return;  // nothing left to supervise
   state_ = State::suspended;
   if (parent_ == nullptr) return;  // the guardian never fails
-  parent_->enqueue_signal(Signal{Signal::Kind::child_failed, shared_from_this(), std::move(failure)});
+  parent_->enqueue_signal(
+      Signal{Signal::Kind::child_failed, shared_from_this(), std::move(failure)});
 }
 
 void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure) {

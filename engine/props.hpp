@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <tuple>
 #include <utility>
 
@@ -72,7 +73,15 @@ class Props {
     return *this;
   }
 
+  /// A label shared by actors of one kind (e.g. "worker"): used for metrics
+  /// and for per-kind service times in simulation.
+  Props& kind(std::string kind) {
+    kind_ = std::move(kind);
+    return *this;
+  }
+
   const Factory& factory() const { return factory_; }
+  const std::string& kind() const { return kind_; }
   const MailboxSettings& mailbox() const { return mailbox_; }
   const FailurePolicy& policy() const { return policy_; }
   Scope children_scope() const { return children_scope_; }
@@ -82,6 +91,7 @@ class Props {
   MailboxSettings mailbox_;
   FailurePolicy policy_;
   Scope children_scope_ = Scope::one_for_one;
+  std::string kind_;
 };
 
 }  // namespace troupe

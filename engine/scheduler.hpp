@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <string_view>
 
 #include "engine/time.hpp"
 
@@ -18,11 +20,23 @@ enum class ResumeResult : std::uint8_t {
   resume_later,  ///< quota used up with work left: run it again after others had a turn
 };
 
+/// Who a Resumable is, for schedulers that decide per actor (the simulator's
+/// strategies, service times and faults). Valid while the actor lives.
+struct ResumableInfo {
+  std::uint64_t id = 0;   ///< unique, assigned in spawn order
+  std::string_view path;  ///< "/parent/child"
+  std::string_view kind;  ///< Props::kind, or empty
+};
+
 /// Something a scheduler can run: an actor with pending work.
 class Resumable {
  public:
   /// Runs at most `max_messages` messages; never blocks.
   virtual ResumeResult resume(std::size_t max_messages) = 0;
+  virtual ResumableInfo info() const = 0;
+  /// User messages taken into a handler so far (processed or failed), so a
+  /// simulator can charge service time for each one.
+  virtual std::uint64_t messages_handled() const = 0;
 
  protected:
   ~Resumable() = default;
@@ -63,6 +77,17 @@ class Scheduler {
   /// Stops running actors and timers and releases every thread. Called by
   /// the system after its shutdown; nothing may be scheduled afterwards.
   virtual void stop() = 0;
+
+  /// Whether inject_failure can ever answer true; asked once, so that the
+  /// production path pays one branch per message, not a call.
+  virtual bool injects_failures() const { return false; }
+
+  /// A fault point before each message: a simulator may answer true (and set
+  /// `what`) to make the handler fail as if it had thrown.
+  virtual bool inject_failure(const ResumableInfo& /*actor*/, std::uint64_t /*message_seq*/,
+                              std::string& /*what*/) {
+    return false;
+  }
 };
 
 }  // namespace troupe

@@ -61,6 +61,8 @@ class System {
 
   SystemStats stats() const { return runtime_->stats(); }
   bool quiescent() const { return runtime_->quiescent(); }
+  /// Actors that still hold messages: who is stuck, when a run stops early.
+  std::vector<MessageHolder> holders() const { return runtime_->holders(); }
   /// Waits (on threads) or runs (in simulation) until quiescent or `timeout`.
   bool await_quiescence(Duration timeout);
 

@@ -35,6 +35,12 @@ struct ActorShutdown {
   std::uint64_t abandoned = 0;  ///< queued messages dropped at the deadline
 };
 
+/// An actor that still holds messages (queued or in its handler).
+struct MessageHolder {
+  std::string path;
+  std::uint64_t queued = 0;
+};
+
 struct ShutdownReport {
   bool deadline_met = true;  ///< every mailbox drained before the deadline
   Duration elapsed{};        ///< on the scheduler's clock

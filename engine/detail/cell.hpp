@@ -25,7 +25,7 @@ template <class M>
 class Cell final : public CellBase {
  public:
   Cell(Runtime& runtime, CellBase* parent, ActorId id, Props<M> props)
-      : CellBase(runtime, parent, id, props.policy(), props.children_scope()),
+      : CellBase(runtime, parent, id, props.policy(), props.children_scope(), props.kind()),
         props_(std::move(props)),
         ctx_(*this) {}
 
@@ -170,6 +170,14 @@ bool Cell<M>::process_one() {
   message_seq_ = bump(received_);
   if (runtime_.emitting()) {
     runtime_.emit(EventKind::received, id(), path(), {}, static_cast<std::int64_t>(message_seq_));
+  }
+  if (runtime_.injects_failures()) {
+    std::string injected;
+    if (runtime_.scheduler().inject_failure(info(), message_seq_, injected)) {
+      in_flight_.store(false, std::memory_order_release);
+      handler_threw(std::move(injected), message_seq_);
+      return true;
+    }
   }
   try {
     instance_->receive(ctx_, message);

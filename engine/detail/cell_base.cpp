@@ -49,13 +49,14 @@ std::string describe_current_exception() {
 }
 
 CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id, FailurePolicy policy,
-                   Scope children_scope)
+                   Scope children_scope, std::string kind)
     : runtime_owner_(runtime.shared_from_this()),
       runtime_(runtime),
       parent_(parent),
       id_(id),
       policy_(std::move(policy)),
-      children_scope_(children_scope) {}
+      children_scope_(children_scope),
+      kind_(std::move(kind)) {}
 
 CellBase::~CellBase() = default;
 

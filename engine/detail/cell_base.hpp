@@ -55,7 +55,7 @@ std::string describe_current_exception();
 class CellBase : public Resumable, public std::enable_shared_from_this<CellBase> {
  public:
   CellBase(Runtime& runtime, CellBase* parent, ActorId id, FailurePolicy policy,
-           Scope children_scope);
+           Scope children_scope, std::string kind = {});
   CellBase(const CellBase&) = delete;
   CellBase& operator=(const CellBase&) = delete;
   virtual ~CellBase();
@@ -102,6 +102,8 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   std::uint64_t processed_at_shutdown = 0;
 
   ResumeResult resume(std::size_t max_messages) final;
+  ResumableInfo info() const final { return ResumableInfo{id_, path_, kind_}; }
+  std::uint64_t messages_handled() const final { return received_.load(std::memory_order_relaxed); }
 
  protected:
   // The typed half. Called only inside the activation, except the *_locked
@@ -183,6 +185,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   std::string path_;
   const FailurePolicy policy_;
   const Scope children_scope_;
+  const std::string kind_;
 
   // Guarded by mu_.
   std::deque<Signal> pending_signals_;

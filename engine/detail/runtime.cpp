@@ -8,7 +8,10 @@
 namespace troupe::detail {
 
 Runtime::Runtime(System& owner, std::unique_ptr<Scheduler> scheduler, EventSink* sink)
-    : owner_(owner), scheduler_(std::move(scheduler)), sink_(sink) {
+    : owner_(owner),
+      scheduler_(std::move(scheduler)),
+      sink_(sink),
+      injects_failures_(scheduler_->injects_failures()) {
   TROUPE_ASSERT(scheduler_ != nullptr);
 }
 
@@ -81,6 +84,15 @@ SystemStats Runtime::stats() const {
     s.dead_by_reason[i] = dead_[i].load(std::memory_order_relaxed);
   }
   return s;
+}
+
+std::vector<MessageHolder> Runtime::holders() const {
+  std::lock_guard lock(registry_mu_);
+  std::vector<MessageHolder> out;
+  for (const auto& [id, cell] : live_) {
+    if (const auto n = cell->queued(); n > 0) out.push_back(MessageHolder{cell->path(), n});
+  }
+  return out;
 }
 
 bool Runtime::quiescent() const {

@@ -50,6 +50,7 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   /// A tell that never entered a mailbox: counted as sent and as a dead letter.
   void rejected(DeadLetterReason reason, const CellBase& cell);
 
+  bool injects_failures() const { return injects_failures_; }
   bool emitting() const { return sink_.load(std::memory_order_relaxed) != nullptr; }
   /// Called when the System is destroyed: the sink may go away with it.
   void detach_sink() { sink_.store(nullptr); }
@@ -57,6 +58,8 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
             std::int64_t value = 0);
 
   SystemStats stats() const;
+  /// Live actors holding messages, in spawn order.
+  std::vector<MessageHolder> holders() const;
   /// No message queued or in a handler anywhere, checked so that a message
   /// moving between two actors during the check cannot hide.
   bool quiescent() const;
@@ -73,6 +76,7 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   System& owner_;
   std::unique_ptr<Scheduler> scheduler_;
   std::atomic<EventSink*> sink_;
+  const bool injects_failures_;
   std::atomic<ActorId> next_id_{1};
   std::atomic<bool> shutting_down_{false};
 

@@ -30,6 +30,10 @@ std::string_view to_string(EventKind kind) {
       return "dead_letter";
     case EventKind::shutdown:
       return "shutdown";
+    case EventKind::timer:
+      return "timer";
+    case EventKind::fault:
+      return "fault";
   }
   return "unknown";
 }

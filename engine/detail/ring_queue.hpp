@@ -45,6 +45,12 @@ class RingQueue {
     --size_;
   }
 
+  /// The i-th element from the front.
+  T& at(std::size_t i) {
+    TROUPE_ASSERT(i < size_);
+    return *slot(i);
+  }
+
   T& back() {
     TROUPE_ASSERT(size_ > 0);
     return *slot(size_ - 1);

@@ -1,0 +1,45 @@
+// How much virtual time handling one message costs an actor. While an actor
+// is busy, others run; this is what makes queues build up under simulation,
+// and pools and autoscalers meaningful.
+//
+//   ServiceTime::fixed(2ms)
+//   ServiceTime::per_kind({{"worker", ServiceTime::exponential(5ms)}}, ServiceTime::zero())
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "engine/scheduler.hpp"
+#include "engine/time.hpp"
+#include "sim/prng.hpp"
+
+namespace troupe::sim {
+
+class ServiceTime {
+ public:
+  using Model = std::function<Duration(const ResumableInfo&, Prng&)>;
+
+  /// No cost: the clock moves only with timers.
+  static ServiceTime zero();
+  static ServiceTime fixed(Duration d);
+  static ServiceTime uniform(Duration lo, Duration hi);
+  static ServiceTime exponential(Duration mean);
+  /// A model per Props::kind, and `fallback` for every other actor.
+  static ServiceTime per_kind(std::map<std::string, ServiceTime> by_kind, ServiceTime fallback);
+  /// Any function of the actor and the simulator's service-time stream.
+  static ServiceTime custom(Model model);
+
+  ServiceTime() : ServiceTime(zero()) {}
+
+  Duration operator()(const ResumableInfo& actor, Prng& prng) const;
+  bool is_zero() const { return is_zero_; }
+
+ private:
+  ServiceTime(Model model, bool is_zero) : model_(std::move(model)), is_zero_(is_zero) {}
+
+  Model model_;
+  bool is_zero_;
+};
+
+}  // namespace troupe::sim

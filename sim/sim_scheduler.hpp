@@ -1,0 +1,138 @@
+// SimScheduler: runs every actor on the calling thread under a virtual clock.
+// At each step a seeded strategy picks the next runnable actor (fifo, random,
+// or PCT); when nothing is runnable the clock jumps to the next timer. Each
+// handled message costs the actor its service time, during which others run.
+// A seed, a strategy and a fault plan reproduce a run exactly.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "engine/detail/ring_queue.hpp"
+#include "engine/events.hpp"
+#include "engine/scheduler.hpp"
+#include "sim/fault_plan.hpp"
+#include "sim/prng.hpp"
+#include "sim/service_time.hpp"
+
+namespace troupe::sim {
+
+enum class Strategy : std::uint8_t {
+  fifo,    ///< runnable actors in the order they became runnable
+  random,  ///< a uniformly random runnable actor each step
+  pct,     ///< probabilistic concurrency testing (Burckhardt et al. 2010)
+};
+
+/// PCT: random distinct actor priorities, plus depth - 1 change points spread
+/// over the first `expected_steps` steps, each lowering the running actor
+/// below all others. Finds any bug of depth d with probability >= 1/(n k^(d-1)).
+struct PctSettings {
+  std::size_t depth = 3;
+  std::uint64_t expected_steps = 10000;
+};
+
+struct SimSettings {
+  std::uint64_t seed = 1;
+  Strategy strategy = Strategy::fifo;
+  PctSettings pct{};
+  ServiceTime service_time = ServiceTime::zero();
+  /// Steps one wait_until (and Simulation::run) may take: a livelock ends
+  /// with budget_exceeded instead of a hang.
+  std::uint64_t max_steps = 50'000'000;
+  /// Virtual time a run may reach.
+  Duration max_time = std::chrono::hours(24);
+};
+
+/// Throws std::invalid_argument naming the bad field.
+void validate(const SimSettings& settings);
+
+std::optional<Strategy> parse_strategy(std::string_view name);
+std::string_view to_string(Strategy strategy);
+
+class SimScheduler final : public Scheduler {
+ public:
+  explicit SimScheduler(SimSettings settings = {}, FaultPlan faults = {},
+                        EventSink* events = nullptr);
+
+  // The Scheduler seam.
+  void schedule(Resumable& r) override;
+  TimePoint now() const override { return now_; }
+  TimerId after(Duration delay, std::function<void()> callback) override;
+  bool cancel(TimerId id) override;
+  std::uint64_t random() override { return engine_stream_.next(); }
+  std::size_t throughput() const override { return 1; }
+  bool wait_until(const std::function<bool()>& done, TimePoint deadline) override;
+  void wake_waiters() override {}
+  void stop() override { stopped_ = true; }
+  bool injects_failures() const override;
+  bool inject_failure(const ResumableInfo& actor, std::uint64_t message_seq,
+                      std::string& what) override;
+
+  /// Runs one activation, or fires one timer, or wakes one deferred actor.
+  /// False when there is nothing left to do at any time.
+  bool step();
+  /// When the next timer or deferred wake-up is due, if any.
+  std::optional<TimePoint> next_due() const;
+  bool has_runnable() const { return !runnable_.empty(); }
+
+  const SimSettings& settings() const { return settings_; }
+  const FaultPlan& faults() const { return faults_; }
+  std::uint64_t steps() const { return steps_; }
+  std::uint64_t faults_injected() const { return faults_injected_; }
+  std::uint64_t messages_handled() const { return messages_handled_; }
+  /// True once a wait_until gave up because it used its whole step budget.
+  bool budget_exhausted() const { return budget_exhausted_; }
+
+  /// A workload stream, independent of scheduling and faults.
+  Prng workload_stream(std::uint64_t index) const { return root_.fork(100 + index); }
+
+ private:
+  using Key = std::pair<TimePoint, std::uint64_t>;  // due, then insertion order
+
+  Resumable* pick();
+  Resumable* pick_pct();
+  void run_activation(Resumable& r);
+  void defer(Resumable& r, TimePoint until);
+  void make_runnable(Resumable& r);
+  void fire_next_due();
+  TimePoint stalled_until(const ResumableInfo& actor) const;
+  double slow_factor(const ResumableInfo& actor) const;
+  void record_fault(const ResumableInfo& actor, std::string_view kind, std::int64_t value);
+
+  SimSettings settings_;
+  FaultPlan faults_;
+  EventSink* events_;
+  Prng root_;
+  Prng schedule_stream_;
+  Prng fault_stream_;
+  Prng service_stream_;
+  Prng engine_stream_;
+
+  TimePoint now_{};
+  std::uint64_t next_seq_ = 0;
+  std::uint64_t steps_ = 0;
+  std::uint64_t activations_ = 0;
+  std::uint64_t faults_injected_ = 0;
+  std::uint64_t messages_handled_ = 0;
+  bool budget_exhausted_ = false;
+  bool stopped_ = false;
+
+  detail::RingQueue<Resumable*> runnable_;
+  std::map<Key, std::function<void()>> timers_;
+  std::map<TimerId, Key> timer_keys_;
+  std::map<Key, Resumable*> deferred_;
+  // Looked up by actor id, never iterated: determinism does not depend on it.
+  std::unordered_map<std::uint64_t, TimePoint> busy_until_;
+  std::unordered_map<std::uint64_t, std::int64_t> pct_priority_;
+  std::vector<std::uint64_t> pct_change_points_;  // sorted activation numbers
+  std::size_t pct_next_change_ = 0;
+};
+
+}  // namespace troupe::sim

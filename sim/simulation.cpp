@@ -1,0 +1,134 @@
+#include "sim/simulation.hpp"
+
+#include <stdexcept>
+
+namespace troupe::sim {
+
+std::string_view to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::completed: return "completed";
+    case Outcome::stuck: return "stuck";
+    case Outcome::budget_exceeded: return "budget_exceeded";
+    case Outcome::invariant_violated: return "invariant_violated";
+  }
+  return "unknown";
+}
+
+struct Simulation::Driver {
+  Workload workload;
+  Prng prng;
+  TimePoint origin;
+  Duration previous{};
+  std::uint64_t next = 0;
+  WorkloadStats stats;
+};
+
+Simulation::Simulation(SimSettings settings, FaultPlan faults, std::size_t event_capacity)
+    : recorder_(event_capacity) {
+  auto scheduler = std::make_unique<SimScheduler>(std::move(settings), std::move(faults), &recorder_);
+  scheduler_ = scheduler.get();
+  system_ = std::make_unique<System>(std::move(scheduler), SystemSettings{.events = &recorder_});
+}
+
+Simulation::~Simulation() {
+  // Shut down while the drivers still exist: arrivals may fire during it.
+  system_.reset();
+}
+
+void Simulation::add(Workload workload) {
+  if (!workload.emit) throw std::invalid_argument("workload: the emitter is empty");
+  auto prng = scheduler_->workload_stream(drivers_.size());
+  drivers_.push_back(std::make_unique<Driver>(
+      Driver{std::move(workload), prng, scheduler_->now(), Duration::zero(), 0, {}}));
+  arm(*drivers_.back());
+}
+
+void Simulation::arm(Driver& d) {
+  if (d.next >= d.workload.arrivals.count()) return;
+  const Duration offset = d.workload.arrivals.offset(d.next, d.previous, d.prng);
+  d.previous = offset;
+  scheduler_->after(d.origin + offset - scheduler_->now(), [this, &d] {
+    const SendResult r = d.workload.emit(d.next);
+    ++d.next;
+    ++d.stats.emitted;
+    ++(r == SendResult::accepted ? d.stats.accepted : d.stats.refused);
+    arm(d);
+  });
+}
+
+const WorkloadStats& Simulation::workload_stats(std::size_t index) const {
+  return drivers_.at(index)->stats;
+}
+
+SimResult Simulation::run() { return run_until(TimePoint::max()); }
+
+SimResult Simulation::run_for(Duration duration) {
+  return run_until(scheduler_->now() + duration);
+}
+
+SimResult Simulation::run_until(TimePoint limit) {
+  auto& s = *scheduler_;
+  const TimePoint time_budget = TimePoint{} + s.settings().max_time;
+  const std::uint64_t first_step = s.steps();
+  last_outcome_ = Outcome::completed;
+  last_reason_.clear();
+  while (true) {
+    if (s.steps() - first_step >= s.settings().max_steps) {
+      last_outcome_ = Outcome::budget_exceeded;
+      last_reason_ = "step budget of " + std::to_string(s.settings().max_steps) + " exhausted";
+      break;
+    }
+    if (!s.has_runnable()) {
+      const auto due = s.next_due();
+      if (!due) break;
+      if (*due > time_budget) {
+        last_outcome_ = Outcome::budget_exceeded;
+        last_reason_ = "virtual time budget exhausted";
+        break;
+      }
+      if (*due > limit) break;
+    }
+    s.step();
+  }
+  check_fault_targets();
+  return result();
+}
+
+void Simulation::check_fault_targets() const {
+  for (const auto& path : scheduler_->faults().named_paths()) {
+    if (!recorder_.spawned(path)) {
+      throw std::invalid_argument("fault plan names " + path +
+                                  ", but no actor with that path was spawned in this run");
+    }
+  }
+}
+
+SimResult Simulation::result() const {
+  SimResult r;
+  r.holders = system_->holders();
+  r.stats = system_->stats();
+  r.hash = recorder_.hash();
+  r.events = recorder_.count();
+  r.steps = scheduler_->steps();
+  r.messages = scheduler_->messages_handled();
+  r.faults = scheduler_->faults_injected();
+  r.elapsed = scheduler_->now().time_since_epoch();
+  r.outcome = last_outcome_;
+  r.reason = last_reason_;
+  if (r.outcome == Outcome::completed && !r.holders.empty() && !scheduler_->has_runnable() &&
+      !scheduler_->next_due()) {
+    r.outcome = Outcome::stuck;
+    r.reason = "no progress possible with messages still queued in:";
+    for (const auto& h : r.holders) r.reason += " " + h.path + " (" + std::to_string(h.queued) + ")";
+  }
+  if (!r.stats.balanced()) {
+    r.outcome = Outcome::invariant_violated;
+    r.reason = "conservation: sent " + std::to_string(r.stats.sent) + " != processed " +
+               std::to_string(r.stats.processed) + " + dead letters " +
+               std::to_string(r.stats.dead_letters()) + " + queued " +
+               std::to_string(r.stats.queued);
+  }
+  return r;
+}
+
+}  // namespace troupe::sim

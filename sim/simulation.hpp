@@ -1,0 +1,84 @@
+// Simulation: a System on a SimScheduler with a Recorder, workloads and a
+// run loop with budgets. The usual shape of a simulated test or scenario:
+//
+//   Simulation sim{{.seed = 7, .strategy = Strategy::random,
+//                   .service_time = ServiceTime::fixed(2ms)}};
+//   auto w = sim.system().spawn("w", props).value();
+//   sim.add(Workload::to(w, Arrivals::constant(1ms, 100), make_job));
+//   SimResult r = sim.run();             // until idle, stuck or over budget
+//   sim.system().shutdown(15s);          // on the virtual clock
+//   std::uint64_t hash = sim.result().hash;
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/system.hpp"
+#include "sim/fault_plan.hpp"
+#include "sim/recorder.hpp"
+#include "sim/sim_scheduler.hpp"
+#include "sim/workload.hpp"
+
+namespace troupe::sim {
+
+enum class Outcome : std::uint8_t {
+  completed,           ///< nothing left to do and no message queued
+  stuck,               ///< nothing left to do, but messages are still queued
+  budget_exceeded,     ///< the step or virtual-time budget ran out
+  invariant_violated,  ///< the conservation law does not hold
+};
+
+std::string_view to_string(Outcome outcome);
+
+struct SimResult {
+  Outcome outcome = Outcome::completed;
+  std::string reason;                  ///< why, for anything but completed
+  std::vector<MessageHolder> holders;  ///< actors still holding messages
+  std::uint64_t hash = 0;              ///< of the whole event stream so far
+  std::uint64_t events = 0;
+  std::uint64_t steps = 0;
+  std::uint64_t messages = 0;  ///< messages taken into handlers
+  std::uint64_t faults = 0;    ///< faults injected
+  Duration elapsed{};          ///< virtual time since the start
+  SystemStats stats;
+};
+
+class Simulation {
+ public:
+  explicit Simulation(SimSettings settings = {}, FaultPlan faults = {},
+                      std::size_t event_capacity = 1 << 20);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  System& system() { return *system_; }
+  SimScheduler& scheduler() { return *scheduler_; }
+  const Recorder& recorder() const { return recorder_; }
+
+  /// Starts a workload now; its arrivals are timers on the virtual clock.
+  void add(Workload workload);
+  const WorkloadStats& workload_stats(std::size_t index) const;
+
+  /// Runs until nothing is left to do, or a budget runs out.
+  SimResult run();
+  /// Runs until the virtual clock reaches now + duration (or idle, or budget).
+  SimResult run_for(Duration duration);
+  /// The summary at this moment (hash, counts, holders).
+  SimResult result() const;
+
+ private:
+  struct Driver;
+  SimResult run_until(TimePoint limit);
+  void check_fault_targets() const;
+  void arm(Driver& driver);
+
+  Recorder recorder_;
+  std::vector<std::unique_ptr<Driver>> drivers_;  // outlive the system's timers
+  SimScheduler* scheduler_ = nullptr;             // owned by system_
+  std::unique_ptr<System> system_;
+  std::string last_reason_;
+  Outcome last_outcome_ = Outcome::completed;
+};
+
+}  // namespace troupe::sim

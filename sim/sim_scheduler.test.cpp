@@ -246,6 +246,22 @@ TEST(SimScheduler, AFaultNamingAnUnknownActorIsAClearError) {
   EXPECT_THROW(plan.slow("/x", 0.5), std::invalid_argument);
 }
 
+TEST(SimScheduler, AShutdownDeadlineAbandonsExactlyWhatTheClockImplies) {
+  // 10 ms per message: by the 95 ms deadline, messages starting at 0..90 ms
+  // (ten of them) have been handled; the other 90 are abandoned.
+  Simulation sim{{.service_time = ServiceTime::fixed(10ms)}};
+  auto w = sim.system().spawn("w", Props<int>::from_function([](Context<int>&, int&) {})).value();
+  for (int i = 0; i < 100; ++i) w.tell(i);
+  const auto report = sim.system().shutdown(95ms);
+  EXPECT_FALSE(report.deadline_met);
+  // The handler that started at 90 ms runs to its end, as on real threads.
+  EXPECT_EQ(report.elapsed, Duration(100ms));
+  EXPECT_EQ(report.drained, 10u);
+  EXPECT_EQ(report.abandoned, 90u);
+  EXPECT_EQ(sim.system().stats().dead_letters(DeadLetterReason::shutdown_abandoned), 90u);
+  EXPECT_TRUE(sim.system().stats().balanced());
+}
+
 TEST(SimScheduler, ALivelockEndsWithBudgetExceededNotAHang) {
   Simulation sim{{.max_steps = 10000}};
   auto spinner = sim.system()

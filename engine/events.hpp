@@ -30,8 +30,8 @@ enum class EventKind : std::uint8_t {
   stopped,            ///< post_stop ran; the actor is gone
   dead_letter,        ///< a message became a dead letter (detail: reason)
   shutdown,           ///< a shutdown phase began (detail: drain, abandon, stop, done)
-  timer,     ///< a scheduler timer fired (value: timer id); recorded by simulators
-  fault,     ///< a simulator injected a fault (detail: its kind)
+  timer,              ///< a scheduler timer fired (value: timer id); recorded by simulators
+  fault,              ///< a simulator injected a fault (detail: its kind)
 };
 
 std::string_view to_string(EventKind kind);

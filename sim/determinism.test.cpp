@@ -24,10 +24,8 @@ using Task = std::variant<Job>;
 std::uint64_t run_world(std::uint64_t seed, Strategy strategy, bool faults) {
   FaultPlan plan;
   if (faults) plan.crash_with_probability(0.05, "/w").delay_deliveries(0.1, 3ms);
-  Simulation sim{{.seed = seed,
-                  .strategy = strategy,
-                  .service_time = ServiceTime::uniform(1ms, 5ms)},
-                 plan};
+  Simulation sim{
+      {.seed = seed, .strategy = strategy, .service_time = ServiceTime::uniform(1ms, 5ms)}, plan};
   std::vector<ActorRef<Task>> workers;
   for (int i = 0; i < 4; ++i) {
     auto props = Props<Task>::from_function([](Context<Task>& ctx, Task& t) {
@@ -40,8 +38,8 @@ std::uint64_t run_world(std::uint64_t seed, Strategy strategy, bool faults) {
   auto dispatcher =
       sim.system()
           .spawn("dispatch", Props<int>::from_function([workers](Context<int>& ctx, int& n) {
-            workers[ctx.random() % workers.size()].tell(Job{n});
-          }))
+                   workers[ctx.random() % workers.size()].tell(Job{n});
+                 }))
           .value();
   sim.add(Workload::to<int>(dispatcher, Arrivals::poisson(500.0, 300),
                             [](std::uint64_t i) { return static_cast<int>(i); }));

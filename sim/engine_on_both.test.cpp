@@ -78,10 +78,11 @@ class Counter : public Actor<Msg> {
 TEST_P(OnBothSchedulers, DeliversEveryMessageInSenderOrder) {
   std::mutex mu;
   std::vector<int> seen;
-  auto ref = sys().spawn("r", Props<int>::from_function([&](Context<int>&, int& v) {
-                                std::lock_guard lock(mu);
-                                seen.push_back(v);
-                              }))
+  auto ref = sys()
+                 .spawn("r", Props<int>::from_function([&](Context<int>&, int& v) {
+                          std::lock_guard lock(mu);
+                          seen.push_back(v);
+                        }))
                  .value();
   for (int i = 0; i < 500; ++i) ASSERT_EQ(ref.tell(i), SendResult::accepted);
   settle();
@@ -107,7 +108,8 @@ TEST_P(OnBothSchedulers, RestartResetsStateAndKeepsTheMailbox) {
 TEST_P(OnBothSchedulers, RestartBudgetIsExactlyNWithinTheWindow) {
   Probe probe;
   auto ref =
-      sys().spawn("c", Props<Msg>::of<Counter>(&probe).restart({.max_restarts = 2, .within = 1h}))
+      sys()
+          .spawn("c", Props<Msg>::of<Counter>(&probe).restart({.max_restarts = 2, .within = 1h}))
           .value();
   ref.tell(Fail{});
   ref.tell(Fail{});
@@ -128,10 +130,14 @@ class Parent : public Actor<int> {
     for (int i = 0; i < n_; ++i) {
       auto props = Props<Msg>::of<Counter>(kids_).decider(
           [](const Failure&) { return Directive::escalate; });
-      children_.push_back(ctx.spawn("k" + std::to_string(i), i == 0 ? props : Props<Msg>::of<Counter>(kids_)).value());
+      children_.push_back(
+          ctx.spawn("k" + std::to_string(i), i == 0 ? props : Props<Msg>::of<Counter>(kids_))
+              .value());
     }
   }
-  void receive(Context<int>&, int& i) override { children_.at(static_cast<std::size_t>(i)).tell(Fail{}); }
+  void receive(Context<int>&, int& i) override {
+    children_.at(static_cast<std::size_t>(i)).tell(Fail{});
+  }
 
  private:
   Probe* kids_;
@@ -141,7 +147,10 @@ class Parent : public Actor<int> {
 
 TEST_P(OnBothSchedulers, AllForOneRestartsEverySibling) {
   Probe kids;
-  auto parent = sys().spawn("p", Props<int>::of<Parent>(&kids, 3).supervise_children(Scope::all_for_one)).value();
+  auto parent =
+      sys()
+          .spawn("p", Props<int>::of<Parent>(&kids, 3).supervise_children(Scope::all_for_one))
+          .value();
   settle();
   parent.tell(2);  // k2 restarts; so do k0 and k1
   settle();
@@ -169,7 +178,8 @@ TEST_P(OnBothSchedulers, WatchersReceiveTerminated) {
     void on_terminated(Context<ActorRef<int>>&, const Terminated&) override { ++*t_; }
     std::atomic<int>* t_;
   };
-  auto target = sys().spawn("t", Props<int>::from_function([](Context<int>& c, int&) { c.stop(); })).value();
+  auto target =
+      sys().spawn("t", Props<int>::from_function([](Context<int>& c, int&) { c.stop(); })).value();
   auto watcher = sys().spawn("w", Props<ActorRef<int>>::of<Watcher>(&terminated)).value();
   watcher.tell(target);
   settle();
@@ -180,7 +190,8 @@ TEST_P(OnBothSchedulers, WatchersReceiveTerminated) {
 
 TEST_P(OnBothSchedulers, ShutdownDrainsEverythingAndRefusesLaterTells) {
   std::atomic<int> handled{0};
-  auto ref = sys().spawn("r", Props<int>::from_function([&](Context<int>&, int&) { ++handled; })).value();
+  auto ref =
+      sys().spawn("r", Props<int>::from_function([&](Context<int>&, int&) { ++handled; })).value();
   for (int i = 0; i < 100; ++i) ref.tell(i);
   const auto report = sys().shutdown(10s);
   EXPECT_TRUE(report.deadline_met);

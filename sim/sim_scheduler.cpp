@@ -42,9 +42,12 @@ std::optional<Strategy> parse_strategy(std::string_view name) {
 
 std::string_view to_string(Strategy strategy) {
   switch (strategy) {
-    case Strategy::fifo: return "fifo";
-    case Strategy::random: return "random";
-    case Strategy::pct: return "pct";
+    case Strategy::fifo:
+      return "fifo";
+    case Strategy::random:
+      return "random";
+    case Strategy::pct:
+      return "pct";
   }
   return "unknown";
 }
@@ -149,8 +152,8 @@ void SimScheduler::fire_next_due() {
     now_ = std::max(now_, node.key().first);
     timer_keys_.erase(node.key().second);
     if (events_ != nullptr) {
-      events_->on_event(Event{EventKind::timer, now_, 0, {}, {},
-                              static_cast<std::int64_t>(node.key().second)});
+      events_->on_event(
+          Event{EventKind::timer, now_, 0, {}, {}, static_cast<std::int64_t>(node.key().second)});
     }
     node.mapped()();
   } else {
@@ -189,13 +192,15 @@ void SimScheduler::run_activation(Resumable& r) {
 Resumable* SimScheduler::pick() {
   ++activations_;
   switch (settings_.strategy) {
-    case Strategy::fifo: break;
+    case Strategy::fifo:
+      break;
     case Strategy::random: {
       const std::size_t i = schedule_stream_.below(runnable_.size());
       std::swap(runnable_.at(0), runnable_.at(i));
       break;
     }
-    case Strategy::pct: return pick_pct();
+    case Strategy::pct:
+      return pick_pct();
   }
   Resumable* r = runnable_.front();
   runnable_.pop_front();
@@ -213,8 +218,8 @@ Resumable* SimScheduler::pick_pct() {
     const std::uint64_t id = runnable_.at(i)->info().id;
     auto [it, fresh] = pct_priority_.try_emplace(id, 0);
     if (fresh) it->second = depth + 1 + static_cast<std::int64_t>(schedule_stream_.below(1u << 30));
-    const bool better = i == 0 || it->second > best_priority ||
-                        (it->second == best_priority && id < best_id);
+    const bool better =
+        i == 0 || it->second > best_priority || (it->second == best_priority && id < best_id);
     if (better) {
       best = i;
       best_priority = it->second;

@@ -13,7 +13,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TimePoint at(Duration d) { return TimePoint{} + d; }
+TimePoint at(Duration d) {
+  return TimePoint{} + d;
+}
 
 TEST(SimScheduler, TimersFireInDueOrderWithTiesInInsertionOrder) {
   SimScheduler s;
@@ -81,7 +83,8 @@ TEST(SimScheduler, FifoRunsActorsInTheOrderTheyBecameRunnable) {
   Timeline t;
   Simulation sim{{.strategy = Strategy::fifo}};
   std::vector<ActorRef<int>> refs;
-  for (int i = 0; i < 4; ++i) refs.push_back(sim.system().spawn("a" + std::to_string(i), t.props()).value());
+  for (int i = 0; i < 4; ++i)
+    refs.push_back(sim.system().spawn("a" + std::to_string(i), t.props()).value());
   sim.run();
   for (int i = 3; i >= 0; --i) refs[static_cast<std::size_t>(i)].tell(0);
   sim.run();
@@ -95,10 +98,11 @@ TEST(SimScheduler, FifoRunsActorsInTheOrderTheyBecameRunnable) {
 std::vector<int> interleaving(Strategy strategy, std::uint64_t seed) {
   std::vector<int> order;
   Simulation sim{{.seed = seed, .strategy = strategy}};
-  auto sink = sim.system()
-                  .spawn("sink", Props<int>::from_function(
-                                     [&](Context<int>&, int& v) { order.push_back(v); }))
-                  .value();
+  auto sink =
+      sim.system()
+          .spawn("sink",
+                 Props<int>::from_function([&](Context<int>&, int& v) { order.push_back(v); }))
+          .value();
   std::vector<ActorRef<int>> senders;
   for (int s = 0; s < 8; ++s) {
     senders.push_back(sim.system()
@@ -127,21 +131,22 @@ TEST(SimScheduler, PctRunsTheHighestPriorityActorUntilAChangePoint) {
   SimSettings settings{.seed = 5, .strategy = Strategy::pct, .pct = {.depth = 1}};
   std::vector<int> order;
   Simulation sim{settings};
-  auto sink = sim.system()
-                  .spawn("sink", Props<int>::from_function(
-                                     [&](Context<int>&, int& v) { order.push_back(v); }))
-                  .value();
+  auto sink =
+      sim.system()
+          .spawn("sink",
+                 Props<int>::from_function([&](Context<int>&, int& v) { order.push_back(v); }))
+          .value();
   auto a = sim.system()
                .spawn("a", Props<int>::from_function([sink](Context<int>& ctx, int& n) {
-                 sink.tell(1);
-                 if (n > 1) ctx.self().tell(n - 1);
-               }))
+                        sink.tell(1);
+                        if (n > 1) ctx.self().tell(n - 1);
+                      }))
                .value();
   auto b = sim.system()
                .spawn("b", Props<int>::from_function([sink](Context<int>& ctx, int& n) {
-                 sink.tell(2);
-                 if (n > 1) ctx.self().tell(n - 1);
-               }))
+                        sink.tell(2);
+                        if (n > 1) ctx.self().tell(n - 1);
+                      }))
                .value();
   a.tell(10);
   b.tell(10);
@@ -177,8 +182,8 @@ TEST(SimScheduler, ARestartAfterBackoffHappensAtExactlyFailurePlusBackoff) {
   plan.crash_on_message("/w", 2);
   Simulation sim{{.service_time = ServiceTime::fixed(7ms)}, plan};
   auto w = sim.system()
-               .spawn("w", Props<int>::from_function([](Context<int>&, int&) {})
-                               .backoff({.min = 100ms, .max = 1s}))
+               .spawn("w", Props<int>::from_function([](Context<int>&, int&) {
+                           }).backoff({.min = 100ms, .max = 1s}))
                .value();
   w.tell(1);
   w.tell(2);
@@ -199,8 +204,8 @@ TEST(SimScheduler, RandomCrashesAreDrawnFromTheSeed) {
     plan.crash_with_probability(0.2);
     Simulation sim{{.seed = seed}, plan};
     auto w = sim.system()
-                 .spawn("w", Props<int>::from_function([](Context<int>&, int&) {})
-                                 .restart({.max_restarts = 1000, .within = 1s}))
+                 .spawn("w", Props<int>::from_function([](Context<int>&, int&) {
+                             }).restart({.max_restarts = 1000, .within = 1s}))
                  .value();
     for (int i = 0; i < 200; ++i) w.tell(i);
     return sim.run();
@@ -264,10 +269,11 @@ TEST(SimScheduler, AShutdownDeadlineAbandonsExactlyWhatTheClockImplies) {
 
 TEST(SimScheduler, ALivelockEndsWithBudgetExceededNotAHang) {
   Simulation sim{{.max_steps = 10000}};
-  auto spinner = sim.system()
-                     .spawn("spinner", Props<int>::from_function(
-                                           [](Context<int>& ctx, int& v) { ctx.self().tell(v); }))
-                     .value();
+  auto spinner =
+      sim.system()
+          .spawn("spinner",
+                 Props<int>::from_function([](Context<int>& ctx, int& v) { ctx.self().tell(v); }))
+          .value();
   spinner.tell(1);
   const auto r = sim.run();
   EXPECT_EQ(r.outcome, Outcome::budget_exceeded);

@@ -6,10 +6,14 @@ namespace troupe::sim {
 
 std::string_view to_string(Outcome outcome) {
   switch (outcome) {
-    case Outcome::completed: return "completed";
-    case Outcome::stuck: return "stuck";
-    case Outcome::budget_exceeded: return "budget_exceeded";
-    case Outcome::invariant_violated: return "invariant_violated";
+    case Outcome::completed:
+      return "completed";
+    case Outcome::stuck:
+      return "stuck";
+    case Outcome::budget_exceeded:
+      return "budget_exceeded";
+    case Outcome::invariant_violated:
+      return "invariant_violated";
   }
   return "unknown";
 }
@@ -25,7 +29,8 @@ struct Simulation::Driver {
 
 Simulation::Simulation(SimSettings settings, FaultPlan faults, std::size_t event_capacity)
     : recorder_(event_capacity) {
-  auto scheduler = std::make_unique<SimScheduler>(std::move(settings), std::move(faults), &recorder_);
+  auto scheduler =
+      std::make_unique<SimScheduler>(std::move(settings), std::move(faults), &recorder_);
   scheduler_ = scheduler.get();
   system_ = std::make_unique<System>(std::move(scheduler), SystemSettings{.events = &recorder_});
 }
@@ -60,7 +65,9 @@ const WorkloadStats& Simulation::workload_stats(std::size_t index) const {
   return drivers_.at(index)->stats;
 }
 
-SimResult Simulation::run() { return run_until(TimePoint::max()); }
+SimResult Simulation::run() {
+  return run_until(TimePoint::max());
+}
 
 SimResult Simulation::run_for(Duration duration) {
   return run_until(scheduler_->now() + duration);
@@ -119,7 +126,8 @@ SimResult Simulation::result() const {
       !scheduler_->next_due()) {
     r.outcome = Outcome::stuck;
     r.reason = "no progress possible with messages still queued in:";
-    for (const auto& h : r.holders) r.reason += " " + h.path + " (" + std::to_string(h.queued) + ")";
+    for (const auto& h : r.holders)
+      r.reason += " " + h.path + " (" + std::to_string(h.queued) + ")";
   }
   if (!r.stats.balanced()) {
     r.outcome = Outcome::invariant_violated;

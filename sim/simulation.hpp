@@ -46,8 +46,10 @@ struct SimResult {
 
 class Simulation {
  public:
+  /// `event_capacity` bounds the events kept for inspection (the hash and
+  /// count always cover every event); 0 keeps none, the fastest setting.
   explicit Simulation(SimSettings settings = {}, FaultPlan faults = {},
-                      std::size_t event_capacity = 1 << 20);
+                      std::size_t event_capacity = 1 << 16);
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;

@@ -39,7 +39,8 @@ Arrivals Arrivals::poisson(double rate_per_second, std::uint64_t count) {
 
 Arrivals Arrivals::bursts(Duration on, Duration off, double rate_per_second, std::uint64_t count) {
   if (on <= Duration::zero()) throw std::invalid_argument("workload: bursts.on must be positive");
-  if (off < Duration::zero()) throw std::invalid_argument("workload: bursts.off must not be negative");
+  if (off < Duration::zero())
+    throw std::invalid_argument("workload: bursts.off must not be negative");
   Arrivals a;
   a.kind_ = Kind::bursts;
   a.interval_ = gap_for_rate(rate_per_second, "bursts rate");
@@ -67,16 +68,19 @@ Arrivals Arrivals::at(std::vector<Duration> offsets) {
 
 Duration Arrivals::offset(std::uint64_t index, Duration previous, Prng& prng) const {
   switch (kind_) {
-    case Kind::constant: return interval_ * static_cast<Duration::rep>(index + 1);
-    case Kind::poisson: return previous + prng.exponential(mean_gap_);
+    case Kind::constant:
+      return interval_ * static_cast<Duration::rep>(index + 1);
+    case Kind::poisson:
+      return previous + prng.exponential(mean_gap_);
     case Kind::bursts: {
-      const auto per_burst = std::max<std::uint64_t>(
-          1, static_cast<std::uint64_t>(on_.count() / interval_.count()));
+      const auto per_burst =
+          std::max<std::uint64_t>(1, static_cast<std::uint64_t>(on_.count() / interval_.count()));
       const auto burst = static_cast<Duration::rep>(index / per_burst);
       const auto within = static_cast<Duration::rep>(index % per_burst);
       return (on_ + off_) * burst + interval_ * within;
     }
-    case Kind::at: return offsets_[index];
+    case Kind::at:
+      return offsets_[index];
   }
   return previous;
 }

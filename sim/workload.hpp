@@ -56,8 +56,7 @@ struct Workload {
 
   /// Tells `target` the message `make(index)` at each arrival.
   template <class M>
-  static Workload to(ActorRef<M> target, Arrivals arrivals,
-                     std::function<M(std::uint64_t)> make) {
+  static Workload to(ActorRef<M> target, Arrivals arrivals, std::function<M(std::uint64_t)> make) {
     return Workload{std::move(arrivals), [target, make = std::move(make)](std::uint64_t i) {
                       return target.tell(make(i));
                     }};

@@ -18,8 +18,8 @@ std::vector<Duration> arrival_times(Arrivals arrivals, std::uint64_t seed = 1) {
   Simulation sim{{.seed = seed}};
   auto sink = sim.system()
                   .spawn("sink", Props<int>::from_function([&](Context<int>& ctx, int&) {
-                    times.push_back(ctx.now().time_since_epoch());
-                  }))
+                           times.push_back(ctx.now().time_since_epoch());
+                         }))
                   .value();
   sim.add(Workload::to<int>(sink, std::move(arrivals), [](std::uint64_t i) { return int(i); }));
   EXPECT_EQ(sim.run().outcome, Outcome::completed);
@@ -53,8 +53,8 @@ TEST(Workload, ScriptDeliversEachEntryAtItsTimeToItsTarget) {
   auto make = [&](const char* name) {
     return sim.system()
         .spawn(name, Props<int>::from_function([&](Context<int>& ctx, int&) {
-          seen.emplace_back(ctx.name(), ctx.now().time_since_epoch());
-        }))
+                 seen.emplace_back(ctx.name(), ctx.now().time_since_epoch());
+               }))
         .value();
   };
   auto a = make("a");
@@ -75,7 +75,8 @@ TEST(Workload, RejectsNegativeRatesAndTimes) {
 
 TEST(Workload, ArrivalsAfterShutdownAreRefusedAndCounted) {
   Simulation sim;
-  auto sink = sim.system().spawn("sink", Props<int>::from_function([](Context<int>&, int&) {})).value();
+  auto sink =
+      sim.system().spawn("sink", Props<int>::from_function([](Context<int>&, int&) {})).value();
   sim.add(Workload::to<int>(sink, Arrivals::constant(10ms, 10), [](std::uint64_t) { return 0; }));
   sim.run_for(35ms);
   sim.system().shutdown(1s);  // the remaining arrivals fire during and after it

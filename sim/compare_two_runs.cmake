@@ -1,0 +1,20 @@
+# Runs PROGRAM twice per seed in separate processes and fails unless both
+# runs print the same "run hash:" line, and unless two seeds differ.
+foreach(seed 3 11)
+  foreach(run 1 2)
+    execute_process(COMMAND ${PROGRAM} --seed ${seed} --strategy random
+                    OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "seed ${seed} run ${run} exited with ${rc}:\n${out}")
+    endif()
+    string(REGEX MATCH "run hash: *([0-9a-f]+)" _ "${out}")
+    set(hash_${seed}_${run} "${CMAKE_MATCH_1}")
+  endforeach()
+  if(NOT hash_${seed}_1 STREQUAL hash_${seed}_2 OR hash_${seed}_1 STREQUAL "")
+    message(FATAL_ERROR "seed ${seed}: '${hash_${seed}_1}' != '${hash_${seed}_2}'")
+  endif()
+  message(STATUS "seed ${seed}: ${hash_${seed}_1} twice")
+endforeach()
+if(hash_3_1 STREQUAL hash_11_1)
+  message(FATAL_ERROR "seeds 3 and 11 gave the same hash ${hash_3_1}")
+endif()

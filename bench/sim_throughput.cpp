@@ -21,8 +21,8 @@ void BM_SimPingPong(benchmark::State& state) {
   ActorRef<int> ping, pong;
   ping = sim.system()
              .spawn("ping", Props<int>::from_function([&](Context<int>&, int& n) {
-               if (n > 0) pong.tell(n - 1);
-             }))
+                      if (n > 0) pong.tell(n - 1);
+                    }))
              .value();
   pong = sim.system()
              .spawn("pong", Props<int>::from_function([&](Context<int>&, int& n) { ping.tell(n); }))
@@ -52,8 +52,8 @@ void BM_SimFanOut(benchmark::State& state) {
   for (int i = 0; i < kWorkers; ++i) {
     workers.push_back(
         sim.system()
-            .spawn("w" + std::to_string(i), Props<int>::from_function([](Context<int>&, int&) {})
-                                                .mailbox({.capacity = kPerWorker}))
+            .spawn("w" + std::to_string(i), Props<int>::from_function([](Context<int>&, int&) {
+                                            }).mailbox({.capacity = kPerWorker}))
             .value());
   }
   for (auto _ : state) {
@@ -74,10 +74,10 @@ void BM_SimTaskPoolVirtualSpeed(benchmark::State& state) {
                          .service_time = sim::ServiceTime::uniform(1ms, 5ms)}};
     std::vector<ActorRef<int>> workers;
     for (int i = 0; i < 6; ++i) {
-      workers.push_back(sim.system()
-                            .spawn("w" + std::to_string(i),
-                                   Props<int>::from_function([](Context<int>&, int&) {}))
-                            .value());
+      workers.push_back(
+          sim.system()
+              .spawn("w" + std::to_string(i), Props<int>::from_function([](Context<int>&, int&) {}))
+              .value());
     }
     sim.add(sim::Workload{sim::Arrivals::poisson(1000.0, 20000), [&](std::uint64_t i) {
                             return workers[i % workers.size()].tell(static_cast<int>(i));

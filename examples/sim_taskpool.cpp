@@ -61,14 +61,18 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-double ms(TimePoint t) { return std::chrono::duration<double, std::milli>(t.time_since_epoch()).count(); }
+double ms(TimePoint t) {
+  return std::chrono::duration<double, std::milli>(t.time_since_epoch()).count();
+}
 
 int main(int argc, char** argv) {
   Options options;
   try {
     options = parse(argc, argv);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "sim_taskpool: %s\nusage: sim_taskpool [--seed N] [--strategy fifo|random|pct]\n", e.what());
+    std::fprintf(stderr,
+                 "sim_taskpool: %s\nusage: sim_taskpool [--seed N] [--strategy fifo|random|pct]\n",
+                 e.what());
     return 2;
   }
 
@@ -104,7 +108,8 @@ int main(int argc, char** argv) {
         std::printf("%9.3f  %-17s %-10s %s\n", ms(e.time), std::string(to_string(e.kind)).c_str(),
                     e.path.c_str(), e.detail.c_str());
         break;
-      default: break;
+      default:
+        break;
     }
   }
   std::printf("\n== summary ==\n");
@@ -119,7 +124,7 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(report.drained),
               static_cast<unsigned long long>(report.abandoned));
   std::printf("conservation: %s\n", end.stats.balanced() ? "balanced" : "VIOLATED");
-  std::printf("events:       %llu\n", static_cast<unsigned long long>(end.events));
+  std::printf("events:       %llu\n", static_cast<unsigned long long>(end.event_count));
   std::printf("run hash:     %016llx\n", static_cast<unsigned long long>(end.hash));
   return end.stats.balanced() && run.outcome == sim::Outcome::completed ? 0 : 1;
 }

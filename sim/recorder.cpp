@@ -40,6 +40,7 @@ void Recorder::on_event(const Event& event) {
   if (events_.size() < capacity_) {
     events_.push_back(RecordedEvent{event.kind, event.time, event.actor, std::string(event.path),
                                     std::string(event.detail), event.value});
+    hashes_.push_back(hash_);
   }
 }
 

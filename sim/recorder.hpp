@@ -25,12 +25,15 @@ class Recorder final : public EventSink {
   std::uint64_t count() const { return count_; }
   bool truncated() const { return count_ > events_.size(); }
   const std::vector<RecordedEvent>& events() const { return events_; }
+  /// The stream hash after each kept event: where two runs first diverge.
+  const std::vector<std::uint64_t>& running_hashes() const { return hashes_; }
   /// Whether an actor with this path was ever spawned (kept past the capacity).
   bool spawned(std::string_view path) const { return spawned_.count(path) != 0; }
 
  private:
   std::size_t capacity_;
   std::vector<RecordedEvent> events_;
+  std::vector<std::uint64_t> hashes_;
   std::uint64_t hash_ = 0x6a09e667f3bcc908ULL;
   std::uint64_t count_ = 0;
   std::set<std::string, std::less<>> spawned_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -265,6 +266,40 @@ TEST(SimScheduler, AShutdownDeadlineAbandonsExactlyWhatTheClockImplies) {
   EXPECT_EQ(report.abandoned, 90u);
   EXPECT_EQ(sim.system().stats().dead_letters(DeadLetterReason::shutdown_abandoned), 90u);
   EXPECT_TRUE(sim.system().stats().balanced());
+}
+
+TEST(FaultPlan, SwarmKeepsARandomSubsetOfKindsPerSeed) {
+  FaultPlan all;
+  all.crash_on_message("/a", 1).crash_with_probability(0.1).delay_deliveries(0.1, 1ms);
+  all.stall("/a", TimePoint{}, 1ms).slow("/a", 2.0);
+  auto kinds = [&](std::uint64_t seed) {
+    Prng p{seed};
+    const FaultPlan s = all.swarm(p);
+    return std::vector<bool>{!s.crashes().empty(), !s.random_crashes().empty(), !s.delays().empty(),
+                             !s.stalls().empty(), !s.slowdowns().empty()};
+  };
+  EXPECT_EQ(kinds(1), kinds(1));
+  std::set<std::vector<bool>> subsets;
+  for (std::uint64_t seed = 0; seed < 64; ++seed) subsets.insert(kinds(seed));
+  EXPECT_GT(subsets.size(), 10u);  // many different mixes, not all or nothing
+}
+
+TEST(Simulation, RunUntilStopsAtATimeOrACondition) {
+  Simulation sim;
+  int handled = 0;
+  auto w = sim.system()
+               .spawn("w", Props<int>::from_function([&](Context<int>&, int&) { ++handled; }))
+               .value();
+  sim.add(Workload::to<int>(w, Arrivals::constant(10ms, 10), [](std::uint64_t) { return 0; }));
+  sim.run_until(at(35ms));
+  EXPECT_EQ(handled, 3);
+  sim.run_until([&] { return handled == 7; });
+  EXPECT_EQ(handled, 7);
+  EXPECT_EQ(sim.scheduler().now(), at(70ms));
+  const auto r = sim.run();
+  EXPECT_EQ(handled, 10);
+  EXPECT_EQ(r.events.size(), sim.recorder().events().size());
+  EXPECT_EQ(sim.recorder().running_hashes().back(), r.hash);
 }
 
 TEST(SimScheduler, ALivelockEndsWithBudgetExceededNotAHang) {

@@ -66,14 +66,22 @@ const WorkloadStats& Simulation::workload_stats(std::size_t index) const {
 }
 
 SimResult Simulation::run() {
-  return run_until(TimePoint::max());
+  return run_loop(TimePoint::max(), nullptr);
 }
 
 SimResult Simulation::run_for(Duration duration) {
-  return run_until(scheduler_->now() + duration);
+  return run_loop(scheduler_->now() + duration, nullptr);
 }
 
 SimResult Simulation::run_until(TimePoint limit) {
+  return run_loop(limit, nullptr);
+}
+
+SimResult Simulation::run_until(const std::function<bool()>& done) {
+  return run_loop(TimePoint::max(), done);
+}
+
+SimResult Simulation::run_loop(TimePoint limit, const std::function<bool()>& done) {
   auto& s = *scheduler_;
   const TimePoint time_budget = TimePoint{} + s.settings().max_time;
   const std::uint64_t first_step = s.steps();
@@ -96,6 +104,7 @@ SimResult Simulation::run_until(TimePoint limit) {
       if (*due > limit) break;
     }
     s.step();
+    if (done && done()) break;
   }
   check_fault_targets();
   return result();
@@ -115,13 +124,14 @@ SimResult Simulation::result() const {
   r.holders = system_->holders();
   r.stats = system_->stats();
   r.hash = recorder_.hash();
-  r.events = recorder_.count();
+  r.event_count = recorder_.count();
   r.steps = scheduler_->steps();
   r.messages = scheduler_->messages_handled();
   r.faults = scheduler_->faults_injected();
   r.elapsed = scheduler_->now().time_since_epoch();
   r.outcome = last_outcome_;
   r.reason = last_reason_;
+  r.events = recorder_.events();
   if (r.outcome == Outcome::completed && !r.holders.empty() && !scheduler_->has_runnable() &&
       !scheduler_->next_due()) {
     r.outcome = Outcome::stuck;

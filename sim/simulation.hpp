@@ -10,6 +10,7 @@
 //   std::uint64_t hash = sim.result().hash;
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,12 +37,13 @@ struct SimResult {
   std::string reason;                  ///< why, for anything but completed
   std::vector<MessageHolder> holders;  ///< actors still holding messages
   std::uint64_t hash = 0;              ///< of the whole event stream so far
-  std::uint64_t events = 0;
+  std::uint64_t event_count = 0;
   std::uint64_t steps = 0;
   std::uint64_t messages = 0;  ///< messages taken into handlers
   std::uint64_t faults = 0;    ///< faults injected
   Duration elapsed{};          ///< virtual time since the start
   SystemStats stats;
+  std::vector<RecordedEvent> events;  ///< the kept events (see event_capacity)
 };
 
 class Simulation {
@@ -66,12 +68,16 @@ class Simulation {
   SimResult run();
   /// Runs until the virtual clock reaches now + duration (or idle, or budget).
   SimResult run_for(Duration duration);
+  /// Runs until the virtual clock reaches `limit` (or idle, or budget).
+  SimResult run_until(TimePoint limit);
+  /// Runs until `done()` holds after a step (or idle, or budget).
+  SimResult run_until(const std::function<bool()>& done);
   /// The summary at this moment (hash, counts, holders).
   SimResult result() const;
 
  private:
   struct Driver;
-  SimResult run_until(TimePoint limit);
+  SimResult run_loop(TimePoint limit, const std::function<bool()>& done);
   void check_fault_targets() const;
   void arm(Driver& driver);
 

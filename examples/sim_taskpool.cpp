@@ -9,31 +9,19 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "engine/troupe.hpp"
+#include "examples/task_worker.hpp"
 #include "sim/simulation.hpp"
 
 using namespace troupe;
 using namespace std::chrono_literals;
 
-struct Job {
-  int n;
-};
-struct Fail {};
-using Task = std::variant<Job, Fail>;
-
-class Worker : public Actor<Task> {
- public:
-  void receive(Context<Task>&, Task& msg) override {
-    if (std::holds_alternative<Fail>(msg)) throw std::runtime_error("simulated failure");
-    ++done_;
-  }
-
- private:
-  int done_ = 0;
-};
+using examples::Fail;
+using examples::Job;
+using examples::Task;
+using examples::Worker;
 
 struct Options {
   std::uint64_t seed = 7;
@@ -79,7 +67,7 @@ int main(int argc, char** argv) {
   sim::Simulation sim{{.seed = options.seed,
                        .strategy = options.strategy,
                        .service_time = sim::ServiceTime::uniform(1ms, 5ms)}};
-  auto props = Props<Task>::of<Worker>()
+  auto props = Props<Task>::of<Worker>(false)
                    .mailbox({.capacity = 64})
                    .restart({.max_restarts = 3, .within = 5s})
                    .backoff({.min = 10ms, .max = 1s, .jitter = 0.2});
@@ -102,11 +90,15 @@ int main(int argc, char** argv) {
   for (const auto& e : sim.recorder().events()) {
     switch (e.kind) {
       case EventKind::failed:
-      case EventKind::restart_scheduled:
       case EventKind::restarted:
       case EventKind::shutdown:
         std::printf("%9.3f  %-17s %-10s %s\n", ms(e.time), std::string(to_string(e.kind)).c_str(),
                     e.path.c_str(), e.detail.c_str());
+        break;
+      case EventKind::restart_scheduled:
+        std::printf("%9.3f  %-17s %-10s in %.3f ms\n", ms(e.time),
+                    std::string(to_string(e.kind)).c_str(), e.path.c_str(),
+                    static_cast<double>(e.value) / 1e6);
         break;
       default:
         break;

@@ -2,39 +2,24 @@
 // on a poisoned one, restarted by their supervisor (up to 3 times in 5 s);
 // 100 jobs; a graceful shutdown with a 15 s deadline; and a summary.
 #include <cstdio>
-#include <stdexcept>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "engine/troupe.hpp"
+#include "examples/task_worker.hpp"
 
 using namespace troupe;
 using namespace std::chrono_literals;
 
-struct Job {
-  int n;
-};
-struct Fail {};
-using Task = std::variant<Job, Fail>;
-
-class Worker : public Actor<Task> {
- public:
-  void receive(Context<Task>& ctx, Task& msg) override {
-    if (std::holds_alternative<Fail>(msg)) throw std::runtime_error("simulated failure");
-    ++done_;  // state lives in members; a restart starts it again from zero
-    std::printf("%-10s processed %3d (its %d since start)\n", ctx.path().c_str(),
-                std::get<Job>(msg).n, done_);
-  }
-
- private:
-  int done_ = 0;
-};
+using examples::Fail;
+using examples::Job;
+using examples::Task;
+using examples::Worker;
 
 int main() {
   EventLog events;
   System sys{std::make_unique<ThreadScheduler>(), {.events = &events}};
-  auto props = Props<Task>::of<Worker>()
+  auto props = Props<Task>::of<Worker>(true)
                    .mailbox({.capacity = 64})
                    .restart({.max_restarts = 3, .within = 5s});
 

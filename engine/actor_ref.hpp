@@ -40,6 +40,8 @@ class ActorRef {
 
   /// For the runtime: the untyped cell.
   std::shared_ptr<detail::CellBase> cell_base() const;
+  /// For the runtime: the typed cell (routers offer messages to it).
+  detail::Cell<M>* cell() const { return cell_.get(); }
 
  private:
   const detail::Cell<M>& checked() const;

@@ -34,6 +34,8 @@ std::string_view to_string(EventKind kind) {
       return "timer";
     case EventKind::fault:
       return "fault";
+    case EventKind::scaled:
+      return "scaled";
   }
   return "unknown";
 }

@@ -32,6 +32,7 @@ enum class EventKind : std::uint8_t {
   shutdown,           ///< a shutdown phase began (detail: drain, abandon, stop, done)
   timer,              ///< a scheduler timer fired (value: timer id); recorded by simulators
   fault,              ///< a simulator injected a fault (detail: its kind)
+  scaled,             ///< a pool resized (detail: reason; value: new size)
 };
 
 std::string_view to_string(EventKind kind);

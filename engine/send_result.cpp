@@ -10,6 +10,8 @@ std::string_view to_string(SendResult r) {
       return "mailbox_full";
     case SendResult::actor_stopped:
       return "actor_stopped";
+    case SendResult::no_workers:
+      return "no_workers";
   }
   return "unknown";
 }

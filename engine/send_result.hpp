@@ -16,6 +16,7 @@ enum class SendResult : std::uint8_t {
   accepted,       ///< queued (with drop_oldest, possibly at the cost of the oldest)
   mailbox_full,   ///< rejected by a full mailbox (reject, or block past its deadline)
   actor_stopped,  ///< the actor is stopped, or the system is shutting down
+  no_workers,     ///< a pool had no worker to route to
 };
 
 enum class DeadLetterReason : std::uint8_t {

@@ -8,6 +8,7 @@
 #include "engine/events.hpp"
 #include "engine/failure.hpp"
 #include "engine/mailbox.hpp"
+#include "engine/pool.hpp"
 #include "engine/props.hpp"
 #include "engine/result.hpp"
 #include "engine/scheduler.hpp"

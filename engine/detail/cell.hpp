@@ -31,7 +31,21 @@ class Cell final : public CellBase {
 
   ~Cell() override { destroy_instance(); }
 
+  /// Queues `message` with full accounting: a refusal counts a dead letter.
   SendResult tell(M&& message);
+
+  /// One attempt to queue that never blocks and counts nothing when refused
+  /// (the caller does): for routers that retry or account themselves. The
+  /// message is moved from only when the result is `accepted`.
+  SendResult offer(M& message);
+
+  /// An outside sender may wait for room in this mailbox (overflow = block);
+  /// an actor never does.
+  bool may_block() const {
+    return props_.mailbox().overflow == Overflow::block && current_cell() == nullptr;
+  }
+  SendResult wait_for_room(M& message);
+  Duration block_timeout() const { return props_.mailbox().block_timeout; }
 
   ActorRef<M> ref() { return ActorRef<M>(std::static_pointer_cast<Cell<M>>(shared_from_this())); }
 
@@ -69,7 +83,6 @@ class Cell final : public CellBase {
     bump(enqueued_);  // every writer holds mu_
     return mark_scheduled_locked();
   }
-  SendResult tell_blocking(std::unique_lock<std::mutex> lock, M&& message);
   SendResult reject(DeadLetterReason reason) {
     runtime_.rejected(reason, *this);
     return reason == DeadLetterReason::mailbox_full ? SendResult::mailbox_full
@@ -87,32 +100,17 @@ class Cell final : public CellBase {
 };
 
 template <class M>
-SendResult Cell<M>::tell(M&& message) {
-  const bool from_actor = current_cell() != nullptr;
-  // Shutdown stops new work from outside; actors still talk while draining.
-  if (!from_actor && runtime_.shutting_down()) return reject(DeadLetterReason::actor_stopped);
+SendResult Cell<M>::offer(M& message) {
   bool dropped_oldest = false;
   bool schedule = false;
   std::size_t length = 0;
   {
-    std::unique_lock lock(mu_);
-    if (closed_) {
-      lock.unlock();
-      return reject(DeadLetterReason::actor_stopped);
-    }
+    std::lock_guard lock(mu_);
+    if (closed_) return SendResult::actor_stopped;
     if (queue_.size() >= props_.mailbox().capacity) {
-      switch (props_.mailbox().overflow) {
-        case Overflow::drop_oldest:
-          queue_.pop_front();
-          dropped_oldest = true;
-          break;
-        case Overflow::block:
-          if (!from_actor) return tell_blocking(std::move(lock), std::move(message));
-          [[fallthrough]];  // an actor is never blocked: it sees a full mailbox
-        case Overflow::reject:
-          lock.unlock();
-          return reject(DeadLetterReason::mailbox_full);
-      }
+      if (props_.mailbox().overflow != Overflow::drop_oldest) return SendResult::mailbox_full;
+      queue_.pop_front();
+      dropped_oldest = true;
     }
     schedule = push_locked(std::move(message));
     length = queue_.size();
@@ -126,33 +124,35 @@ SendResult Cell<M>::tell(M&& message) {
 }
 
 template <class M>
-SendResult Cell<M>::tell_blocking(std::unique_lock<std::mutex> lock, M&& message) {
-  ++blocked_senders_;
-  lock.unlock();
-  auto& scheduler = runtime_.scheduler();
-  bool schedule = false;
-  SendResult result = SendResult::mailbox_full;
-  scheduler.wait_until(
-      [&] {
-        std::lock_guard guard(mu_);
-        if (closed_) {
-          result = SendResult::actor_stopped;
-          return true;
-        }
-        if (queue_.size() >= props_.mailbox().capacity) return false;
-        schedule = push_locked(std::move(message));
-        result = SendResult::accepted;
-        return true;
-      },
-      scheduler.now() + props_.mailbox().block_timeout);
-  {
-    std::lock_guard guard(mu_);
-    --blocked_senders_;
+SendResult Cell<M>::tell(M&& message) {
+  // Shutdown stops new work from outside; actors still talk while draining.
+  if (current_cell() == nullptr && runtime_.shutting_down()) {
+    return reject(DeadLetterReason::actor_stopped);
   }
-  schedule_if(schedule);
+  SendResult result = offer(message);
+  if (result == SendResult::mailbox_full && may_block()) result = wait_for_room(message);
   if (result == SendResult::accepted) return result;
   return reject(result == SendResult::mailbox_full ? DeadLetterReason::mailbox_full
                                                    : DeadLetterReason::actor_stopped);
+}
+
+template <class M>
+SendResult Cell<M>::wait_for_room(M& message) {
+  {
+    std::lock_guard guard(mu_);
+    ++blocked_senders_;
+  }
+  auto& scheduler = runtime_.scheduler();
+  SendResult result = SendResult::mailbox_full;
+  scheduler.wait_until(
+      [&] {
+        result = offer(message);
+        return result != SendResult::mailbox_full;
+      },
+      scheduler.now() + props_.mailbox().block_timeout);
+  std::lock_guard guard(mu_);
+  --blocked_senders_;
+  return result;
 }
 
 template <class M>

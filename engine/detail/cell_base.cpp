@@ -161,7 +161,11 @@ ResumeResult CellBase::resume(std::size_t max_messages) {
       continue;
     }
     if (state_ != State::running) break;
-    if (!process_one()) break;
+    if (!process_one()) {
+      // Out of routing and drained: nothing more can arrive through the pool.
+      if (stop_when_empty_) on_stop(DeadLetterReason::actor_stopped);
+      break;
+    }
   }
   // The last activation of a stopped cell holds it alive until here: its
   // parent may drop its reference on another thread at any moment.
@@ -181,8 +185,10 @@ std::optional<Signal> CellBase::take_signal() {
 
 ResumeResult CellBase::finish_activation() {
   std::lock_guard lock(mu_);
-  const bool more = !terminated_ && (!pending_signals_.empty() ||
-                                     (state_ == State::running && user_queue_size_locked() > 0));
+  // A drained actor asked to stop runs once more to stop itself.
+  const bool runnable =
+      state_ == State::running && (user_queue_size_locked() > 0 || stop_when_empty_);
+  const bool more = !terminated_ && (!pending_signals_.empty() || runnable);
   if (more) return ResumeResult::resume_later;
   scheduled_ = false;
   return ResumeResult::done;
@@ -216,6 +222,9 @@ void CellBase::handle(Signal& signal) {
       break;
     case Signal::Kind::child_terminated:
       on_child_terminated(signal.other);
+      break;
+    case Signal::Kind::drain_and_stop:
+      stop_when_empty_ = true;
       break;
     case Signal::Kind::terminated:
       if (has_instance() && state_ != State::stopping && state_ != State::stopped) {

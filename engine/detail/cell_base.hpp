@@ -39,6 +39,7 @@ struct Signal {
     child_failed,      // `other` failed with `failure`: decide
     child_terminated,  // `other` has stopped
     terminated,        // `other`, which this cell watches, has stopped
+    drain_and_stop,    // handle what is queued, then stop (a pool shrinking)
   };
   Kind kind;
   std::shared_ptr<CellBase> other;
@@ -201,6 +202,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   // Touched only inside activations (this cell's, or its parent's for the history).
   State state_ = State::created;
   Failure restart_cause_;
+  bool stop_when_empty_ = false;
   std::shared_ptr<CellBase> keep_alive_;  // holds this cell until its last activation ends
   // Lets an activation skip the lock when no signal is pending (the common case).
   std::atomic<bool> has_signals_{false};

@@ -52,6 +52,12 @@ void Runtime::rejected(DeadLetterReason reason, const CellBase& cell) {
   dead_letter(reason, cell);
 }
 
+void Runtime::rejected(DeadLetterReason reason, ActorId id, std::string_view path) {
+  rejected_.fetch_add(1, std::memory_order_relaxed);
+  dead_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+  if (emitting()) emit(EventKind::dead_letter, id, path, to_string(reason), 1);
+}
+
 void Runtime::emit(EventKind kind, ActorId actor, std::string_view path, std::string_view detail,
                    std::int64_t value) {
   EventSink* sink = sink_.load(std::memory_order_relaxed);

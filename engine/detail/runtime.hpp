@@ -49,6 +49,8 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   void dead_letter(DeadLetterReason reason, const CellBase& cell, std::uint64_t count = 1);
   /// A tell that never entered a mailbox: counted as sent and as a dead letter.
   void rejected(DeadLetterReason reason, const CellBase& cell);
+  /// The same for a send that had no actor to go to (an empty pool).
+  void rejected(DeadLetterReason reason, ActorId id, std::string_view path);
 
   bool injects_failures() const { return injects_failures_; }
   bool emitting() const { return sink_.load(std::memory_order_relaxed) != nullptr; }

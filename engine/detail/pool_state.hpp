@@ -1,0 +1,367 @@
+// The shared state behind Pool<M> handles and the pool's manager actor: the
+// routing table, the consistent-hash ring, the autoscaler's settings and its
+// decisions. Senders take the lock to pick a worker and queue the message;
+// the manager takes it to change the table. Internal to the engine.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/autoscaler.hpp"
+#include "engine/detail/cell.hpp"
+#include "engine/pool_settings.hpp"
+#include "engine/router.hpp"
+
+namespace troupe::detail {
+
+struct PoolResize {
+  std::size_t target;
+};
+struct PoolTick {
+  std::uint64_t generation;
+};
+/// What a pool's manager actor handles.
+using PoolCommand = std::variant<PoolResize, PoolTick>;
+
+template <class M>
+class PoolState : public std::enable_shared_from_this<PoolState<M>> {
+ public:
+  using KeyFn = std::function<std::uint64_t(const M&)>;
+
+  PoolState(Props<M> worker, PoolSettings settings, KeyFn key)
+      : worker_props_(std::move(worker)), settings_(settings), key_(std::move(key)) {}
+
+  static Props<PoolCommand> manager_props(const std::shared_ptr<PoolState>& state);
+
+  /// Called once the manager exists: spawns the first `min` workers before
+  /// anyone can tell the pool anything.
+  void start(ActorRef<PoolCommand> manager) {
+    manager_ = std::move(manager);
+    manager_cell_ = manager_.cell_base();
+    path_ = manager_.path();
+    apply_resize(settings_.min);
+  }
+
+  SendResult tell(M& message);
+
+  void request_resize(std::size_t n) { manager_.tell(PoolResize{n}); }
+
+  template <class S>
+  void start_scaler(S settings, Duration interval) {
+    std::lock_guard lock(mu_);
+    cancel_tick_locked();
+    scaler_ = settings;
+    interval_ = interval;
+    arm_tick_locked();
+  }
+
+  void stop_scaler() {
+    std::lock_guard lock(mu_);
+    cancel_tick_locked();
+    scaler_ = std::monostate{};
+  }
+
+  std::size_t size() const {
+    std::lock_guard lock(mu_);
+    return routed_.size();
+  }
+  std::vector<ActorRef<M>> workers() const {
+    std::lock_guard lock(mu_);
+    std::vector<ActorRef<M>> out;
+    for (const auto& w : routed_) out.push_back(w.ref);
+    return out;
+  }
+  std::vector<ScaleDecision> decisions() const {
+    std::lock_guard lock(mu_);
+    return decisions_;
+  }
+  const std::string& path() const { return path_; }
+  const PoolSettings& settings() const { return settings_; }
+
+  // The manager's side, inside its activation.
+  void apply_resize(std::size_t target);
+  void on_tick(std::uint64_t generation);
+  void on_worker_terminated(ActorId id);
+
+ private:
+  struct Worker {
+    std::uint64_t slot;
+    ActorRef<M> ref;
+  };
+  static constexpr std::size_t kDecisionsKept = 1024;
+
+  Runtime& runtime() const { return manager_cell_->runtime(); }
+  Cell<M>* pick_locked(const M& message);
+  SendResult broadcast(M& message);
+  SendResult wait_and_route(M& message, Cell<M>*& target);
+  void spawn_worker_locked(std::uint64_t slot);
+  void arm_tick_locked();
+  void cancel_tick_locked();
+  std::optional<ScaleDecision> decide_locked();
+  void refuse(SendResult why, Cell<M>* target);
+
+  const Props<M> worker_props_;
+  const PoolSettings settings_;
+  const KeyFn key_;
+  ActorRef<PoolCommand> manager_;
+  std::shared_ptr<CellBase> manager_cell_;
+  std::string path_;
+
+  mutable std::mutex mu_;
+  std::vector<Worker> routed_;  // sorted by slot; slots are 0..size-1
+  HashRing ring_;
+  std::size_t next_ = 0;  // round robin
+  std::uint64_t names_ = 0;
+  std::variant<std::monostate, AutoScaleSettings, PressureSettings> scaler_;
+  Duration interval_{};
+  std::uint64_t generation_ = 0;
+  std::optional<TimerId> tick_timer_;
+  std::optional<TimePoint> last_change_;
+  std::vector<ScaleDecision> decisions_;
+};
+
+template <class M>
+class PoolManager final : public Actor<PoolCommand> {
+ public:
+  explicit PoolManager(std::shared_ptr<PoolState<M>> state) : state_(std::move(state)) {}
+
+  void receive(Context<PoolCommand>&, PoolCommand& command) override {
+    if (auto* resize = std::get_if<PoolResize>(&command)) {
+      state_->apply_resize(resize->target);
+    } else {
+      state_->on_tick(std::get<PoolTick>(command).generation);
+    }
+  }
+  void on_terminated(Context<PoolCommand>&, const Terminated& t) override {
+    state_->on_worker_terminated(t.id);
+  }
+
+ private:
+  std::shared_ptr<PoolState<M>> state_;
+};
+
+template <class M>
+Props<PoolCommand> PoolState<M>::manager_props(const std::shared_ptr<PoolState>& state) {
+  // The manager absorbs failures (a worker's escalation, a bug of its own)
+  // by resuming: restarting it would stop every worker.
+  return Props<PoolCommand>::of<PoolManager<M>>(state)
+      .decider([](const Failure&) { return Directive::resume; })
+      .kind("pool");
+}
+
+template <class M>
+SendResult PoolState<M>::tell(M& message) {
+  Runtime& rt = runtime();
+  if (current_cell() == nullptr && rt.shutting_down()) {
+    refuse(SendResult::actor_stopped, nullptr);
+    return SendResult::actor_stopped;
+  }
+  if (settings_.routing == Routing::broadcast) return broadcast(message);
+  Cell<M>* target = nullptr;
+  SendResult result = SendResult::no_workers;
+  {
+    std::lock_guard lock(mu_);
+    target = pick_locked(message);
+    if (target != nullptr) result = target->offer(message);
+  }
+  if (result == SendResult::mailbox_full && target->may_block()) {
+    result = wait_and_route(message, target);
+  }
+  if (result != SendResult::accepted) refuse(result, target);
+  return result;
+}
+
+template <class M>
+SendResult PoolState<M>::wait_and_route(M& message, Cell<M>*& target) {
+  auto& scheduler = runtime().scheduler();
+  SendResult result = SendResult::mailbox_full;
+  scheduler.wait_until(
+      [&] {
+        std::lock_guard lock(mu_);
+        target = pick_locked(message);
+        result = target == nullptr ? SendResult::no_workers : target->offer(message);
+        return result != SendResult::mailbox_full;
+      },
+      scheduler.now() + target->block_timeout());
+  return result;
+}
+
+template <class M>
+void PoolState<M>::refuse(SendResult why, Cell<M>* target) {
+  Runtime& rt = runtime();
+  switch (why) {
+    case SendResult::accepted: return;
+    case SendResult::no_workers:
+      rt.rejected(DeadLetterReason::no_workers, manager_.id(), path_);
+      return;
+    case SendResult::mailbox_full:
+      rt.rejected(DeadLetterReason::mailbox_full, *target);
+      return;
+    case SendResult::actor_stopped:
+      if (target != nullptr) {
+        rt.rejected(DeadLetterReason::actor_stopped, *target);
+      } else {
+        rt.rejected(DeadLetterReason::actor_stopped, manager_.id(), path_);
+      }
+      return;
+  }
+}
+
+template <class M>
+Cell<M>* PoolState<M>::pick_locked(const M& message) {
+  if (routed_.empty()) return nullptr;
+  const std::size_t n = routed_.size();
+  switch (settings_.routing) {
+    case Routing::round_robin:
+    case Routing::broadcast: return routed_[next_++ % n].ref.cell();
+    case Routing::random: return routed_[runtime().scheduler().random() % n].ref.cell();
+    case Routing::smallest_mailbox: {
+      std::size_t best = 0;
+      std::size_t best_queued = routed_[0].ref.queued();
+      for (std::size_t i = 1; i < n && best_queued > 0; ++i) {
+        const std::size_t q = routed_[i].ref.queued();
+        if (q < best_queued) {
+          best = i;
+          best_queued = q;
+        }
+      }
+      return routed_[best].ref.cell();
+    }
+    case Routing::consistent_hash: {
+      const std::uint64_t slot = ring_.owner(key_(message));
+      auto it = std::lower_bound(routed_.begin(), routed_.end(), slot,
+                                 [](const Worker& w, std::uint64_t s) { return w.slot < s; });
+      TROUPE_ASSERT(it != routed_.end() && it->slot == slot);
+      return it->ref.cell();
+    }
+  }
+  return nullptr;
+}
+
+template <class M>
+SendResult PoolState<M>::broadcast(M& message) {
+  std::vector<std::pair<SendResult, Cell<M>*>> refused;
+  {
+    std::lock_guard lock(mu_);
+    if (routed_.empty()) refused.emplace_back(SendResult::no_workers, nullptr);
+    for (const auto& w : routed_) {
+      M copy = message;
+      const SendResult r = w.ref.cell()->offer(copy);
+      if (r != SendResult::accepted) refused.emplace_back(r, w.ref.cell());
+    }
+  }
+  for (const auto& [why, cell] : refused) refuse(why, cell);
+  return refused.empty() ? SendResult::accepted : refused.front().first;
+}
+
+template <class M>
+void PoolState<M>::spawn_worker_locked(std::uint64_t slot) {
+  auto spawned = spawn_child(*manager_cell_, "w" + std::to_string(++names_), worker_props_);
+  if (!spawned.ok()) return;  // the system or the pool is stopping: nothing to route to
+  auto ref = std::move(spawned).value();
+  ref.cell_base()->add_watcher(manager_cell_);
+  const auto at = std::lower_bound(routed_.begin(), routed_.end(), slot,
+                                   [](const Worker& w, std::uint64_t s) { return w.slot < s; });
+  routed_.insert(at, Worker{slot, std::move(ref)});
+  ring_.add(slot);
+}
+
+template <class M>
+void PoolState<M>::apply_resize(std::size_t target) {
+  target = std::clamp(target, settings_.min, settings_.max);
+  std::vector<ActorRef<M>> leaving;
+  {
+    std::lock_guard lock(mu_);
+    // Slots stay 0..size-1: growing adds the next slot, shrinking removes the
+    // highest, so consistent hashing moves only the keys of those slots.
+    while (routed_.size() < target) {
+      const std::size_t before = routed_.size();
+      spawn_worker_locked(before);
+      if (routed_.size() == before) break;
+    }
+    while (routed_.size() > target) {
+      ring_.remove(routed_.back().slot);
+      leaving.push_back(std::move(routed_.back().ref));
+      routed_.pop_back();
+    }
+  }
+  // Out of routing under the lock: nothing new reaches them. They handle what
+  // they hold, then stop.
+  for (auto& w : leaving) {
+    w.cell_base()->enqueue_signal(Signal{Signal::Kind::drain_and_stop, nullptr, {}});
+  }
+}
+
+template <class M>
+void PoolState<M>::on_worker_terminated(ActorId id) {
+  std::lock_guard lock(mu_);
+  auto it = std::find_if(routed_.begin(), routed_.end(),
+                         [&](const Worker& w) { return w.ref.id() == id; });
+  if (it == routed_.end()) return;  // a worker that left on a shrink
+  // Stopped by its supervisor: replace it in the same slot.
+  const std::uint64_t slot = it->slot;
+  routed_.erase(it);
+  ring_.remove(slot);
+  spawn_worker_locked(slot);
+}
+
+template <class M>
+void PoolState<M>::arm_tick_locked() {
+  std::weak_ptr<PoolState> weak = this->shared_from_this();
+  const std::uint64_t generation = ++generation_;
+  tick_timer_ = runtime().scheduler().after(interval_, [weak, generation] {
+    if (auto state = weak.lock()) state->manager_.tell(PoolTick{generation});
+  });
+}
+
+template <class M>
+void PoolState<M>::cancel_tick_locked() {
+  if (tick_timer_) runtime().scheduler().cancel(*tick_timer_);
+  tick_timer_.reset();
+  ++generation_;
+}
+
+template <class M>
+std::optional<ScaleDecision> PoolState<M>::decide_locked() {
+  PoolLoad load{runtime().scheduler().now(), routed_.size(), {}, settings_.min, settings_.max,
+                last_change_};
+  for (const auto& w : routed_) load.pending.push_back(w.ref.queued());
+  return std::visit(
+      [&](const auto& s) -> std::optional<ScaleDecision> {
+        if constexpr (std::is_same_v<std::decay_t<decltype(s)>, std::monostate>) {
+          return std::nullopt;
+        } else {
+          return decide(s, load);
+        }
+      },
+      scaler_);
+}
+
+template <class M>
+void PoolState<M>::on_tick(std::uint64_t generation) {
+  std::optional<ScaleDecision> decision;
+  {
+    std::lock_guard lock(mu_);
+    if (generation != generation_ || std::holds_alternative<std::monostate>(scaler_)) return;
+    decision = decide_locked();
+    arm_tick_locked();
+    if (decision) {
+      last_change_ = decision->time;
+      if (decisions_.size() == kDecisionsKept) decisions_.erase(decisions_.begin());
+      decisions_.push_back(*decision);
+    }
+  }
+  if (!decision) return;
+  runtime().emit(EventKind::scaled, manager_.id(), path_, decision->reason,
+                 static_cast<std::int64_t>(decision->to));
+  apply_resize(decision->to);
+}
+
+}  // namespace troupe::detail

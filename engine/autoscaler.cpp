@@ -47,8 +47,7 @@ void validate(const PressureSettings& s) {
   require(s.cooldown > Duration::zero(), "pressure.cooldown must be positive");
   require(s.pressure_threshold >= 1, "pressure.pressure_threshold must be >= 1");
   require(std::isfinite(s.rampup_rate) && s.rampup_rate > 0, "pressure.rampup_rate must be > 0");
-  require(std::isfinite(s.backoff_threshold) && s.backoff_threshold >= 0 &&
-              s.backoff_threshold < 1,
+  require(std::isfinite(s.backoff_threshold) && s.backoff_threshold >= 0 && s.backoff_threshold < 1,
           "pressure.backoff_threshold must be within [0, 1)");
   require(std::isfinite(s.backoff_rate) && s.backoff_rate > 0 && s.backoff_rate <= 1,
           "pressure.backoff_rate must be within (0, 1]");
@@ -82,7 +81,8 @@ std::optional<ScaleDecision> decide(const PressureSettings& s, const PoolLoad& l
                   "every worker under pressure");
   }
   if (fraction < s.backoff_threshold) {
-    const auto down = std::max<std::size_t>(1, static_cast<std::size_t>(std::floor(s.backoff_rate * n)));
+    const auto down =
+        std::max<std::size_t>(1, static_cast<std::size_t>(std::floor(s.backoff_rate * n)));
     return change(load, fraction, load.workers - std::min(down, load.workers),
                   "few workers under pressure");
   }

@@ -57,8 +57,8 @@ struct ScaleDecision {
 /// What the autoscaler sees at a tick.
 struct PoolLoad {
   TimePoint now;
-  std::size_t workers = 0;             ///< in routing
-  std::vector<std::size_t> pending;    ///< per routed worker: queued + in handler
+  std::size_t workers = 0;           ///< in routing
+  std::vector<std::size_t> pending;  ///< per routed worker: queued + in handler
   std::size_t min = 1;
   std::size_t max = 1;
   std::optional<TimePoint> last_change;

@@ -45,7 +45,7 @@ TEST(AutoScaler, HoldsBetweenTheThresholdsAndAtTheThresholdsThemselves) {
 TEST(AutoScaler, StaysWithinMinAndMax) {
   const auto up = decide(kClassic, load(5, 100));
   ASSERT_TRUE(up);
-  EXPECT_EQ(up->to, 6u);                        // 5 + 2 clamped to max
+  EXPECT_EQ(up->to, 6u);                         // 5 + 2 clamped to max
   EXPECT_FALSE(decide(kClassic, load(6, 100)));  // already at max
   EXPECT_FALSE(decide(kClassic, load(2, 0)));    // already at min
 }
@@ -65,8 +65,11 @@ TEST(AutoScaler, UsesTheMeanOverWorkers) {
 }
 
 TEST(PressureScaler, RampsUpWhenEveryWorkerIsPressedAndBacksOffWhenFewAre) {
-  const PressureSettings p{.pressure_threshold = 2, .rampup_rate = 0.5, .backoff_threshold = 0.3,
-                           .backoff_rate = 0.5, .cooldown = 1s};
+  const PressureSettings p{.pressure_threshold = 2,
+                           .rampup_rate = 0.5,
+                           .backoff_threshold = 0.3,
+                           .backoff_rate = 0.5,
+                           .cooldown = 1s};
   const auto up = decide(p, load(4, 2));
   ASSERT_TRUE(up);
   EXPECT_EQ(up->to, 6u);  // 4 + ceil(0.5 * 4) = 6
@@ -91,9 +94,11 @@ TEST(AutoScaleSettings, RejectsBadValuesNamingTheField) {
   };
   EXPECT_NE(message(AutoScaleSettings{.interval = 0ms}).find("interval"), std::string::npos);
   EXPECT_NE(message(AutoScaleSettings{.cooldown = -1s}).find("cooldown"), std::string::npos);
-  EXPECT_NE(message(AutoScaleSettings{.high_threshold = 2, .low_threshold = 2}).find("low_threshold"),
+  EXPECT_NE(
+      message(AutoScaleSettings{.high_threshold = 2, .low_threshold = 2}).find("low_threshold"),
+      std::string::npos);
+  EXPECT_NE(message(AutoScaleSettings{.scale_up_step = 0}).find("scale_up_step"),
             std::string::npos);
-  EXPECT_NE(message(AutoScaleSettings{.scale_up_step = 0}).find("scale_up_step"), std::string::npos);
   EXPECT_NE(message(AutoScaleSettings{.scale_down_step = 0}).find("scale_down_step"),
             std::string::npos);
   EXPECT_NE(message(PressureSettings{.rampup_rate = 0}).find("rampup_rate"), std::string::npos);
@@ -110,8 +115,7 @@ TEST(PoolSettings, RejectsBadBoundsNamingTheField) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("pool.max"), std::string::npos);
   }
-  EXPECT_THROW(validate(PoolSettings{.min = 1, .max = kMaxPoolWorkers + 1}),
-               std::invalid_argument);
+  EXPECT_THROW(validate(PoolSettings{.min = 1, .max = kMaxPoolWorkers + 1}), std::invalid_argument);
 }
 
 }  // namespace

@@ -38,7 +38,8 @@ class Pool {
     if (settings.routing == Routing::consistent_hash && !key) {
       throw std::invalid_argument("pool: consistent_hash routing needs a key function");
     }
-    auto state = std::make_shared<detail::PoolState<M>>(std::move(worker), settings, std::move(key));
+    auto state =
+        std::make_shared<detail::PoolState<M>>(std::move(worker), settings, std::move(key));
     auto manager = sys.spawn(std::move(name), detail::PoolState<M>::manager_props(state));
     if (!manager.ok()) return manager.error();
     state->start(manager.value());
@@ -57,7 +58,8 @@ class Pool {
     validate(s);
     state_->start_scaler(s, s.interval);
   }
-  void autoscale(PressureSettings s) const {
+  /// The pressure-based policy instead (see PressureSettings).
+  void autoscale_by_pressure(PressureSettings s) const {
     validate(s);
     state_->start_scaler(s, s.interval);
   }

@@ -7,11 +7,16 @@ namespace troupe {
 
 std::string_view to_string(Routing routing) {
   switch (routing) {
-    case Routing::round_robin: return "round_robin";
-    case Routing::random: return "random";
-    case Routing::smallest_mailbox: return "smallest_mailbox";
-    case Routing::consistent_hash: return "consistent_hash";
-    case Routing::broadcast: return "broadcast";
+    case Routing::round_robin:
+      return "round_robin";
+    case Routing::random:
+      return "random";
+    case Routing::smallest_mailbox:
+      return "smallest_mailbox";
+    case Routing::consistent_hash:
+      return "consistent_hash";
+    case Routing::broadcast:
+      return "broadcast";
   }
   return "unknown";
 }

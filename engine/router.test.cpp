@@ -36,7 +36,7 @@ TEST(HashRing, AddingASlotMovesKeysOnlyToIt) {
       EXPECT_EQ(now, 4u);
     }
   }
-  EXPECT_GT(moved, 400);   // about a fifth of the keys
+  EXPECT_GT(moved, 400);  // about a fifth of the keys
   EXPECT_LT(moved, 1300);
   ring.remove(4);
   for (const auto& [key, slot] : before) ASSERT_EQ(ring.owner(key), slot);

@@ -125,6 +125,13 @@ std::optional<TimePoint> SimScheduler::next_due() const {
   return due;
 }
 
+void SimScheduler::advance_to(TimePoint t) {
+  TROUPE_ASSERT(runnable_.empty());
+  const auto due = next_due();
+  TROUPE_ASSERT(!due || *due >= t);
+  now_ = std::max(now_, t);
+}
+
 bool SimScheduler::step() {
   if (!runnable_.empty()) {
     Resumable* r = pick();
@@ -250,7 +257,7 @@ bool SimScheduler::wait_until(const std::function<bool()>& done, TimePoint deadl
       const auto due = next_due();
       if (!due) return false;  // idle: nothing will ever change
       if (*due > deadline) {
-        now_ = deadline;  // the clock reaches the deadline with nothing to do
+        advance_to(deadline);  // the clock reaches the deadline with nothing to do
         return done();
       }
     }

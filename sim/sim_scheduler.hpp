@@ -78,6 +78,9 @@ class SimScheduler final : public Scheduler {
   /// Runs one activation, or fires one timer, or wakes one deferred actor.
   /// False when there is nothing left to do at any time.
   bool step();
+  /// Moves the clock forward to `t` when nothing is runnable and nothing is
+  /// due before it (what an idle stretch of virtual time looks like).
+  void advance_to(TimePoint t);
   /// When the next timer or deferred wake-up is due, if any.
   std::optional<TimePoint> next_due() const;
   bool has_runnable() const { return !runnable_.empty(); }

@@ -302,6 +302,18 @@ TEST(Simulation, RunUntilStopsAtATimeOrACondition) {
   EXPECT_EQ(sim.recorder().running_hashes().back(), r.hash);
 }
 
+TEST(Simulation, RunForMovesTheClockThroughIdleTime) {
+  Simulation sim;
+  int fired = 0;
+  sim.scheduler().after(1s, [&] { ++fired; });
+  for (int i = 0; i < 3; ++i) sim.run_for(300ms);  // idle stretches still pass
+  EXPECT_EQ(sim.scheduler().now(), at(900ms));
+  EXPECT_EQ(fired, 0);
+  sim.run_for(300ms);
+  EXPECT_EQ(fired, 1);
+  EXPECT_EQ(sim.scheduler().now(), at(1200ms));
+}
+
 TEST(SimScheduler, ALivelockEndsWithBudgetExceededNotAHang) {
   Simulation sim{{.max_steps = 10000}};
   auto spinner =

@@ -95,7 +95,11 @@ SimResult Simulation::run_loop(TimePoint limit, const std::function<bool()>& don
     }
     if (!s.has_runnable()) {
       const auto due = s.next_due();
-      if (!due) break;
+      if (!due || *due > limit) {
+        // Idle until the limit: the clock still gets there (unless unbounded).
+        if (limit != TimePoint::max() && limit <= time_budget) s.advance_to(limit);
+        break;
+      }
       if (*due > time_budget) {
         last_outcome_ = Outcome::budget_exceeded;
         last_reason_ = "virtual time budget exhausted";

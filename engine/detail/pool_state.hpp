@@ -197,7 +197,8 @@ template <class M>
 void PoolState<M>::refuse(SendResult why, Cell<M>* target) {
   Runtime& rt = runtime();
   switch (why) {
-    case SendResult::accepted: return;
+    case SendResult::accepted:
+      return;
     case SendResult::no_workers:
       rt.rejected(DeadLetterReason::no_workers, manager_.id(), path_);
       return;
@@ -220,8 +221,10 @@ Cell<M>* PoolState<M>::pick_locked(const M& message) {
   const std::size_t n = routed_.size();
   switch (settings_.routing) {
     case Routing::round_robin:
-    case Routing::broadcast: return routed_[next_++ % n].ref.cell();
-    case Routing::random: return routed_[runtime().scheduler().random() % n].ref.cell();
+    case Routing::broadcast:
+      return routed_[next_++ % n].ref.cell();
+    case Routing::random:
+      return routed_[runtime().scheduler().random() % n].ref.cell();
     case Routing::smallest_mailbox: {
       std::size_t best = 0;
       std::size_t best_queued = routed_[0].ref.queued();
@@ -330,8 +333,8 @@ void PoolState<M>::cancel_tick_locked() {
 
 template <class M>
 std::optional<ScaleDecision> PoolState<M>::decide_locked() {
-  PoolLoad load{runtime().scheduler().now(), routed_.size(), {}, settings_.min, settings_.max,
-                last_change_};
+  PoolLoad load{
+      runtime().scheduler().now(), routed_.size(), {}, settings_.min, settings_.max, last_change_};
   for (const auto& w : routed_) load.pending.push_back(w.ref.queued());
   return std::visit(
       [&](const auto& s) -> std::optional<ScaleDecision> {

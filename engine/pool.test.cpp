@@ -79,11 +79,11 @@ TEST(Pool, BroadcastGivesEveryWorkerACopy) {
 TEST(Pool, ConsistentHashKeepsAKeyOnOneWorker) {
   Ledger ledger;
   System sys{threads()};
-  auto pool = Pool<std::int64_t>::spawn(
-                  sys, "h", ledger.props(),
-                  {.min = 4, .max = 8, .routing = Routing::consistent_hash},
-                  [](const std::int64_t& v) { return static_cast<std::uint64_t>(v % 100); })
-                  .value();
+  auto pool =
+      Pool<std::int64_t>::spawn(
+          sys, "h", ledger.props(), {.min = 4, .max = 8, .routing = Routing::consistent_hash},
+          [](const std::int64_t& v) { return static_cast<std::uint64_t>(v % 100); })
+          .value();
   for (std::int64_t i = 0; i < 2000; ++i) pool.tell(i);
   ASSERT_TRUE(sys.await_quiescence(10s));
   std::map<std::int64_t, std::string> owner;
@@ -107,7 +107,8 @@ TEST(Pool, RejectsInvalidSettingsAtConstruction) {
                                          {.min = 1, .max = 2, .routing = Routing::consistent_hash}),
                std::invalid_argument);
   auto pool = Pool<std::int64_t>::spawn(sys, "p", ledger.props(), {.min = 1, .max = 2}).value();
-  EXPECT_THROW(pool.autoscale(AutoScaleSettings{.high_threshold = 1, .low_threshold = 3}), std::invalid_argument);
+  EXPECT_THROW(pool.autoscale(AutoScaleSettings{.high_threshold = 1, .low_threshold = 3}),
+               std::invalid_argument);
   EXPECT_THROW(pool.autoscale(AutoScaleSettings{.interval = 0ms}), std::invalid_argument);
   auto duplicate = Pool<std::int64_t>::spawn(sys, "p", ledger.props(), {.min = 1, .max = 2});
   ASSERT_FALSE(duplicate.ok());
@@ -154,8 +155,7 @@ TEST(Pool, AWorkerStoppedByItsSupervisorIsReplaced) {
   auto props = Props<std::int64_t>::from_function([&](Context<std::int64_t>&, std::int64_t& v) {
                  if (v < 0) throw std::runtime_error("poison");
                  ++handled;
-               })
-                   .restart({.max_restarts = 0, .within = 1s});
+               }).restart({.max_restarts = 0, .within = 1s});
   auto pool = Pool<std::int64_t>::spawn(sys, "p", props, {.min = 3, .max = 3}).value();
   const auto before = pool.workers();
   pool.tell(-1);  // the first worker stops for good

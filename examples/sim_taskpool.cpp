@@ -1,8 +1,8 @@
-// The task-pool example under the simulator: the same worker code as
-// examples/taskpool.cpp, on a seeded virtual clock. Jobs arrive as a Poisson
-// process, each costs 1-5 ms of virtual time, job 42 is poisoned. Prints a
-// timeline of what mattered and the run hash: the same seed prints the same
-// hash every time, on any machine.
+// The task-pool example under the simulator: the same pool, autoscaler and
+// worker code as examples/taskpool.cpp, on a seeded virtual clock. Jobs
+// arrive as a Poisson process, each costs 10-30 ms of virtual time, job 42 is
+// poisoned. Prints a timeline of what mattered and the run hash: the same
+// seed prints the same hash every time, on any machine.
 //
 //   sim_taskpool [--seed N] [--strategy fifo|random|pct]
 #include <cstdio>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/troupe.hpp"
+#include "examples/summary.hpp"
 #include "examples/task_worker.hpp"
 #include "sim/simulation.hpp"
 
@@ -64,39 +65,50 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  sim::Simulation sim{{.seed = options.seed,
-                       .strategy = options.strategy,
-                       .service_time = sim::ServiceTime::uniform(1ms, 5ms)}};
-  auto props = Props<Task>::of<Worker>(false)
-                   .mailbox({.capacity = 64})
+  sim::Simulation sim{
+      {.seed = options.seed,
+       .strategy = options.strategy,
+       .service_time = sim::ServiceTime::per_kind(
+           {{"worker", sim::ServiceTime::uniform(10ms, 30ms)}}, sim::ServiceTime::zero())}};
+  auto props = Props<Task>::of<Worker>(false, 0ms)
+                   .mailbox({.capacity = 128})
                    .restart({.max_restarts = 3, .within = 5s})
-                   .backoff({.min = 10ms, .max = 1s, .jitter = 0.2});
-  std::vector<ActorRef<Task>> workers;
-  for (int i = 1; i <= 3; ++i) {
-    workers.push_back(sim.system().spawn("worker-" + std::to_string(i), props).value());
-  }
-  sim.add(sim::Workload{sim::Arrivals::poisson(400.0, 100), [&](std::uint64_t i) {
-                          auto& w = workers[i % workers.size()];
-                          if (i == 42) w.tell(Fail{});
-                          return w.tell(Job{static_cast<int>(i)});
+                   .backoff({.min = 10ms, .max = 1s, .jitter = 0.2})
+                   .kind("worker");
+  auto pool = Pool<Task>::spawn(sim.system(), "taskpool", props, {.min = 2, .max = 6}).value();
+  pool.autoscale({.interval = 500ms,
+                  .high_threshold = 6,
+                  .low_threshold = 2,
+                  .scale_up_step = 2,
+                  .scale_down_step = 1,
+                  .cooldown = 2s});
+  // 100 jobs arriving as a Poisson process at 100/s; job 42 is poisoned.
+  sim.add(sim::Workload{sim::Arrivals::poisson(100.0, 100), [pool](std::uint64_t i) {
+                          if (i == 42) pool.tell(Fail{});
+                          return pool.tell(Job{static_cast<int>(i)});
                         }});
-  const sim::SimResult run = sim.run();
+  const sim::SimResult run = sim.run_until(
+      [&] { return sim.workload_stats(0).emitted == 100 && sim.system().quiescent(); });
+  pool.stop_autoscaler();
   const ShutdownReport report = sim.system().shutdown(15s);
   const sim::SimResult end = sim.result();
 
   std::printf("seed %llu, strategy %s\n", static_cast<unsigned long long>(options.seed),
               std::string(sim::to_string(options.strategy)).c_str());
   std::printf("\n== timeline (virtual ms) ==\n");
+  std::vector<RecordedEvent> restarts;
   for (const auto& e : sim.recorder().events()) {
+    if (e.kind == EventKind::restarted) restarts.push_back(e);
     switch (e.kind) {
       case EventKind::failed:
       case EventKind::restarted:
+      case EventKind::scaled:
       case EventKind::shutdown:
-        std::printf("%9.3f  %-17s %-10s %s\n", ms(e.time), std::string(to_string(e.kind)).c_str(),
+        std::printf("%9.3f  %-17s %-18s %s\n", ms(e.time), std::string(to_string(e.kind)).c_str(),
                     e.path.c_str(), e.detail.c_str());
         break;
       case EventKind::restart_scheduled:
-        std::printf("%9.3f  %-17s %-10s in %.3f ms\n", ms(e.time),
+        std::printf("%9.3f  %-17s %-18s in %.3f ms\n", ms(e.time),
                     std::string(to_string(e.kind)).c_str(), e.path.c_str(),
                     static_cast<double>(e.value) / 1e6);
         break;
@@ -104,19 +116,11 @@ int main(int argc, char** argv) {
         break;
     }
   }
-  std::printf("\n== summary ==\n");
-  std::printf("outcome:      %s after %.3f virtual ms, %llu steps\n",
+  examples::print_summary(end.stats, report, pool.decisions(), restarts);
+  std::printf("outcome:      %s, %llu steps, %llu events\n",
               std::string(sim::to_string(run.outcome)).c_str(),
-              std::chrono::duration<double, std::milli>(run.elapsed).count(),
-              static_cast<unsigned long long>(run.steps));
-  std::printf("processed:    %llu\n", static_cast<unsigned long long>(end.stats.processed));
-  std::printf("dead letters: %llu\n", static_cast<unsigned long long>(end.stats.dead_letters()));
-  std::printf("shutdown:     %s, drained %llu, abandoned %llu\n",
-              report.deadline_met ? "deadline met" : "DEADLINE MISSED",
-              static_cast<unsigned long long>(report.drained),
-              static_cast<unsigned long long>(report.abandoned));
-  std::printf("conservation: %s\n", end.stats.balanced() ? "balanced" : "VIOLATED");
-  std::printf("events:       %llu\n", static_cast<unsigned long long>(end.event_count));
+              static_cast<unsigned long long>(end.steps),
+              static_cast<unsigned long long>(end.event_count));
   std::printf("run hash:     %016llx\n", static_cast<unsigned long long>(end.hash));
   return end.stats.balanced() && run.outcome == sim::Outcome::completed ? 0 : 1;
 }

@@ -14,7 +14,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Duration since_start(TimePoint t) { return t.time_since_epoch(); }
+Duration since_start(TimePoint t) {
+  return t.time_since_epoch();
+}
 
 struct Counts {
   std::map<std::string, std::vector<int>> by_worker;
@@ -189,8 +191,12 @@ TEST(PoolSim, ThePressurePolicyGrowsUnderLoadAndBacksOffAfter) {
   Simulation sim{{.service_time = ServiceTime::per_kind({{"worker", ServiceTime::fixed(10ms)}},
                                                         ServiceTime::zero())}};
   auto pool = Pool<int>::spawn(sim.system(), "p", counts.props(), {.min = 1, .max = 8}).value();
-  pool.autoscale_by_pressure({.interval = 100ms, .pressure_threshold = 2, .rampup_rate = 0.5,
-                              .backoff_threshold = 0.3, .backoff_rate = 0.5, .cooldown = 200ms});
+  pool.autoscale_by_pressure({.interval = 100ms,
+                              .pressure_threshold = 2,
+                              .rampup_rate = 0.5,
+                              .backoff_threshold = 0.3,
+                              .backoff_rate = 0.5,
+                              .cooldown = 200ms});
   sim.add(Workload{Arrivals::constant(2ms, 1000),
                    [pool](std::uint64_t i) { return pool.tell(static_cast<int>(i)); }});
   sim.run_for(30s);

@@ -151,7 +151,14 @@ template <class M>
 Props<PoolCommand> PoolState<M>::manager_props(const std::shared_ptr<PoolState>& state) {
   // The manager absorbs failures (a worker's escalation, a bug of its own)
   // by resuming: restarting it would stop every worker.
-  return Props<PoolCommand>::of<PoolManager<M>>(state)
+  // The factory holds the state weakly: the state holds the manager's cell,
+  // whose Props hold this factory, and a strong reference would be a cycle.
+  std::weak_ptr<PoolState> weak = state;
+  return Props<PoolCommand>([weak]() -> std::unique_ptr<Actor<PoolCommand>> {
+           auto strong = weak.lock();
+           if (!strong) throw std::logic_error("the pool's state is gone");
+           return std::make_unique<PoolManager<M>>(std::move(strong));
+         })
       .decider([](const Failure&) { return Directive::resume; })
       .kind("pool");
 }
@@ -362,8 +369,12 @@ void PoolState<M>::on_tick(std::uint64_t generation) {
     }
   }
   if (!decision) return;
-  runtime().emit(EventKind::scaled, manager_.id(), path_, decision->reason,
-                 static_cast<std::int64_t>(decision->to));
+  if (runtime().emitting()) {
+    const std::string detail = std::to_string(decision->from) + " -> " +
+                               std::to_string(decision->to) + ": " + decision->reason;
+    runtime().emit(EventKind::scaled, manager_.id(), path_, detail,
+                   static_cast<std::int64_t>(decision->to));
+  }
   apply_resize(decision->to);
 }
 

@@ -1,0 +1,63 @@
+// What every property suite shares: generators for the simulator's settings,
+// a planted-defect check, and how a failing world names its seed.
+#pragma once
+
+#include <rapidcheck.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "engine/troupe.hpp"
+#include "sim/simulation.hpp"
+
+namespace troupe::props {
+
+using namespace std::chrono_literals;
+
+inline rc::Gen<sim::Strategy> gen_strategy() {
+  return rc::gen::element(sim::Strategy::fifo, sim::Strategy::random, sim::Strategy::pct);
+}
+
+/// Seeds shrink towards 0, which keeps a minimal counterexample readable.
+inline rc::Gen<std::uint64_t> gen_seed() { return rc::gen::inRange<std::uint64_t>(0, 1u << 20); }
+
+inline Duration ms(int n) { return std::chrono::milliseconds(n); }
+
+/// Settings for a simulated world with a seed and a strategy; printed with
+/// every counterexample so `sim_taskpool`-style runs can be reproduced.
+struct SimWorld {
+  std::uint64_t seed = 0;
+  sim::Strategy strategy = sim::Strategy::fifo;
+};
+
+inline std::ostream& operator<<(std::ostream& os, const SimWorld& w) {
+  return os << "seed=" << w.seed << " strategy=" << sim::to_string(w.strategy);
+}
+
+inline rc::Gen<SimWorld> gen_sim_world() {
+  return rc::gen::build<SimWorld>(rc::gen::set(&SimWorld::seed, gen_seed()),
+                                  rc::gen::set(&SimWorld::strategy, gen_strategy()));
+}
+
+/// Runs `property` through RapidCheck with a fixed seed and returns the
+/// failure, if any: how the "finds bugs" tests show a property can fail.
+template <class Property>
+std::optional<rc::detail::FailureResult> find_failure(Property property, int cases = 300) {
+  rc::detail::TestParams params;
+  params.seed = 12345;
+  params.maxSuccess = cases;
+  params.maxSize = 100;
+  rc::detail::TestMetadata metadata;
+  // No id: a planted failure is expected, not something to reproduce later.
+  metadata.description = "planted defect";
+  const auto result = rc::detail::checkTestable(property, metadata, params);
+  if (result.template is<rc::detail::FailureResult>()) {
+    return result.template get<rc::detail::FailureResult>();
+  }
+  return std::nullopt;
+}
+
+}  // namespace troupe::props

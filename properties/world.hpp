@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iostream>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -25,6 +26,15 @@ inline rc::Gen<sim::Strategy> gen_strategy() {
 inline rc::Gen<std::uint64_t> gen_seed() { return rc::gen::inRange<std::uint64_t>(0, 1u << 20); }
 
 inline Duration ms(int n) { return std::chrono::milliseconds(n); }
+
+/// A container of at most `most` elements. (gen::resize would also shrink
+/// the elements' own size, and so their ranges.)
+template <class Container, class Gen>
+rc::Gen<Container> gen_up_to(std::size_t most, Gen element) {
+  return rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, most + 1), [element](std::size_t n) {
+    return rc::gen::container<Container>(n, element);
+  });
+}
 
 /// Settings for a simulated world with a seed and a strategy; printed with
 /// every counterexample so `sim_taskpool`-style runs can be reproduced.
@@ -57,6 +67,8 @@ std::optional<rc::detail::FailureResult> find_failure(Property property, int cas
   if (result.template is<rc::detail::FailureResult>()) {
     return result.template get<rc::detail::FailureResult>();
   }
+  rc::detail::printResultMessage(result, std::cerr);  // why it did not fail
+  std::cerr << "\n";
   return std::nullopt;
 }
 

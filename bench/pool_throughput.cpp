@@ -40,7 +40,8 @@ void BM_PoolRoundRobin(benchmark::State& state) {
     for (int s = 0; s < senders; ++s) {
       threads.emplace_back([&] {
         // The last four messages of each sender carry the end mark, one per worker.
-        for (int i = 0; i < kMessages / senders; ++i) pool.tell(i >= kMessages / senders - 4 ? 1 : 0);
+        for (int i = 0; i < kMessages / senders; ++i)
+          pool.tell(i >= kMessages / senders - 4 ? 1 : 0);
       });
     }
     for (auto& t : threads) t.join();
@@ -76,10 +77,10 @@ BENCHMARK(BM_DirectToFourWorkers)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_AutoscalerTick64Workers(benchmark::State& state) {
   sim::Simulation sim{{}, {}, 0};
-  auto pool = Pool<int>::spawn(sim.system(), "pool",
-                               Props<int>::from_function([](Context<int>&, int&) {}),
-                               {.min = 64, .max = 64})
-                  .value();
+  auto pool =
+      Pool<int>::spawn(sim.system(), "pool", Props<int>::from_function([](Context<int>&, int&) {}),
+                       {.min = 64, .max = 64})
+          .value();
   // Thresholds that never trigger: every tick observes and decides nothing.
   pool.autoscale({.interval = 1ms, .high_threshold = 1e9, .low_threshold = 0, .cooldown = 1ms});
   constexpr int kTicks = 1000;

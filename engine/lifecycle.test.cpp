@@ -139,6 +139,21 @@ TEST(Lifecycle, WatchersLearnWhenAWatchedActorStops) {
   }));
 }
 
+TEST(Lifecycle, WatchingTwiceDeliversTerminatedOnce) {
+  Journal journal;
+  System sys{threads()};
+  auto target = sys.spawn("target", Props<int>::of<Node>(&journal, 0)).value();
+  auto watcher = sys.spawn("watcher", Props<ActorRef<int>>::of<Watcher>(&journal)).value();
+  watcher.tell(target);
+  watcher.tell(target);
+  ASSERT_TRUE(sys.await_quiescence(5s));
+  sys.stop(target);
+  ASSERT_TRUE(eventually(sys, [&] { return !target.alive(); }));
+  ASSERT_TRUE(sys.await_quiescence(5s));
+  const auto lines = journal.copy();
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "terminated /target"), 1);
+}
+
 TEST(Lifecycle, WatchingAnAlreadyStoppedActorDeliversTerminatedAtOnce) {
   Journal journal;
   System sys{threads()};

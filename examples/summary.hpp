@@ -9,7 +9,9 @@
 
 namespace examples {
 
-inline double ms(troupe::Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+inline double ms(troupe::Duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
 
 inline void print_summary(const troupe::SystemStats& stats, const troupe::ShutdownReport& report,
                           const std::vector<troupe::ScaleDecision>& decisions,

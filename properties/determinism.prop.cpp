@@ -24,7 +24,8 @@ struct DeterminismWorld {
 
 std::ostream& operator<<(std::ostream& os, const DeterminismWorld& w) {
   return os << w.sim << " workers=" << w.workers << " jobs=" << w.jobs << " rate=" << w.rate_per_s
-            << "/s crash=" << w.crash_percent << "% delay=" << w.delay_percent << "% swarm=" << w.swarm;
+            << "/s crash=" << w.crash_percent << "% delay=" << w.delay_percent
+            << "% swarm=" << w.swarm;
 }
 
 rc::Gen<DeterminismWorld> gen_determinism_world() {
@@ -59,13 +60,16 @@ std::uint64_t run_world(const DeterminismWorld& w, const std::function<Duration(
                })
                    .restart({.max_restarts = 1000, .within = 1s})
                    .backoff({.min = 1ms, .max = 50ms, .jitter = 0.3});
-  auto pool = Pool<int>::spawn(sim.system(), "pool", props,
-                               {.min = 1, .max = static_cast<std::size_t>(w.workers), .routing = Routing::random})
-                  .value();
+  auto pool =
+      Pool<int>::spawn(
+          sim.system(), "pool", props,
+          {.min = 1, .max = static_cast<std::size_t>(w.workers), .routing = Routing::random})
+          .value();
   pool.autoscale({.interval = 50ms, .high_threshold = 3, .low_threshold = 1, .cooldown = 100ms});
   sim.add(sim::Workload{sim::Arrivals::poisson(w.rate_per_s, static_cast<std::uint64_t>(w.jobs)),
                         [pool](std::uint64_t i) { return pool.tell(static_cast<int>(i)); }});
-  sim.run_until([&] { return sim.workload_stats(0).emitted == static_cast<std::uint64_t>(w.jobs); });
+  sim.run_until(
+      [&] { return sim.workload_stats(0).emitted == static_cast<std::uint64_t>(w.jobs); });
   sim.system().shutdown(1s);
   const auto r = sim.result();
   RC_ASSERT(r.stats.balanced());

@@ -48,18 +48,17 @@ struct MailboxRun {
 /// `capacity_seam` is how the world's capacity reaches the engine.
 MailboxRun run_mailbox_world(const MailboxWorld& w, const std::function<int(int)>& capacity_seam) {
   MailboxRun out;
-  sim::Simulation sim{{.seed = w.sim.seed,
-                       .strategy = w.sim.strategy,
-                       .service_time = sim::ServiceTime::per_kind(
-                           {{"receiver", sim::ServiceTime::fixed(ms(w.service_ms))}},
-                           sim::ServiceTime::zero())}};
+  sim::Simulation sim{
+      {.seed = w.sim.seed,
+       .strategy = w.sim.strategy,
+       .service_time = sim::ServiceTime::per_kind(
+           {{"receiver", sim::ServiceTime::fixed(ms(w.service_ms))}}, sim::ServiceTime::zero())}};
   const auto overflow = w.drop_oldest ? Overflow::drop_oldest : Overflow::reject;
   auto receiver =
       sim.system()
           .spawn("receiver",
-                 Props<Stamp>::from_function([&](Context<Stamp>&, Stamp& s) {
-                   out.received[s.first].push_back(s.second);
-                 })
+                 Props<Stamp>::from_function(
+                     [&](Context<Stamp>&, Stamp& s) { out.received[s.first].push_back(s.second); })
                      .mailbox({.capacity = static_cast<std::size_t>(capacity_seam(w.capacity)),
                                .overflow = overflow})
                      .kind("receiver"))

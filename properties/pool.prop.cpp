@@ -17,7 +17,7 @@ namespace {
 // --- resizes lose and duplicate nothing -------------------------------------------
 
 struct Step {
-  int messages = 0;  // told to the pool at this step
+  int messages = 0;   // told to the pool at this step
   int resize_to = 0;  // then a resize to this size (0: none)
   int run_ms = 0;     // then this much virtual time passes
 };
@@ -32,9 +32,10 @@ struct ResizeWorld {
 };
 
 std::ostream& operator<<(std::ostream& os, const ResizeWorld& w) {
-  os << w.sim << " min=" << w.min << " max=" << w.min + w.extra << " routing=" << to_string(w.routing)
-     << " service=" << w.service_ms << "ms steps=[";
-  for (const auto& s : w.steps) os << "(" << s.messages << " ->" << s.resize_to << " +" << s.run_ms << "ms) ";
+  os << w.sim << " min=" << w.min << " max=" << w.min + w.extra
+     << " routing=" << to_string(w.routing) << " service=" << w.service_ms << "ms steps=[";
+  for (const auto& s : w.steps)
+    os << "(" << s.messages << " ->" << s.resize_to << " +" << s.run_ms << "ms) ";
   return os << "]";
 }
 
@@ -47,35 +48,39 @@ rc::Gen<ResizeWorld> gen_resize_world() {
       rc::gen::set(&ResizeWorld::min, rc::gen::inRange(1, 4)),
       rc::gen::set(&ResizeWorld::extra, rc::gen::inRange(0, 5)),
       rc::gen::set(&ResizeWorld::routing,
-                   rc::gen::element(Routing::round_robin, Routing::random, Routing::smallest_mailbox,
-                                    Routing::consistent_hash)),
+                   rc::gen::element(Routing::round_robin, Routing::random,
+                                    Routing::smallest_mailbox, Routing::consistent_hash)),
       rc::gen::set(&ResizeWorld::service_ms, rc::gen::inRange(0, 5)),
       rc::gen::set(&ResizeWorld::steps, gen_up_to<std::vector<Step>>(12, step)));
 }
 
 /// `after_resize` is the seam: the real world does nothing there; the planted
 /// defect stops the workers that left routing before they drained.
-void resize_property(const std::function<void(System&, const std::vector<ActorRef<int>>&)>& after_resize) {
+void resize_property(
+    const std::function<void(System&, const std::vector<ActorRef<int>>&)>& after_resize) {
   const auto w = *gen_resize_world();
   sim::Simulation sim{{.seed = w.sim.seed,
                        .strategy = w.sim.strategy,
                        .service_time = sim::ServiceTime::fixed(ms(w.service_ms))}};
   std::vector<int> handled;
-  auto pool = Pool<int>::spawn(sim.system(), "p",
-                               Props<int>::from_function([&](Context<int>&, int& v) { handled.push_back(v); })
-                                   .mailbox({.capacity = 4096}),
-                               {.min = static_cast<std::size_t>(w.min),
-                                .max = static_cast<std::size_t>(w.min + w.extra),
-                                .routing = w.routing},
-                               [](const int& v) { return static_cast<std::uint64_t>(v % 7); })
-                  .value();
+  auto pool =
+      Pool<int>::spawn(sim.system(), "p", Props<int>::from_function([&](Context<int>&, int& v) {
+                                            handled.push_back(v);
+                                          }).mailbox({.capacity = 4096}),
+                       {.min = static_cast<std::size_t>(w.min),
+                        .max = static_cast<std::size_t>(w.min + w.extra),
+                        .routing = w.routing},
+                       [](const int& v) { return static_cast<std::uint64_t>(v % 7); })
+          .value();
   int next = 0;
   for (const auto& step : w.steps) {
     for (int i = 0; i < step.messages; ++i) RC_ASSERT(pool.tell(next++) == SendResult::accepted);
     if (step.resize_to > 0) {
       const auto before = pool.workers();
       pool.resize(static_cast<std::size_t>(step.resize_to));
-      sim.run_until([&] { return pool.size() == std::clamp<std::size_t>(step.resize_to, w.min, w.min + w.extra); });
+      sim.run_until([&] {
+        return pool.size() == std::clamp<std::size_t>(step.resize_to, w.min, w.min + w.extra);
+      });
       std::vector<ActorRef<int>> left;
       const auto now = pool.workers();
       for (const auto& b : before) {
@@ -122,18 +127,20 @@ struct ScaleWorld {
 };
 
 std::ostream& operator<<(std::ostream& os, const ScaleWorld& w) {
-  return os << w.sim << " min=" << w.min << " max=" << w.min + w.extra << " interval=" << w.interval_ms
-            << "ms cooldown=" << w.interval_ms * w.cooldown_ticks << "ms up=" << w.up
-            << " down=" << w.down << " load=" << w.load_s << "s";
+  return os << w.sim << " min=" << w.min << " max=" << w.min + w.extra
+            << " interval=" << w.interval_ms << "ms cooldown=" << w.interval_ms * w.cooldown_ticks
+            << "ms up=" << w.up << " down=" << w.down << " load=" << w.load_s << "s";
 }
 
 rc::Gen<ScaleWorld> gen_scale_world() {
   return rc::gen::build<ScaleWorld>(
-      rc::gen::set(&ScaleWorld::sim, gen_sim_world()), rc::gen::set(&ScaleWorld::min, rc::gen::inRange(1, 4)),
+      rc::gen::set(&ScaleWorld::sim, gen_sim_world()),
+      rc::gen::set(&ScaleWorld::min, rc::gen::inRange(1, 4)),
       rc::gen::set(&ScaleWorld::extra, rc::gen::inRange(1, 6)),
       rc::gen::set(&ScaleWorld::interval_ms, rc::gen::inRange(50, 500)),
       rc::gen::set(&ScaleWorld::cooldown_ticks, rc::gen::inRange(1, 5)),
-      rc::gen::set(&ScaleWorld::up, rc::gen::inRange(1, 4)), rc::gen::set(&ScaleWorld::down, rc::gen::inRange(1, 4)),
+      rc::gen::set(&ScaleWorld::up, rc::gen::inRange(1, 4)),
+      rc::gen::set(&ScaleWorld::down, rc::gen::inRange(1, 4)),
       rc::gen::set(&ScaleWorld::load_s, rc::gen::inRange(1, 4)));
 }
 
@@ -145,14 +152,17 @@ void autoscaler_property(const std::function<Duration(Duration)>& cooldown_seam)
   const Duration interval = ms(w.interval_ms);
   const Duration cooldown = interval * w.cooldown_ticks;
   constexpr Duration kService = std::chrono::milliseconds(10);
-  sim::Simulation sim{{.seed = w.sim.seed,
-                       .strategy = w.sim.strategy,
-                       .service_time = sim::ServiceTime::per_kind({{"worker", sim::ServiceTime::fixed(kService)}},
-                                                                  sim::ServiceTime::zero())},
-                      {},
-                      0};
+  sim::Simulation sim{
+      {.seed = w.sim.seed,
+       .strategy = w.sim.strategy,
+       .service_time = sim::ServiceTime::per_kind({{"worker", sim::ServiceTime::fixed(kService)}},
+                                                  sim::ServiceTime::zero())},
+      {},
+      0};
   auto pool = Pool<int>::spawn(sim.system(), "p",
-                               Props<int>::from_function([](Context<int>&, int&) {}).mailbox({.capacity = 1 << 20}).kind("worker"),
+                               Props<int>::from_function([](Context<int>&, int&) {})
+                                   .mailbox({.capacity = 1 << 20})
+                                   .kind("worker"),
                                {.min = min, .max = max})
                   .value();
   pool.autoscale(AutoScaleSettings{.interval = interval,
@@ -176,14 +186,16 @@ void autoscaler_property(const std::function<Duration(Duration)>& cooldown_seam)
   for (Duration t{}; t < std::chrono::seconds(w.load_s); t += interval) {
     sim.run_for(interval);
     RC_ASSERT(pool.size() >= min && pool.size() <= max);
-    if (pool.size() == max && reached_max_at_ms == 0) reached_max_at_ms = static_cast<std::size_t>((t + interval) / 1ms);
+    if (pool.size() == max && reached_max_at_ms == 0)
+      reached_max_at_ms = static_cast<std::size_t>((t + interval) / 1ms);
   }
   if (grow_bound <= std::chrono::seconds(w.load_s)) {
     RC_ASSERT(reached_max_at_ms > 0);
     RC_ASSERT(Duration(std::chrono::milliseconds(reached_max_at_ms)) <= grow_bound);
   }
   // After the load: once the backlog is gone, back to min within the bound.
-  sim.run_until([&] { return sim.workload_stats(0).emitted == arrivals && sim.system().quiescent(); });
+  sim.run_until(
+      [&] { return sim.workload_stats(0).emitted == arrivals && sim.system().quiescent(); });
   const TimePoint drained = sim.scheduler().now();
   sim.run_for(steps_down * per_step + interval);
   RC_ASSERT(pool.size() == min);
@@ -201,7 +213,8 @@ RC_GTEST_PROP(AutoScalerProperties, BoundsCooldownAndReachingMaxThenMin, ()) {
 }
 
 TEST(AutoScalerProperties, CatchesAnAutoscalerThatIgnoresItsCooldown) {
-  const auto failure = find_failure([] { autoscaler_property([](Duration) { return Duration(1); }); }, 100);
+  const auto failure =
+      find_failure([] { autoscaler_property([](Duration) { return Duration(1); }); }, 100);
   ASSERT_TRUE(failure.has_value());
 }
 

@@ -76,8 +76,7 @@ BudgetOutcome expected_outcome(const BudgetWorld& w) {
 
 /// Runs the world; `budget_seam` is how the world's budget reaches the engine
 /// (identity in the real property, broken in the planted-defect test).
-BudgetOutcome run_budget_world(const BudgetWorld& w,
-                               const std::function<int(int)>& budget_seam) {
+BudgetOutcome run_budget_world(const BudgetWorld& w, const std::function<int(int)>& budget_seam) {
   sim::Simulation sim{{.seed = w.sim.seed, .strategy = w.sim.strategy}};
   auto ref = sim.system()
                  .spawn("w", failing_on_fail().restart({.max_restarts = budget_seam(w.max_restarts),
@@ -138,11 +137,11 @@ std::ostream& operator<<(std::ostream& os, const TreeWorld& w) {
 
 rc::Gen<TreeWorld> gen_tree_world() {
   return rc::gen::mapcat(rc::gen::inRange(1, 6), [](int children) {
-    return rc::gen::build<TreeWorld>(rc::gen::set(&TreeWorld::sim, gen_sim_world()),
-                                     rc::gen::set(&TreeWorld::children, rc::gen::just(children)),
-                                     rc::gen::set(&TreeWorld::failing, rc::gen::inRange(0, children)),
-                                     rc::gen::set(&TreeWorld::all_for_one),
-                                     rc::gen::set(&TreeWorld::escalate));
+    return rc::gen::build<TreeWorld>(
+        rc::gen::set(&TreeWorld::sim, gen_sim_world()),
+        rc::gen::set(&TreeWorld::children, rc::gen::just(children)),
+        rc::gen::set(&TreeWorld::failing, rc::gen::inRange(0, children)),
+        rc::gen::set(&TreeWorld::all_for_one), rc::gen::set(&TreeWorld::escalate));
   });
 }
 
@@ -157,7 +156,9 @@ class Parent : public Actor<int> {
       refs_.push_back(ctx.spawn("c" + std::to_string(i), props).value());
     }
   }
-  void receive(Context<int>&, int& i) override { refs_.at(static_cast<std::size_t>(i)).tell(Fail{}); }
+  void receive(Context<int>&, int& i) override {
+    refs_.at(static_cast<std::size_t>(i)).tell(Fail{});
+  }
 
  private:
   int children_;
@@ -226,9 +227,11 @@ RC_GTEST_PROP(SupervisionProperties, BackoffGrowsByItsFactorWithinItsBoundsAndJi
                         .factor = w.factor_tenths / 10.0,
                         .jitter = w.jitter_percent / 100.0};
   sim::Simulation sim{{.seed = w.sim.seed, .strategy = w.sim.strategy}};
-  auto ref = sim.system()
-                 .spawn("w", failing_on_fail().restart({.max_restarts = 100, .within = 1h}).backoff(backoff))
-                 .value();
+  auto ref =
+      sim.system()
+          .spawn("w",
+                 failing_on_fail().restart({.max_restarts = 100, .within = 1h}).backoff(backoff))
+          .value();
   for (int i = 0; i < w.failures; ++i) ref.tell(Fail{});
   const auto r = sim.run();
   std::vector<std::int64_t> delays;

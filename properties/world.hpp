@@ -23,9 +23,13 @@ inline rc::Gen<sim::Strategy> gen_strategy() {
 }
 
 /// Seeds shrink towards 0, which keeps a minimal counterexample readable.
-inline rc::Gen<std::uint64_t> gen_seed() { return rc::gen::inRange<std::uint64_t>(0, 1u << 20); }
+inline rc::Gen<std::uint64_t> gen_seed() {
+  return rc::gen::inRange<std::uint64_t>(0, 1u << 20);
+}
 
-inline Duration ms(int n) { return std::chrono::milliseconds(n); }
+inline Duration ms(int n) {
+  return std::chrono::milliseconds(n);
+}
 
 /// A container of at most `most` elements. (gen::resize would also shrink
 /// the elements' own size, and so their ranges.)

@@ -245,10 +245,12 @@ Resumable* SimScheduler::pick_pct() {
 }
 
 bool SimScheduler::wait_until(const std::function<bool()>& done, TimePoint deadline) {
+  // Work at the deadline's own instant still counts as before it: the wait
+  // gives up only once the clock would have to move past the deadline.
   std::uint64_t used = 0;
   while (true) {
     if (done()) return true;
-    if (now_ >= deadline) return false;
+    if (now_ > deadline) return false;
     if (used++ >= settings_.max_steps) {
       budget_exhausted_ = true;
       return false;
@@ -257,7 +259,7 @@ bool SimScheduler::wait_until(const std::function<bool()>& done, TimePoint deadl
       const auto due = next_due();
       if (!due) return false;  // idle: nothing will ever change
       if (*due > deadline) {
-        advance_to(deadline);  // the clock reaches the deadline with nothing to do
+        advance_to(std::max(now_, deadline));
         return done();
       }
     }

@@ -110,7 +110,10 @@ void CellBase::add_watcher(const std::shared_ptr<CellBase>& watcher) {
   {
     std::lock_guard lock(mu_);
     if (!terminated_) {
-      watchers_.push_back(watcher);
+      // Watching twice is one watch (one Terminated), as in Akka.
+      const bool already = std::any_of(watchers_.begin(), watchers_.end(),
+                                       [&](const auto& w) { return w.lock() == watcher; });
+      if (!already) watchers_.push_back(watcher);
       return;
     }
   }

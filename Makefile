@@ -8,7 +8,9 @@ PACKAGES   := cmake make g++ libgtest-dev libgmock-dev libbenchmark-dev librapid
 comma      := ,
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build demo test test-asan test-tsan test-all bench format clean
+SOAK_CASES ?= 200000
+
+.PHONY: all deps build demo test test-asan test-tsan test-all soak bench format clean
 
 all: build
 
@@ -38,16 +40,20 @@ test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 test-asan: deps
-	$(call configure_and_build,$(BUILD)-asan,-DTROUPE_SANITIZE=address$(comma)undefined)
+	$(call configure_and_build,$(BUILD)-asan,-DTROUPE_SANITIZE=address$(comma)undefined -DTROUPE_PROPERTY_CASES=1000)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(BUILD)-asan --output-on-failure -j $(JOBS) -E '^bench_'
 
 test-tsan: deps
-	$(call configure_and_build,$(BUILD)-tsan,-DTROUPE_SANITIZE=thread)
+	$(call configure_and_build,$(BUILD)-tsan,-DTROUPE_SANITIZE=thread -DTROUPE_PROPERTY_CASES=300)
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  setarch $$(uname -m) -R ctest --test-dir $(BUILD)-tsan --output-on-failure -j $(JOBS) -E '^bench_'
 
 test-all: test test-asan test-tsan
+
+# Nightly: every property with SOAK_CASES cases (make soak SOAK_CASES=1000000).
+soak: build
+	RC_PARAMS="max_success=$(SOAK_CASES)" ./$(BUILD)/properties/properties
 
 bench: build
 	@mkdir -p out

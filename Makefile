@@ -4,11 +4,13 @@ BUILD      ?= build
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 PACKAGES   := cmake make g++ libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev \
-              libcli11-dev nlohmann-json3-dev libcpp-httplib-dev clang-format
+              libcli11-dev nlohmann-json3-dev libcpp-httplib-dev pkg-config prometheus clang-format
 comma      := ,
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 SOAK_CASES ?= 200000
+# make demo DEMO_ARGS="--metrics-port 9464 --metrics-linger 60" serves metrics too.
+DEMO_ARGS  ?=
 
 .PHONY: all deps build demo test test-asan test-tsan test-all soak bench format clean
 
@@ -34,7 +36,7 @@ build: deps
 	$(call configure_and_build,$(BUILD),)
 
 demo: build
-	./$(BUILD)/examples/taskpool
+	./$(BUILD)/examples/taskpool $(DEMO_ARGS)
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -27,9 +27,11 @@ Props<int> counting_worker(Countdown& done) {
       .mailbox({.capacity = kMessages});
 }
 
+/// Args: sender threads; metrics on (1, the default sampling) or off (0).
 void BM_PoolRoundRobin(benchmark::State& state) {
   const int senders = static_cast<int>(state.range(0));
-  System sys{std::make_unique<ThreadScheduler>()};
+  const bool metrics = state.range(1) != 0;
+  System sys{std::make_unique<ThreadScheduler>(), {.timing_sample_every = metrics ? 16u : 0u}};
   Countdown done;
   auto pool = Pool<int>::spawn(sys, "pool", counting_worker(done), {.min = 4, .max = 4}).value();
   std::uint64_t allocs = 0;
@@ -51,10 +53,15 @@ void BM_PoolRoundRobin(benchmark::State& state) {
   const auto messages = static_cast<double>(state.iterations()) * kMessages;
   state.SetItemsProcessed(static_cast<std::int64_t>(messages));
   state.counters["senders"] = senders;
+  state.counters["metrics"] = metrics ? 1 : 0;
   state.counters["allocs_per_msg"] = static_cast<double>(allocs) / messages;
   sys.shutdown(5s);
 }
-BENCHMARK(BM_PoolRoundRobin)->Arg(1)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PoolRoundRobin)
+    ->ArgsProduct({{1, 4}, {0, 1}})
+    ->ArgNames({"senders", "metrics"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void BM_DirectToFourWorkers(benchmark::State& state) {
   System sys{std::make_unique<ThreadScheduler>()};

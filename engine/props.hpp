@@ -80,7 +80,15 @@ class Props {
     return *this;
   }
 
+  /// The `actor` label of this actor's metrics; empty means its path. Pool
+  /// workers carry their pool's path, so scaling adds no series.
+  Props& metrics_label(std::string label) {
+    metrics_label_ = std::move(label);
+    return *this;
+  }
+
   const Factory& factory() const { return factory_; }
+  const std::string& metrics_label() const { return metrics_label_; }
   const std::string& kind() const { return kind_; }
   const MailboxSettings& mailbox() const { return mailbox_; }
   const FailurePolicy& policy() const { return policy_; }
@@ -92,6 +100,7 @@ class Props {
   FailurePolicy policy_;
   Scope children_scope_ = Scope::one_for_one;
   std::string kind_;
+  std::string metrics_label_;
 };
 
 }  // namespace troupe

@@ -37,6 +37,9 @@ class Resumable {
   /// User messages taken into a handler so far (processed or failed), so a
   /// simulator can charge service time for each one.
   virtual std::uint64_t messages_handled() const = 0;
+  /// A scheduler that keeps its own clock for handlers (times_handlers())
+  /// reports the time the message just handled took on it.
+  virtual void handled_in(Duration /*time*/) {}
 
  protected:
   ~Resumable() = default;
@@ -81,6 +84,11 @@ class Scheduler {
   /// Whether inject_failure can ever answer true; asked once, so that the
   /// production path pays one branch per message, not a call.
   virtual bool injects_failures() const { return false; }
+
+  /// True when handler time is not what now() shows around a handler (the
+  /// simulator charges virtual service time after it) and the scheduler
+  /// reports it through Resumable::handled_in instead.
+  virtual bool times_handlers() const { return false; }
 
   /// A fault point before each message: a simulator may answer true (and set
   /// `what`) to make the handler fail as if it had thrown.

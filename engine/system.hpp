@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,6 +30,9 @@ struct SystemSettings {
   EventSink* events = nullptr;
   /// The deadline the destructor gives shutdown() if it was never called.
   Duration destructor_deadline = std::chrono::seconds(10);
+  /// troupe_message_processing_seconds times one message in this many
+  /// (two clock reads each); 0 turns the histogram off.
+  std::uint32_t timing_sample_every = 16;
 };
 
 class System {
@@ -65,6 +69,16 @@ class System {
   std::vector<MessageHolder> holders() const { return runtime_->holders(); }
   /// Waits (on threads) or runs (in simulation) until quiescent or `timeout`.
   bool await_quiescence(Duration timeout);
+
+  /// The metrics registry: the runtime's own metrics, plus any you add.
+  MetricsRegistry& metrics() { return runtime_->metrics(); }
+  /// The Prometheus text exposition of metrics().
+  std::string metrics_text() const { return runtime_->metrics().exposition(); }
+  /// metrics_text() as a function that stays safe to call after the System is
+  /// gone (it keeps the runtime alive): what an exporter on another thread holds.
+  std::function<std::string()> metrics_source() const {
+    return [runtime = runtime_] { return runtime->metrics().exposition(); };
+  }
 
   Scheduler& scheduler() { return runtime_->scheduler(); }
   TimePoint now() const { return runtime_->scheduler().now(); }

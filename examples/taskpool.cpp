@@ -2,7 +2,18 @@
 // an autoscaler, 100 jobs of 20 ms each, one poisoned job whose worker is
 // restarted by its supervisor, then the autoscaler stopped, a graceful
 // shutdown with a 15 s deadline, and a summary of what happened.
+//
+//   taskpool [--metrics-port P] [--metrics-address A] [--metrics-linger SECONDS]
+//
+// With --metrics-port it serves Prometheus metrics at /metrics for the whole
+// run, and keeps serving for --metrics-linger seconds after it, for a scrape.
+#include <CLI/CLI.hpp>
 #include <cstdio>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "engine/http/metrics_server.hpp"
 
 #include "engine/troupe.hpp"
 #include "examples/summary.hpp"
@@ -15,7 +26,23 @@ using examples::Job;
 using examples::Task;
 using examples::Worker;
 
-int main() {
+struct Options {
+  std::optional<int> metrics_port;
+  std::string metrics_address = "127.0.0.1";
+  int metrics_linger_s = 0;
+};
+
+int main(int argc, char** argv) {
+  Options options;
+  CLI::App app{"The task-pool example on real threads"};
+  app.add_option("--metrics-port", options.metrics_port, "Serve Prometheus metrics on this port")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--metrics-address", options.metrics_address, "Bind address for metrics");
+  app.add_option("--metrics-linger", options.metrics_linger_s,
+                 "Seconds to keep serving metrics after the run")
+      ->check(CLI::Range(0, 3600));
+  CLI11_PARSE(app, argc, argv);
+
   EventLog events;
   // The jobs block their thread for 20 ms (a stand-in for real work), so the
   // scheduler gets a thread per possible worker plus one for the pool's
@@ -27,6 +54,19 @@ int main() {
                    .mailbox({.capacity = 128})
                    .restart({.max_restarts = 3, .within = 5s})
                    .kind("worker");
+  std::unique_ptr<MetricsServer> metrics;
+  if (options.metrics_port) {
+    try {
+      metrics = std::make_unique<MetricsServer>(
+          sys,
+          MetricsServerSettings{.address = options.metrics_address, .port = *options.metrics_port});
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "taskpool: %s\n", e.what());
+      return 2;
+    }
+    std::printf("metrics: serving %s\n", metrics->url().c_str());
+    std::fflush(stdout);
+  }
   auto pool = Pool<Task>::spawn(sys, "taskpool", props, {.min = 2, .max = 6}).value();
   pool.autoscale({.interval = 500ms,
                   .high_threshold = 6,
@@ -44,5 +84,11 @@ int main() {
   const ShutdownReport report = sys.shutdown(15s);
   examples::print_summary(sys.stats(), report, pool.decisions(),
                           events.events(EventKind::restarted));
+  if (metrics && options.metrics_linger_s > 0) {
+    std::printf("metrics: still serving %s for %d s\n", metrics->url().c_str(),
+                options.metrics_linger_s);
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::seconds(options.metrics_linger_s));
+  }
   return sys.stats().balanced() && report.deadline_met ? 0 : 1;
 }

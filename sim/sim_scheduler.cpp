@@ -185,6 +185,8 @@ void SimScheduler::run_activation(Resumable& r) {
     const double factor = slow_factor(info);
     ready = now_ + Duration(static_cast<Duration::rep>(static_cast<double>(cost.count()) * factor));
   }
+  // Every handled message, not a sample: virtual time costs nothing to read.
+  if (handled > 0) r.handled_in(ready - now_);
   if (result == ResumeResult::resume_later) {
     if (ready > now_) {
       defer(r, ready);

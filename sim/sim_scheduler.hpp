@@ -72,6 +72,7 @@ class SimScheduler final : public Scheduler {
   void wake_waiters() override {}
   void stop() override { stopped_ = true; }
   bool injects_failures() const override;
+  bool times_handlers() const override { return true; }
   bool inject_failure(const ResumableInfo& actor, std::uint64_t message_seq,
                       std::string& what) override;
 

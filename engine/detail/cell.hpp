@@ -25,7 +25,8 @@ template <class M>
 class Cell final : public CellBase {
  public:
   Cell(Runtime& runtime, CellBase* parent, ActorId id, Props<M> props)
-      : CellBase(runtime, parent, id, props.policy(), props.children_scope(), props.kind()),
+      : CellBase(runtime, parent, id, props.policy(), props.children_scope(), props.kind(),
+                 props.metrics_label()),
         props_(std::move(props)),
         ctx_(*this) {}
 
@@ -179,14 +180,21 @@ bool Cell<M>::process_one() {
       return true;
     }
   }
+  // Timing every message would cost two clock reads each: one in N is timed.
+  const auto every = runtime_.timing_sample_every();
+  const bool timed = processing_seconds_ != nullptr && !runtime_.scheduler_times_handlers() &&
+                     message_seq_ % every == 0;
+  const TimePoint started = timed ? runtime_.scheduler().now() : TimePoint{};
   try {
     instance_->receive(ctx_, message);
   } catch (...) {
+    if (timed) handled_in(runtime_.scheduler().now() - started);  // failures take time too
     std::string what = describe_current_exception();
     in_flight_.store(false, std::memory_order_release);
     handler_threw(std::move(what), message_seq_);
     return true;
   }
+  if (timed) handled_in(runtime_.scheduler().now() - started);
   bump(processed_);
   in_flight_.store(false, std::memory_order_release);
   return true;

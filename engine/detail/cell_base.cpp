@@ -49,14 +49,22 @@ std::string describe_current_exception() {
 }
 
 CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id, FailurePolicy policy,
-                   Scope children_scope, std::string kind)
+                   Scope children_scope, std::string kind, std::string metrics_label)
     : runtime_owner_(runtime.shared_from_this()),
       runtime_(runtime),
       parent_(parent),
       id_(id),
       policy_(std::move(policy)),
       children_scope_(children_scope),
-      kind_(std::move(kind)) {}
+      kind_(std::move(kind)),
+      metrics_label_(std::move(metrics_label)) {
+  if (runtime.timing_sample_every() > 0 && id != 0) {
+    processing_seconds_ = &runtime.metrics().histogram(
+        "troupe_message_processing_seconds",
+        "Time a handler took, on the scheduler's clock (sampled), by actor kind.",
+        default_seconds_buckets(), {{"kind", kind_.empty() ? std::string("actor") : kind_}});
+  }
+}
 
 CellBase::~CellBase() = default;
 

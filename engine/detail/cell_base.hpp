@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/failure.hpp"
+#include "engine/metrics.hpp"
 #include "engine/result.hpp"
 #include "engine/scheduler.hpp"
 #include "engine/send_result.hpp"
@@ -56,7 +57,7 @@ std::string describe_current_exception();
 class CellBase : public Resumable, public std::enable_shared_from_this<CellBase> {
  public:
   CellBase(Runtime& runtime, CellBase* parent, ActorId id, FailurePolicy policy,
-           Scope children_scope, std::string kind = {});
+           Scope children_scope, std::string kind = {}, std::string metrics_label = {});
   CellBase(const CellBase&) = delete;
   CellBase& operator=(const CellBase&) = delete;
   virtual ~CellBase();
@@ -104,6 +105,11 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
 
   ResumeResult resume(std::size_t max_messages) final;
   ResumableInfo info() const final { return ResumableInfo{id_, path_, kind_}; }
+  void handled_in(Duration time) final {
+    if (processing_seconds_ != nullptr) {
+      processing_seconds_->observe(std::chrono::duration<double>(time).count());
+    }
+  }
   std::uint64_t messages_handled() const final { return received_.load(std::memory_order_relaxed); }
 
  protected:
@@ -157,6 +163,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   std::atomic<std::uint64_t> restarts_{0};
   std::atomic<std::uint64_t> failures_{0};
   std::atomic<std::uint64_t> signals_{0};
+  Histogram* processing_seconds_ = nullptr;  // owned by the runtime's registry
 
  private:
   enum class State : std::uint8_t { created, running, suspended, restarting, stopping, stopped };
@@ -187,7 +194,17 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   const FailurePolicy policy_;
   const Scope children_scope_;
   const std::string kind_;
+  const std::string metrics_label_;
 
+ public:
+  /// The `actor` label of this actor's metrics.
+  const std::string& metrics_label() const {
+    return metrics_label_.empty() ? path_ : metrics_label_;
+  }
+  /// Whether the label is shared (a pool's workers): its counts outlive the actor.
+  bool shares_metrics_label() const { return !metrics_label_.empty(); }
+
+ private:
   // Guarded by mu_.
   std::deque<Signal> pending_signals_;
   bool scheduled_ = false;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -46,6 +47,17 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
     manager_ = std::move(manager);
     manager_cell_ = manager_.cell_base();
     path_ = manager_.path();
+    // One series for all the workers, however the pool scales; "/*" keeps it
+    // apart from the manager, whose path is the pool's.
+    worker_props_.metrics_label(path_ + "/*");
+    auto& metrics = runtime().metrics();
+    workers_gauge_ =
+        &metrics.gauge("troupe_pool_workers", "Workers in routing, by pool.", {{"pool", path_}});
+    for (const char* direction : {"up", "down"}) {
+      decisions_counter_[direction[0] == 'd'] = &metrics.counter(
+          "troupe_autoscaler_decisions_total", "Autoscaler resizes, by pool and direction.",
+          {{"pool", path_}, {"direction", direction}});
+    }
     apply_resize(settings_.min);
   }
 
@@ -107,7 +119,7 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
   std::optional<ScaleDecision> decide_locked();
   void refuse(SendResult why, Cell<M>* target);
 
-  const Props<M> worker_props_;
+  Props<M> worker_props_;
   const PoolSettings settings_;
   const KeyFn key_;
   ActorRef<PoolCommand> manager_;
@@ -125,6 +137,8 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
   std::optional<TimerId> tick_timer_;
   std::optional<TimePoint> last_change_;
   std::vector<ScaleDecision> decisions_;
+  Gauge* workers_gauge_ = nullptr;               // owned by the registry
+  std::array<Counter*, 2> decisions_counter_{};  // up, down
 };
 
 template <class M>
@@ -301,6 +315,7 @@ void PoolState<M>::apply_resize(std::size_t target) {
       leaving.push_back(std::move(routed_.back().ref));
       routed_.pop_back();
     }
+    workers_gauge_->set(static_cast<double>(routed_.size()));
   }
   // Out of routing under the lock: nothing new reaches them. They handle what
   // they hold, then stop.
@@ -320,6 +335,7 @@ void PoolState<M>::on_worker_terminated(ActorId id) {
   routed_.erase(it);
   ring_.remove(slot);
   spawn_worker_locked(slot);
+  workers_gauge_->set(static_cast<double>(routed_.size()));
 }
 
 template <class M>
@@ -363,6 +379,7 @@ void PoolState<M>::on_tick(std::uint64_t generation) {
     decision = decide_locked();
     arm_tick_locked();
     if (decision) {
+      decisions_counter_[decision->to < decision->from ? 1 : 0]->inc();
       last_change_ = decision->time;
       if (decisions_.size() == kDecisionsKept) decisions_.erase(decisions_.begin());
       decisions_.push_back(*decision);

@@ -7,12 +7,52 @@
 
 namespace troupe::detail {
 
-Runtime::Runtime(System& owner, std::unique_ptr<Scheduler> scheduler, EventSink* sink)
+Runtime::Runtime(System& owner, std::unique_ptr<Scheduler> scheduler, EventSink* sink,
+                 std::uint32_t timing_sample_every)
     : owner_(owner),
       scheduler_(std::move(scheduler)),
       sink_(sink),
-      injects_failures_(scheduler_->injects_failures()) {
+      injects_failures_(scheduler_->injects_failures()),
+      timing_sample_every_(timing_sample_every),
+      scheduler_times_handlers_(scheduler_->times_handlers()) {
   TROUPE_ASSERT(scheduler_ != nullptr);
+  metrics_.add_collector([this](SampleSink& sink) { collect(sink); });
+}
+
+void Runtime::collect(SampleSink& sink) const {
+  const SystemStats s = stats();
+  sink.counter("troupe_messages_sent_total", "Messages told, accepted or not.", {},
+               static_cast<double>(s.sent));
+  for (std::size_t i = 0; i < kDeadLetterReasonCount; ++i) {
+    const auto reason = static_cast<DeadLetterReason>(i);
+    sink.counter("troupe_dead_letters_total", "Messages that became dead letters, by reason.",
+                 {{"reason", std::string(to_string(reason))}},
+                 static_cast<double>(s.dead_by_reason[i]));
+  }
+  sink.counter("troupe_shutdown_abandoned_total", "Messages abandoned at a shutdown deadline.", {},
+               static_cast<double>(s.dead_letters(DeadLetterReason::shutdown_abandoned)));
+  std::lock_guard lock(registry_mu_);
+  auto per_actor = [&](const std::string& label, double processed, double restarts,
+                       double failures) {
+    const Labels l{{"actor", label}};
+    sink.counter("troupe_messages_processed_total", "Messages handled successfully, by actor.", l,
+                 processed);
+    sink.counter("troupe_actor_restarts_total", "Restarts, by actor.", l, restarts);
+    sink.counter("troupe_actor_failures_total", "Handler failures, by actor.", l, failures);
+  };
+  for (const auto& [label, t] : retired_groups_) {
+    per_actor(label, static_cast<double>(t.processed), static_cast<double>(t.restarts),
+              static_cast<double>(t.failures));
+  }
+  for (const auto& [id, cell] : live_) {
+    if (id == 0) continue;  // the guardian
+    const std::string& label = cell->metrics_label();
+    per_actor(label, static_cast<double>(cell->processed_count()),
+              static_cast<double>(cell->restart_count()),
+              static_cast<double>(cell->failure_count()));
+    sink.gauge("troupe_mailbox_length", "Messages queued or in a handler, by actor.",
+               {{"actor", label}}, static_cast<double>(cell->queued()));
+  }
 }
 
 void Runtime::register_cell(CellBase& cell) {
@@ -32,6 +72,13 @@ void Runtime::retire_cell(CellBase& cell) {
   TROUPE_ASSERT(erased == 1);
   retired_enqueued_ += cell.enqueued_count();
   retired_processed_ += cell.processed_count();
+  if (cell.shares_metrics_label()) {
+    // Counters must not go down when a pool shrinks: keep what its workers did.
+    auto& t = retired_groups_[cell.metrics_label()];
+    t.processed += cell.processed_count();
+    t.restarts += cell.restart_count();
+    t.failures += cell.failure_count();
+  }
   if (recording_shutdown_) {
     shutdown_entries_.push_back(ActorShutdown{
         cell.path(), cell.processed_count() - cell.processed_at_shutdown, cell.abandoned_count()});

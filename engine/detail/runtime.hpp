@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/events.hpp"
+#include "engine/metrics.hpp"
 #include "engine/scheduler.hpp"
 #include "engine/send_result.hpp"
 #include "engine/system_types.hpp"
@@ -29,7 +30,8 @@ class CellBase;
 /// of freed memory. It owns the scheduler for the same reason.
 class Runtime : public std::enable_shared_from_this<Runtime> {
  public:
-  Runtime(System& owner, std::unique_ptr<Scheduler> scheduler, EventSink* sink);
+  Runtime(System& owner, std::unique_ptr<Scheduler> scheduler, EventSink* sink,
+          std::uint32_t timing_sample_every);
 
   System& owner() const { return owner_; }
   Scheduler& scheduler() const { return *scheduler_; }
@@ -53,6 +55,10 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   void rejected(DeadLetterReason reason, ActorId id, std::string_view path);
 
   bool injects_failures() const { return injects_failures_; }
+  bool scheduler_times_handlers() const { return scheduler_times_handlers_; }
+  MetricsRegistry& metrics() { return metrics_; }
+  /// Time one message in this many for the processing histogram (0: never).
+  std::uint32_t timing_sample_every() const { return timing_sample_every_; }
   bool emitting() const { return sink_.load(std::memory_order_relaxed) != nullptr; }
   /// Called when the System is destroyed: the sink may go away with it.
   void detach_sink() { sink_.store(nullptr); }
@@ -72,6 +78,7 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   std::vector<ActorShutdown> take_shutdown_entries();
 
  private:
+  void collect(SampleSink& sink) const;
   std::uint64_t total_enqueued_locked() const;
   std::uint64_t total_activity_locked() const;
 
@@ -89,6 +96,14 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   bool recording_shutdown_ = false;
   std::vector<ActorShutdown> shutdown_entries_;
 
+  struct GroupTotals {
+    std::uint64_t processed = 0, restarts = 0, failures = 0;
+  };
+  std::map<std::string, GroupTotals> retired_groups_;  // pool workers that stopped
+
+  MetricsRegistry metrics_;
+  const std::uint32_t timing_sample_every_;
+  const bool scheduler_times_handlers_;
   std::atomic<std::uint64_t> rejected_{0};
   std::array<std::atomic<std::uint64_t>, kDeadLetterReasonCount> dead_{};
 };

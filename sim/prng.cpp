@@ -6,6 +6,16 @@
 
 namespace troupe::sim {
 
+std::uint64_t Prng::below(std::uint64_t bound) {
+  TROUPE_ASSERT(bound > 0);
+  // Xoshiro256::below's rejection sampling, over next() so a tape sees each draw.
+  const std::uint64_t limit = -bound % bound;
+  while (true) {
+    const std::uint64_t r = next();
+    if (r >= limit) return r % bound;
+  }
+}
+
 std::int64_t Prng::range(std::int64_t lo, std::int64_t hi) {
   TROUPE_ASSERT(lo <= hi);
   const auto span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);

@@ -1,5 +1,7 @@
 #include "sim/sim_scheduler.hpp"
 
+#include "sim/streams.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -13,12 +15,6 @@ namespace {
 bool has_prefix(std::string_view path, std::string_view prefix) {
   return path.substr(0, prefix.size()) == prefix;
 }
-
-// Streams of the root PRNG, one per concern.
-constexpr std::uint64_t kScheduleStream = 1;
-constexpr std::uint64_t kFaultStream = 2;
-constexpr std::uint64_t kServiceStream = 3;
-constexpr std::uint64_t kEngineStream = 4;
 
 }  // namespace
 
@@ -62,6 +58,12 @@ SimScheduler::SimScheduler(SimSettings settings, FaultPlan faults, EventSink* ev
       service_stream_(root_.fork(kServiceStream)),
       engine_stream_(root_.fork(kEngineStream)) {
   validate(settings_);
+  if (settings_.tape != nullptr) {
+    schedule_stream_.record_to(settings_.tape, kScheduleStream);
+    fault_stream_.record_to(settings_.tape, kFaultStream);
+    service_stream_.record_to(settings_.tape, kServiceStream);
+    engine_stream_.record_to(settings_.tape, kEngineStream);
+  }
   if (settings_.strategy == Strategy::pct) {
     for (std::size_t i = 1; i < settings_.pct.depth; ++i) {
       pct_change_points_.push_back(1 + schedule_stream_.below(settings_.pct.expected_steps));

@@ -19,7 +19,9 @@
 #include "engine/events.hpp"
 #include "engine/scheduler.hpp"
 #include "sim/fault_plan.hpp"
+#include "sim/decision_tape.hpp"
 #include "sim/prng.hpp"
+#include "sim/streams.hpp"
 #include "sim/service_time.hpp"
 
 namespace troupe::sim {
@@ -48,6 +50,9 @@ struct SimSettings {
   std::uint64_t max_steps = 50'000'000;
   /// Virtual time a run may reach.
   Duration max_time = std::chrono::hours(24);
+  /// When set, every random decision is recorded on it, or (a replaying
+  /// tape) taken from it instead of the generators. Not owned.
+  DecisionTape* tape = nullptr;
 };
 
 /// Throws std::invalid_argument naming the bad field.
@@ -95,7 +100,11 @@ class SimScheduler final : public Scheduler {
   bool budget_exhausted() const { return budget_exhausted_; }
 
   /// A workload stream, independent of scheduling and faults.
-  Prng workload_stream(std::uint64_t index) const { return root_.fork(100 + index); }
+  Prng workload_stream(std::uint64_t index) const {
+    Prng stream = root_.fork(kWorkloadStreamBase + index);
+    if (settings_.tape != nullptr) stream.record_to(settings_.tape, kWorkloadStreamBase + index);
+    return stream;
+  }
 
  private:
   using Key = std::pair<TimePoint, std::uint64_t>;  // due, then insertion order

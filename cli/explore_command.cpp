@@ -1,0 +1,150 @@
+// troupe explore: many seeds of one scenario, in parallel, writing every
+// failing run as a trace. --shard I/N takes every N-th seed of the range, so
+// a sweep spreads over machines with no coordination.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "sim/replay.hpp"
+
+namespace troupe::cli {
+
+namespace {
+
+struct ExploreOptions {
+  std::string scenario = "taskpool";
+  std::uint64_t seeds = 100;
+  std::uint64_t from = 1;
+  std::string strategy = "random";
+  std::vector<std::string> params;
+  bool swarm = false;
+  unsigned jobs = 1;
+  std::string shard = "1/1";
+  std::string out = "explore-traces";
+};
+
+/// "I/N" with 1 <= I <= N.
+std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  std::size_t used_i = 0, used_n = 0;
+  std::uint64_t i = 0, n = 0;
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument("");
+    i = std::stoull(text.substr(0, slash), &used_i);
+    n = std::stoull(text.substr(slash + 1), &used_n);
+  } catch (const std::exception&) {
+    used_i = 0;
+  }
+  if (used_i == 0 || used_i != slash || used_n != text.size() - slash - 1 || n == 0 || i == 0 ||
+      i > n) {
+    throw std::invalid_argument("--shard must be I/N with 1 <= I <= N, got '" + text + "'");
+  }
+  return {i, n};
+}
+
+class Progress {
+ public:
+  explicit Progress(std::uint64_t total) : total_(total), tty_(isatty(2) != 0) {}
+  void update(std::uint64_t done, std::uint64_t failures) {
+    const auto now = std::chrono::steady_clock::now();
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const bool last = done == total_;
+    // On a terminal: redraw often. In a log: a line every tenth.
+    if (!tty_ && !last && done * 10 / total_ == (done - 1) * 10 / total_) return;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(kWidth * done / total_);
+    std::fprintf(stderr, "%s[%.*s%*s] %llu/%llu seeds  %.0f runs/s  %llu failures%s",
+                 tty_ ? "\r" : "", filled, "==============================", kWidth - filled, "",
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
+                 secs > 0 ? static_cast<double>(done) / secs : 0.0,
+                 static_cast<unsigned long long>(failures), tty_ && !last ? "" : "\n");
+  }
+
+ private:
+  std::uint64_t total_;
+  bool tty_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+int explore(const ExploreOptions& o) {
+  const auto [shard, shards] = parse_shard(o.shard);
+  const sim::Params params = parse_params(o.params);
+  if (sim::find_scenario(o.scenario) == nullptr) {
+    throw std::invalid_argument("unknown scenario '" + o.scenario + "' (troupe list)");
+  }
+  sim::resolve_params(*sim::find_scenario(o.scenario), params);  // fail before any thread starts
+  std::vector<std::uint64_t> seeds;
+  for (std::uint64_t k = 0; k < o.seeds; ++k) {
+    if (k % shards == shard - 1) seeds.push_back(o.from + k);
+  }
+  if (seeds.empty()) throw std::invalid_argument("this shard has no seeds");
+  std::filesystem::create_directories(o.out);
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> done{0}, failures{0};
+  std::mutex mu;  // progress output and the list of failures
+  std::vector<std::string> failed_files;
+  std::string first_error;
+  Progress progress(seeds.size());
+  auto work = [&] {
+    for (std::size_t i = next++; i < seeds.size(); i = next++) {
+      const sim::RunSpec spec{.scenario = o.scenario,
+                              .params = params,
+                              .seed = seeds[i],
+                              .strategy = *sim::parse_strategy(o.strategy),
+                              .swarm = o.swarm};
+      try {
+        const sim::Trace trace = sim::record_run(spec);
+        std::lock_guard lock(mu);
+        if (!trace.footer.invariant.empty()) {
+          const std::string file =
+              o.out + "/" + o.scenario + "-seed" + std::to_string(seeds[i]) + ".trace.jsonl";
+          sim::write_trace_file(trace, file);
+          failed_files.push_back(file + "  " + trace.footer.outcome);
+          ++failures;
+        }
+        progress.update(++done, failures);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mu);
+        if (first_error.empty()) first_error = "seed " + std::to_string(seeds[i]) + ": " + e.what();
+        progress.update(++done, ++failures);
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  for (unsigned j = 1; j < o.jobs; ++j) workers.emplace_back(work);
+  work();
+  for (auto& w : workers) w.join();
+  std::sort(failed_files.begin(), failed_files.end());
+  for (const auto& f : failed_files) std::printf("failed: %s\n", f.c_str());
+  if (!first_error.empty()) std::printf("error: %s\n", first_error.c_str());
+  std::printf("%llu seeds, %llu failed\n", static_cast<unsigned long long>(seeds.size()),
+              static_cast<unsigned long long>(failures.load()));
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+void add_explore_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ExploreOptions>();
+  auto* cmd = app.add_subcommand("explore", "Run many seeds; write each failing run as a trace");
+  cmd->add_option("--scenario,-s", o->scenario, "Scenario name")->capture_default_str();
+  cmd->add_option("--seeds", o->seeds, "How many seeds")->check(CLI::Range(1, 100000000))->capture_default_str();
+  cmd->add_option("--from", o->from, "The first seed")->capture_default_str();
+  cmd->add_option("--strategy", o->strategy, "fifo, random or pct")
+      ->check(strategy_names())
+      ->capture_default_str();
+  cmd->add_option("--param,-p", o->params, "Scenario parameter name=value (repeatable)");
+  cmd->add_flag("--swarm", o->swarm, "Each seed keeps a random subset of the fault kinds");
+  cmd->add_option("--jobs,-j", o->jobs, "Parallel runs")->check(CLI::Range(1, 256))->capture_default_str();
+  cmd->add_option("--shard", o->shard, "Run shard I of N (1-based), e.g. 2/4")->capture_default_str();
+  cmd->add_option("--out", o->out, "Directory for failing traces")->capture_default_str();
+  cmd->callback([o, &exit_code] { exit_code = explore(*o); });
+}
+
+}  // namespace troupe::cli

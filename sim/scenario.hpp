@@ -1,0 +1,117 @@
+// Scenarios: named, parameterised worlds for the simulator. A scenario builds
+// its actors, pools, workload and fault plan from parameters and a seed, and
+// declares what must hold; run_scenario (sim/scenario_run.hpp) runs it and
+// checks the invariants during and after the run. Users add their own with
+// register_scenario before calling the troupe command's entry point.
+//
+//   register_scenario({.name = "mine", .description = "...",
+//                      .params = {{"jobs", 100, 1, 100000, "jobs sent", true}},
+//                      .faults = [](const Params& p) { return FaultPlan{}; },
+//                      .build = [](Simulation& sim, const Params& p) { World w; ...; return w; }});
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/pool.hpp"
+#include "engine/supervision.hpp"
+#include "sim/simulation.hpp"
+
+namespace troupe::sim {
+
+/// A numeric parameter with its default and allowed range.
+struct ParamSpec {
+  std::string name;
+  double default_value = 0;
+  double min = 0;
+  double max = 0;
+  std::string help;
+  /// A size of the workload: what `troupe shrink` may make smaller.
+  bool workload = false;
+};
+
+using Params = std::map<std::string, double>;
+
+/// A broken invariant: which, where and how.
+struct Violation {
+  std::string invariant;
+  std::string actor;  ///< the actor or pool path it concerns, if any
+  std::string detail;
+};
+
+/// A pool whose bounds and cooldown the run checks.
+struct PoolWatch {
+  std::string path;
+  std::size_t min = 0;
+  std::size_t max = 0;
+  Duration cooldown{};
+  std::function<std::size_t()> size;
+  std::function<std::vector<ScaleDecision>()> decisions;
+  std::function<void()> stop_autoscaler;
+};
+
+template <class M>
+PoolWatch watch_pool(const Pool<M>& pool, Duration cooldown) {
+  return PoolWatch{pool.path(),
+                   pool.settings().min,
+                   pool.settings().max,
+                   cooldown,
+                   [pool] { return pool.size(); },
+                   [pool] { return pool.decisions(); },
+                   [pool] { pool.stop_autoscaler(); }};
+}
+
+/// Actors under `path_prefix` restart at most `budget.max_restarts` times in
+/// any window `budget.within`.
+struct BudgetWatch {
+  std::string path_prefix;
+  RestartBudget budget;
+};
+
+/// What a scenario's build returns: what to watch and when the work is done.
+struct World {
+  std::vector<PoolWatch> pools;
+  std::vector<BudgetWatch> budgets;
+  /// True once the workload has been delivered (the run then drains and shuts down).
+  std::function<bool()> finished;
+  Duration shutdown_deadline = std::chrono::seconds(15);
+  /// A scenario policy: an actor stopped for exhausting its restart budget is
+  /// a violation ("budget_never_exhausted").
+  bool forbid_budget_exhaustion = false;
+  /// A scenario policy: any message abandoned at shutdown is a violation
+  /// ("shutdown_drains_everything").
+  bool forbid_abandonment = false;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::vector<ParamSpec> params;
+  /// The fault plan for these parameters (a trace records it, so replay and
+  /// shrink use the recorded one).
+  std::function<FaultPlan(const Params&)> faults;
+  /// The simulator settings besides seed and strategy (service time, budgets).
+  std::function<SimSettings(const Params&)> settings;
+  /// Builds the world into `sim`.
+  std::function<World(Simulation&, const Params&)> build;
+};
+
+/// Registers a scenario; throws std::invalid_argument for a duplicate or
+/// invalid name, or a parameter whose default is outside its range.
+void register_scenario(Scenario scenario);
+/// The scenario, or nullptr.
+const Scenario* find_scenario(const std::string& name);
+/// Every scenario, sorted by name (the built-in ones included).
+std::vector<const Scenario*> scenarios();
+
+/// The defaults overridden by `given`; throws std::invalid_argument naming an
+/// unknown parameter, a value out of range, or a fractional value.
+Params resolve_params(const Scenario& scenario, const Params& given);
+
+/// Parses "name=value"; throws std::invalid_argument when malformed.
+std::pair<std::string, double> parse_param(const std::string& text);
+
+}  // namespace troupe::sim

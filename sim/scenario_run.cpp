@@ -1,0 +1,165 @@
+#include "sim/scenario_run.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <stdexcept>
+
+namespace troupe::sim {
+
+namespace {
+
+std::string ms_text(Duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + "ms";
+}
+
+std::optional<Violation> check_pool_bounds(const World& world) {
+  for (const auto& pool : world.pools) {
+    const std::size_t n = pool.size();
+    if (n < pool.min || n > pool.max) {
+      return Violation{"pool_size_within_bounds", pool.path,
+                       std::to_string(n) + " workers, bounds [" + std::to_string(pool.min) + ", " +
+                           std::to_string(pool.max) + "]"};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Violation> check_cooldown(const PoolWatch& pool,
+                                        const std::vector<ScaleDecision>& decisions) {
+  for (std::size_t i = 1; i < decisions.size(); ++i) {
+    const Duration gap = decisions[i].time - decisions[i - 1].time;
+    if (gap < pool.cooldown) {
+      return Violation{"cooldown_respected", pool.path,
+                       "two decisions " + ms_text(gap) + " apart, cooldown " + ms_text(pool.cooldown)};
+    }
+  }
+  return std::nullopt;
+}
+
+bool has_prefix(const std::string& path, const std::string& prefix) {
+  return path.compare(0, prefix.size(), prefix) == 0;
+}
+
+/// Restarts per actor inside any sliding window, from the restarted events.
+/// By actor id: a parent's restart makes new children with the same paths,
+/// and each new incarnation starts with a fresh budget.
+std::optional<Violation> check_budgets(const World& world, const std::vector<RecordedEvent>& events) {
+  for (const auto& watch : world.budgets) {
+    std::map<ActorId, std::deque<TimePoint>> recent;
+    for (const auto& e : events) {
+      if (e.kind != EventKind::restarted || !has_prefix(e.path, watch.path_prefix)) continue;
+      auto& times = recent[e.actor];
+      times.push_back(e.time);
+      while (e.time - times.front() > watch.budget.within) times.pop_front();
+      if (times.size() > static_cast<std::size_t>(watch.budget.max_restarts)) {
+        return Violation{"restart_budget_respected", e.path,
+                         std::to_string(times.size()) + " restarts within " +
+                             ms_text(watch.budget.within)};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Violation> check_policies(const World& world,
+                                        const std::vector<RecordedEvent>& events) {
+  if (!world.forbid_budget_exhaustion) return std::nullopt;
+  for (const auto& e : events) {
+    if (e.kind == EventKind::budget_exceeded) {
+      return Violation{"budget_never_exhausted", e.path, "stopped after exhausting its restarts"};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Violation> check_shutdown(const World& world, const ShutdownReport& report,
+                                        const SystemStats& stats) {
+  if (!stats.balanced()) {
+    return Violation{"conservation", "", "sent != processed + dead letters + queued"};
+  }
+  if (stats.queued != 0) {
+    return Violation{"shutdown_completes", "",
+                     std::to_string(stats.queued) + " messages still queued after shutdown"};
+  }
+  if (report.deadline_met != (report.abandoned == 0)) {
+    return Violation{"shutdown_reports_abandonment", "", "deadline_met disagrees with abandoned"};
+  }
+  if (world.forbid_abandonment && report.abandoned > 0) {
+    for (const auto& a : report.actors) {
+      if (a.abandoned > 0) {
+        return Violation{"shutdown_drains_everything", a.path,
+                         std::to_string(a.abandoned) + " messages abandoned at the deadline"};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<ScaleDecision> all_decisions(const World& world) {
+  std::vector<ScaleDecision> out;
+  for (const auto& pool : world.pools) {
+    auto d = pool.decisions();
+    out.insert(out.end(), d.begin(), d.end());
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ScaleDecision& a, const ScaleDecision& b) { return a.time < b.time; });
+  return out;
+}
+
+}  // namespace
+
+std::string RunReport::outcome() const {
+  if (!violation) return "pass";
+  return "fail: " + violation->invariant + (violation->actor.empty() ? "" : " " + violation->actor);
+}
+
+RunReport run_scenario(const RunSpec& spec) {
+  const Scenario* scenario = find_scenario(spec.scenario);
+  if (scenario == nullptr) throw std::invalid_argument("unknown scenario '" + spec.scenario + "'");
+  RunReport report;
+  report.scenario = scenario;
+  report.params = resolve_params(*scenario, spec.params);
+  report.faults = spec.faults ? *spec.faults : scenario->faults(report.params);
+  if (spec.swarm && !spec.faults) {
+    Prng swarm_prng = Prng(spec.seed).fork(kSwarmStream);
+    report.faults = report.faults.swarm(swarm_prng);
+  }
+  SimSettings settings = scenario->settings(report.params);
+  settings.seed = spec.seed;
+  settings.strategy = spec.strategy;
+  settings.tape = spec.tape;
+  Simulation sim{settings, report.faults, spec.event_capacity};
+  World world = scenario->build(sim, report.params);
+
+  // Bounds are checked after every step; the rest once the events are in.
+  std::optional<Violation> violation;
+  const SimResult run = sim.run_until([&] {
+    violation = check_pool_bounds(world);
+    return violation.has_value() || !world.finished || world.finished();
+  });
+  if (!violation && run.outcome == Outcome::budget_exceeded) {
+    violation = Violation{"run_within_budget", "", run.reason};
+  }
+  for (const auto& pool : world.pools) pool.stop_autoscaler();
+  report.decisions = all_decisions(world);
+  report.metrics = sim.system().metrics_text();
+  report.shutdown = sim.system().shutdown(world.shutdown_deadline);
+  report.result = sim.result();
+  report.hashes = sim.recorder().running_hashes();
+  if (report.result.events.size() < report.result.event_count) {
+    throw std::length_error("the run has more events than a trace keeps (" +
+                            std::to_string(spec.event_capacity) + ")");
+  }
+  const auto& events = report.result.events;
+  if (!violation) violation = check_budgets(world, events);
+  for (const auto& pool : world.pools) {
+    if (!violation) violation = check_cooldown(pool, pool.decisions());
+  }
+  if (!violation) violation = check_policies(world, events);
+  if (!violation) violation = check_shutdown(world, report.shutdown, report.result.stats);
+  report.violation = violation;
+  return report;
+}
+
+}  // namespace troupe::sim

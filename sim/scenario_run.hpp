@@ -1,0 +1,51 @@
+// Runs a scenario on the simulator and checks its invariants: the
+// conservation law, pool sizes within bounds, the autoscaler's cooldown,
+// restart budgets, and a shutdown that completes or reports what it abandoned
+// (plus any policy the scenario sets in its World).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sim/decision_tape.hpp"
+#include "sim/streams.hpp"
+#include "sim/scenario.hpp"
+
+namespace troupe::sim {
+
+struct RunSpec {
+  std::string scenario = "taskpool";
+  Params params{};  ///< overrides of the defaults
+  std::uint64_t seed = 1;
+  Strategy strategy = Strategy::random;
+  /// Keep a seeded random subset of the fault kinds (swarm testing).
+  bool swarm = false;
+  /// The fault plan to use instead of the scenario's (replay and shrink).
+  std::optional<FaultPlan> faults{};
+  /// Records or replays every random decision (not owned).
+  DecisionTape* tape = nullptr;
+  /// Events kept for the trace (the hash covers them all).
+  std::size_t event_capacity = 1 << 20;
+};
+
+struct RunReport {
+  const Scenario* scenario = nullptr;
+  Params params;  ///< resolved: every parameter with its value
+  FaultPlan faults;
+  SimResult result;  ///< after shutdown: events, hash, counts
+  std::vector<std::uint64_t> hashes;  ///< the running hash after each kept event
+  ShutdownReport shutdown;
+  std::optional<Violation> violation;
+  std::vector<ScaleDecision> decisions;  ///< of every watched pool, by time
+  std::string metrics;                   ///< the exposition after the run, before shutdown
+
+  bool passed() const { return !violation.has_value(); }
+  /// "pass", or "fail: <invariant> <actor>".
+  std::string outcome() const;
+};
+
+/// Throws std::invalid_argument for an unknown scenario or bad parameters.
+RunReport run_scenario(const RunSpec& spec);
+
+}  // namespace troupe::sim

@@ -1,0 +1,52 @@
+// shutdown-deadline: slow handlers against a shutdown deadline. A burst of
+// jobs reaches one slow worker, then the system shuts down with a deadline
+// that may be too short: what is left must be reported as abandoned.
+#include "sim/scenarios/builtin.hpp"
+
+namespace troupe::sim {
+
+namespace {
+
+using namespace std::chrono_literals;
+using scenario_detail::count;
+using scenario_detail::millis;
+
+World build(Simulation& sim, const Params& p) {
+  auto slow = sim.system()
+                  .spawn("slow", Props<std::uint64_t>::from_function(
+                                     [](Context<std::uint64_t>&, std::uint64_t&) {})
+                                     .mailbox({.capacity = 100000})
+                                     .kind("slow"))
+                  .value();
+  const std::uint64_t jobs = count(p, "jobs");
+  sim.add(Workload::to<std::uint64_t>(slow, Arrivals::constant(1ms, jobs),
+                                      [](std::uint64_t i) { return i; }));
+  World world;
+  // Shut down as soon as the burst is in, whatever is still queued.
+  world.finished = [&sim, jobs] { return sim.workload_stats(0).emitted == jobs; };
+  world.shutdown_deadline = millis(p, "deadline_ms");
+  world.forbid_abandonment = count(p, "strict") != 0;
+  return world;
+}
+
+}  // namespace
+
+Scenario shutdown_deadline_scenario() {
+  return Scenario{
+      .name = "shutdown-deadline",
+      .description = "slow handlers against a shutdown deadline",
+      .params = {{"jobs", 100, 1, 100000, "jobs in the burst", true},
+                 {"service_ms", 20, 0, 10000, "time each job takes"},
+                 {"deadline_ms", 1000, 0, 3600000, "the shutdown deadline"},
+                 {"strict", 0, 0, 1, "1: abandoning anything is a violation"}},
+      .faults = [](const Params&) { return FaultPlan{}; },
+      .settings =
+          [](const Params& p) {
+            return SimSettings{.service_time = ServiceTime::per_kind(
+                                   {{"slow", ServiceTime::fixed(millis(p, "service_ms"))}},
+                                   ServiceTime::zero())};
+          },
+      .build = build};
+}
+
+}  // namespace troupe::sim

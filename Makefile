@@ -36,7 +36,7 @@ build: deps
 	$(call configure_and_build,$(BUILD),)
 
 demo: build
-	./$(BUILD)/examples/taskpool $(DEMO_ARGS)
+	./$(BUILD)/cli/troupe run $(DEMO_ARGS)
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -41,18 +41,12 @@ Counts count(const std::vector<RecordedEvent>& events) {
   return c;
 }
 
-std::string line_for(const RecordedEvent& e, std::map<std::string, std::int64_t>& pool_sizes) {
+std::string line_for(const RecordedEvent& e) {
   char buf[512];
   const std::string kind(to_string(e.kind));
-  if (e.kind == EventKind::scaled) {
-    const auto before = pool_sizes.count(e.path) != 0 ? std::to_string(pool_sizes[e.path]) : "-";
-    pool_sizes[e.path] = e.value;
-    std::snprintf(buf, sizeof buf, "%10.3f ms  %-16s %-22s %s -> %lld (%s)", ms(e.time), kind.c_str(),
-                  e.path.c_str(), before.c_str(), static_cast<long long>(e.value), e.detail.c_str());
-  } else {
-    std::snprintf(buf, sizeof buf, "%10.3f ms  %-16s %-22s %s", ms(e.time), kind.c_str(),
-                  e.path.c_str(), e.detail.c_str());
-  }
+  // A scaled event's detail says "from -> to: why".
+  std::snprintf(buf, sizeof buf, "%10.3f ms  %-16s %-22s %s", ms(e.time), kind.c_str(),
+                e.path.c_str(), e.detail.c_str());
   return buf;
 }
 
@@ -70,11 +64,10 @@ void print_timeline(std::FILE* out, const sim::Trace& trace, std::size_t max_lin
     params += " " + name + "=" + v.str();
   }
   std::fprintf(out, "params:%s\n\n== timeline (virtual time) ==\n", params.c_str());
-  std::map<std::string, std::int64_t> pool_sizes;
   std::size_t shown = 0, hidden = 0;
   for (const auto& e : trace.events) {
     if (!on_timeline(e.kind)) continue;
-    const std::string line = line_for(e, pool_sizes);
+    const std::string line = line_for(e);
     if (shown < max_lines) {
       std::fprintf(out, "%s\n", line.c_str());
       ++shown;

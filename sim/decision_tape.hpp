@@ -33,6 +33,10 @@ class DecisionTape {
   static DecisionTape replaying(Streams streams);
 
   bool replaying() const { return replaying_; }
+  /// Why a replay ran out of decisions, or empty if it has not.
+  const std::string& exhausted() const { return exhausted_; }
+  /// Whether a recording went past kMaxDecisions (and so is incomplete).
+  bool overflowed() const { return overflowed_; }
 
   /// The next number of `stream`: `drawn` when recording (and kept), the
   /// recorded one when replaying (`drawn` is ignored).
@@ -49,6 +53,8 @@ class DecisionTape {
   std::map<std::uint64_t, std::size_t> cursor_;
   std::uint64_t size_ = 0;
   bool replaying_ = false;
+  std::string exhausted_;
+  bool overflowed_ = false;
 };
 
 /// A readable name for a stream id ("schedule", "fault", "workload.2", ...).

@@ -58,6 +58,9 @@ Trace record_run(const RunSpec& spec, RunReport* report_out) {
   RunSpec recording = spec;
   recording.tape = &tape;
   RunReport report = run_scenario(recording);
+  if (tape.overflowed()) {
+    throw std::length_error("the run drew more random decisions than a trace holds");
+  }
   Trace trace = make_trace(spec, report, tape);
   if (report_out != nullptr) *report_out = std::move(report);
   return trace;
@@ -82,6 +85,11 @@ ReplayResult replay_trace(const Trace& trace) {
   out.hash = report.result.hash;
   out.events = report.result.event_count;
   out.divergence = first_divergence(trace.events, report.result.events);
+  if (!tape.exhausted().empty()) {
+    // Caught inside a handler, the exhaustion looked like a failure: say what it was.
+    if (!out.divergence) out.divergence = Divergence{out.events, "(the recorded run)", ""};
+    out.divergence->actual += " [" + tape.exhausted() + "]";
+  }
   out.matches = !out.divergence && out.outcome == trace.footer.outcome &&
                 out.hash == trace.footer.hash;
   return out;

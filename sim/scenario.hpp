@@ -84,6 +84,11 @@ struct World {
   /// A scenario policy: any message abandoned at shutdown is a violation
   /// ("shutdown_drains_everything").
   bool forbid_abandonment = false;
+  /// The scenario's own invariants, checked after shutdown over the final
+  /// counts and every event of the run.
+  using Check = std::function<std::optional<Violation>(const SystemStats& stats,
+                                                       const std::vector<RecordedEvent>& events)>;
+  std::vector<Check> checks;
 };
 
 struct Scenario {

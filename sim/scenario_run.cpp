@@ -158,6 +158,9 @@ RunReport run_scenario(const RunSpec& spec) {
   }
   if (!violation) violation = check_policies(world, events);
   if (!violation) violation = check_shutdown(world, report.shutdown, report.result.stats);
+  for (const auto& check : world.checks) {
+    if (!violation) violation = check(report.result.stats, events);
+  }
   report.violation = violation;
   return report;
 }

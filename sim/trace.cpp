@@ -53,6 +53,7 @@ class LineReader {
       if (line.size() > kMaxLineBytes) fail("line too long");
       if (line.empty()) continue;
       out = json::parse(line, nullptr, false);
+      if (out.is_discarded() && in_.eof()) fail("the file ends in the middle of a line: truncated");
       if (out.is_discarded() || !out.is_object()) fail("not a JSON object");
       return true;
     }

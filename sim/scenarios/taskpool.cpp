@@ -71,8 +71,8 @@ Scenario taskpool_scenario() {
   return Scenario{
       .name = "taskpool",
       .description = "a pool of 2..6 workers with an autoscaler, restarts and a graceful shutdown",
-      .params = {{"jobs", 100, 1, 100000, "jobs sent", true},
-                 {"rate_per_s", 100, 1, 100000, "mean arrival rate (Poisson)"},
+      .params = {{"jobs", 300, 1, 100000, "jobs sent", true},
+                 {"rate_per_s", 250, 1, 100000, "mean arrival rate (Poisson)"},
                  {"poison_every", 43, 0, 100000, "every n-th job fails (0: none)"},
                  {"crash_probability", 0, 0, 1, "chance that any worker handler crashes"},
                  {"max_restarts", 3, 0, 1000, "restart budget per worker"},

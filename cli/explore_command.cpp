@@ -134,15 +134,20 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ExploreOptions>();
   auto* cmd = app.add_subcommand("explore", "Run many seeds; write each failing run as a trace");
   cmd->add_option("--scenario,-s", o->scenario, "Scenario name")->capture_default_str();
-  cmd->add_option("--seeds", o->seeds, "How many seeds")->check(CLI::Range(1, 100000000))->capture_default_str();
+  cmd->add_option("--seeds", o->seeds, "How many seeds")
+      ->check(CLI::Range(1, 100000000))
+      ->capture_default_str();
   cmd->add_option("--from", o->from, "The first seed")->capture_default_str();
   cmd->add_option("--strategy", o->strategy, "fifo, random or pct")
       ->check(strategy_names())
       ->capture_default_str();
   cmd->add_option("--param,-p", o->params, "Scenario parameter name=value (repeatable)");
   cmd->add_flag("--swarm", o->swarm, "Each seed keeps a random subset of the fault kinds");
-  cmd->add_option("--jobs,-j", o->jobs, "Parallel runs")->check(CLI::Range(1, 256))->capture_default_str();
-  cmd->add_option("--shard", o->shard, "Run shard I of N (1-based), e.g. 2/4")->capture_default_str();
+  cmd->add_option("--jobs,-j", o->jobs, "Parallel runs")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--shard", o->shard, "Run shard I of N (1-based), e.g. 2/4")
+      ->capture_default_str();
   cmd->add_option("--out", o->out, "Directory for failing traces")->capture_default_str();
   cmd->callback([o, &exit_code] { exit_code = explore(*o); });
 }

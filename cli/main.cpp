@@ -1,3 +1,5 @@
 #include "cli/troupe_cli.hpp"
 
-int main(int argc, char** argv) { return troupe::cli::run_troupe(argc, argv); }
+int main(int argc, char** argv) {
+  return troupe::cli::run_troupe(argc, argv);
+}

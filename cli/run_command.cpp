@@ -40,7 +40,8 @@ int run(const RunOptions& o) {
   std::printf("shutdown: %s in %.3f ms, %llu drained, %llu abandoned\n",
               s.deadline_met ? "completed" : "deadline passed",
               std::chrono::duration<double, std::milli>(s.elapsed).count(),
-              static_cast<unsigned long long>(s.drained), static_cast<unsigned long long>(s.abandoned));
+              static_cast<unsigned long long>(s.drained),
+              static_cast<unsigned long long>(s.abandoned));
   if (!o.record.empty()) {
     sim::write_trace_file(trace, o.record);
     std::printf("recorded: %s (troupe replay %s)\n", o.record.c_str(), o.record.c_str());
@@ -60,8 +61,10 @@ int run(const RunOptions& o) {
 
 void add_run_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<RunOptions>();
-  auto* cmd = app.add_subcommand("run", "Run a scenario under the simulator and print its timeline");
-  cmd->add_option("--scenario,-s", o->scenario, "Scenario name (troupe list)")->capture_default_str();
+  auto* cmd =
+      app.add_subcommand("run", "Run a scenario under the simulator and print its timeline");
+  cmd->add_option("--scenario,-s", o->scenario, "Scenario name (troupe list)")
+      ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Simulator seed")->capture_default_str();
   cmd->add_option("--strategy", o->strategy, "fifo, random or pct")
       ->check(strategy_names())

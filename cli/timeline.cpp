@@ -15,8 +15,8 @@ double ms(TimePoint t) {
 
 bool on_timeline(EventKind k) {
   return k == EventKind::scaled || k == EventKind::failed || k == EventKind::restarted ||
-         k == EventKind::budget_exceeded || k == EventKind::escalated ||
-         k == EventKind::shutdown || k == EventKind::fault;
+         k == EventKind::budget_exceeded || k == EventKind::escalated || k == EventKind::shutdown ||
+         k == EventKind::fault;
 }
 
 struct Counts {
@@ -28,14 +28,29 @@ Counts count(const std::vector<RecordedEvent>& events) {
   Counts c;
   for (const auto& e : events) {
     switch (e.kind) {
-      case EventKind::sent: ++c.sent; break;
-      case EventKind::received: ++c.received; break;
-      case EventKind::failed: ++c.failed; break;
-      case EventKind::restarted: ++c.restarts; break;
-      case EventKind::fault: ++c.faults; break;
-      case EventKind::scaled: ++c.scale; break;
-      case EventKind::dead_letter: c.dead[e.detail] += static_cast<std::uint64_t>(e.value); break;
-      default: break;
+      case EventKind::sent:
+        ++c.sent;
+        break;
+      case EventKind::received:
+        ++c.received;
+        break;
+      case EventKind::failed:
+        ++c.failed;
+        break;
+      case EventKind::restarted:
+        ++c.restarts;
+        break;
+      case EventKind::fault:
+        ++c.faults;
+        break;
+      case EventKind::scaled:
+        ++c.scale;
+        break;
+      case EventKind::dead_letter:
+        c.dead[e.detail] += static_cast<std::uint64_t>(e.value);
+        break;
+      default:
+        break;
     }
   }
   return c;
@@ -55,8 +70,8 @@ std::string line_for(const RecordedEvent& e) {
 void print_timeline(std::FILE* out, const sim::Trace& trace, std::size_t max_lines) {
   const auto& h = trace.header;
   std::fprintf(out, "scenario %s, seed %llu, strategy %s%s\n", h.scenario.c_str(),
-               static_cast<unsigned long long>(h.seed), std::string(sim::to_string(h.strategy)).c_str(),
-               h.swarm ? ", swarm" : "");
+               static_cast<unsigned long long>(h.seed),
+               std::string(sim::to_string(h.strategy)).c_str(), h.swarm ? ", swarm" : "");
   std::string params;
   for (const auto& [name, value] : h.params) {
     std::ostringstream v;
@@ -81,7 +96,8 @@ void print_timeline(std::FILE* out, const sim::Trace& trace, std::size_t max_lin
                "\n== summary ==\nmessages: %llu sent, %llu handled; %llu failures, %llu restarts, "
                "%llu faults injected, %llu resizes\n",
                static_cast<unsigned long long>(c.sent), static_cast<unsigned long long>(c.received),
-               static_cast<unsigned long long>(c.failed), static_cast<unsigned long long>(c.restarts),
+               static_cast<unsigned long long>(c.failed),
+               static_cast<unsigned long long>(c.restarts),
                static_cast<unsigned long long>(c.faults), static_cast<unsigned long long>(c.scale));
   std::string dead;
   for (const auto& [reason, n] : c.dead) dead += " " + reason + "=" + std::to_string(n);
@@ -104,11 +120,20 @@ std::string escape_html(const std::string& s) {
   std::string out;
   for (const char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -172,7 +197,8 @@ std::string html_report(const sim::Trace& trace) {
     } else if (e.kind == EventKind::restarted) {
       restarts.points.emplace_back(ms(e.time), static_cast<double>(restarts.points.size() + 1));
     } else if (e.kind == EventKind::sent) {
-      const auto b = std::min(kBuckets - 1, static_cast<int>(kBuckets * ms(e.time) / std::max(end_ms, 1.0)));
+      const auto b =
+          std::min(kBuckets - 1, static_cast<int>(kBuckets * ms(e.time) / std::max(end_ms, 1.0)));
       sum[static_cast<std::size_t>(b)] += static_cast<double>(e.value);
       n[static_cast<std::size_t>(b)] += 1;
     }

@@ -26,8 +26,8 @@ int replay(const std::string& file, bool verbose) {
               sim::hash_hex(trace.footer.hash).c_str());
   if (r.divergence) {
     std::printf("DIVERGED at event %llu\n  expected: %s\n  actual:   %s\n",
-                static_cast<unsigned long long>(r.divergence->index), r.divergence->expected.c_str(),
-                r.divergence->actual.c_str());
+                static_cast<unsigned long long>(r.divergence->index),
+                r.divergence->expected.c_str(), r.divergence->actual.c_str());
   }
   std::printf("%s\n", r.matches ? "replay matches the recording" : "replay does NOT match");
   return r.matches ? 0 : 1;
@@ -67,7 +67,8 @@ int show(const std::string& file, const std::string& html, bool all) {
 void add_replay_command(CLI::App& app, int& exit_code) {
   auto file = std::make_shared<std::string>();
   auto verbose = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("replay", "Re-run a trace from its decisions and compare every event");
+  auto* cmd =
+      app.add_subcommand("replay", "Re-run a trace from its decisions and compare every event");
   cmd->add_option("file", *file, "Trace file")->required();
   cmd->add_flag("--verbose,-v", *verbose, "Print every recorded event");
   cmd->callback([=, &exit_code] { exit_code = replay(*file, *verbose); });
@@ -103,8 +104,8 @@ void add_list_command(CLI::App& app, int& exit_code) {
     for (const sim::Scenario* s : sim::scenarios()) {
       std::printf("%s\n  %s\n", s->name.c_str(), s->description.c_str());
       for (const auto& p : s->params) {
-        std::printf("    %-18s %-10g [%g, %g]  %s%s\n", p.name.c_str(), p.default_value, p.min, p.max,
-                    p.help.c_str(), p.workload ? " (workload)" : "");
+        std::printf("    %-18s %-10g [%g, %g]  %s%s\n", p.name.c_str(), p.default_value, p.min,
+                    p.max, p.help.c_str(), p.workload ? " (workload)" : "");
       }
     }
     exit_code = 0;

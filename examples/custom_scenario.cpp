@@ -36,8 +36,8 @@ World build_echo_burst(Simulation& sim, const Params& p) {
   world.checks.push_back([](const SystemStats& stats, const std::vector<RecordedEvent>&) {
     const auto refused = stats.dead_letters(DeadLetterReason::mailbox_full);
     return refused == 0 ? std::nullopt
-                        : std::optional<Violation>(Violation{
-                              "no_refusals", "/echo", std::to_string(refused) + " refused"});
+                        : std::optional<Violation>(Violation{"no_refusals", "/echo",
+                                                             std::to_string(refused) + " refused"});
   });
   return world;
 }
@@ -45,18 +45,18 @@ World build_echo_burst(Simulation& sim, const Params& p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  register_scenario(Scenario{
-      .name = "echo-burst",
-      .description = "bursts of 10 messages against one echo actor's mailbox",
-      .params = {{"bursts", 20, 1, 10000, "bursts sent", true},
-                 {"capacity", 16, 1, 4096, "the echo actor's mailbox capacity"}},
-      .faults = [](const Params&) { return FaultPlan{}; },
-      .settings =
-          [](const Params&) {
-            return SimSettings{.service_time = ServiceTime::per_kind(
-                                   {{"echo", ServiceTime::uniform(100us, 900us)}},
-                                   ServiceTime::zero())};
-          },
-      .build = build_echo_burst});
+  register_scenario(
+      Scenario{.name = "echo-burst",
+               .description = "bursts of 10 messages against one echo actor's mailbox",
+               .params = {{"bursts", 20, 1, 10000, "bursts sent", true},
+                          {"capacity", 16, 1, 4096, "the echo actor's mailbox capacity"}},
+               .faults = [](const Params&) { return FaultPlan{}; },
+               .settings =
+                   [](const Params&) {
+                     return SimSettings{
+                         .service_time = ServiceTime::per_kind(
+                             {{"echo", ServiceTime::uniform(100us, 900us)}}, ServiceTime::zero())};
+                   },
+               .build = build_echo_burst});
   return troupe::cli::run_troupe(argc, argv);
 }

@@ -23,7 +23,7 @@ struct ActorModel {
 
 struct Model {
   std::map<std::string, ActorModel> actors;
-  std::set<std::string> watched;  // live actors the watcher watches
+  std::set<std::string> watched;          // live actors the watcher watches
   std::map<std::string, int> terminated;  // Terminated signals the watcher got
   std::size_t pool_size = 2;
   bool shut_down = false;
@@ -78,7 +78,9 @@ void settle_and_compare(const Model& m, Sut& s) {
   RC_ASSERT(s.sim.system().stats().balanced());
 }
 
-rc::Gen<std::string> gen_name() { return rc::gen::element<std::string>("a", "b", "c"); }
+rc::Gen<std::string> gen_name() {
+  return rc::gen::element<std::string>("a", "b", "c");
+}
 
 struct Spawn : rc::state::Command<Model, Sut> {
   std::string name = *gen_name();
@@ -91,12 +93,14 @@ struct Spawn : rc::state::Command<Model, Sut> {
   }
   void run(const Model& m, Sut& s) const override {
     auto& handled = s.handled[name];
-    auto r = s.sim.system().spawn(name, Props<int>::from_function([&handled](Context<int>&, int&) { ++handled; }));
+    auto r = s.sim.system().spawn(
+        name, Props<int>::from_function([&handled](Context<int>&, int&) { ++handled; }));
     const auto it = m.actors.find(name);
     const bool expect_ok = !m.shut_down && (it == m.actors.end() || !it->second.alive);
     RC_ASSERT(r.ok() == expect_ok);
     if (!r.ok()) {
-      RC_ASSERT(r.error().code == (m.shut_down ? ErrorCode::system_shutting_down : ErrorCode::duplicate_name));
+      RC_ASSERT(r.error().code ==
+                (m.shut_down ? ErrorCode::system_shutting_down : ErrorCode::duplicate_name));
     } else {
       s.refs.insert_or_assign(name, r.value());
     }
@@ -118,7 +122,8 @@ struct Tell : rc::state::Command<Model, Sut> {
   void run(const Model& m, Sut& s) const override {
     const bool live = m.actors.at(name).alive && !m.shut_down;
     for (int i = 0; i < count; ++i) {
-      RC_ASSERT(s.refs.at(name).tell(i) == (live ? SendResult::accepted : SendResult::actor_stopped));
+      RC_ASSERT(s.refs.at(name).tell(i) ==
+                (live ? SendResult::accepted : SendResult::actor_stopped));
     }
     Model next = m;
     apply(next);
@@ -202,7 +207,9 @@ void model_property(bool ignore_stops) {
                    rc::state::gen::execOneOfWithArgs<Spawn, Tell, Stop, Watch, Resize, Shutdown>());
 }
 
-RC_GTEST_PROP(ModelProperties, TheSystemBehavesLikeItsModel, ()) { model_property(false); }
+RC_GTEST_PROP(ModelProperties, TheSystemBehavesLikeItsModel, ()) {
+  model_property(false);
+}
 
 TEST(ModelProperties, CatchesAStopThatDoesNothing) {
   const auto failure = find_failure([] { model_property(true); }, 200);

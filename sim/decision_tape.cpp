@@ -38,13 +38,19 @@ std::uint64_t DecisionTape::next(std::uint64_t stream, std::uint64_t drawn) {
 
 std::string stream_name(std::uint64_t stream) {
   switch (stream) {
-    case kScheduleStream: return "schedule";
-    case kFaultStream: return "fault";
-    case kServiceStream: return "service";
-    case kEngineStream: return "engine";
-    default: break;
+    case kScheduleStream:
+      return "schedule";
+    case kFaultStream:
+      return "fault";
+    case kServiceStream:
+      return "service";
+    case kEngineStream:
+      return "engine";
+    default:
+      break;
   }
-  if (stream >= kWorkloadStreamBase) return "workload." + std::to_string(stream - kWorkloadStreamBase);
+  if (stream >= kWorkloadStreamBase)
+    return "workload." + std::to_string(stream - kWorkloadStreamBase);
   return "stream." + std::to_string(stream);
 }
 

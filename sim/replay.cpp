@@ -13,7 +13,8 @@ std::optional<Divergence> first_divergence(const std::vector<RecordedEvent>& exp
                                            const std::vector<RecordedEvent>& actual) {
   const std::size_t n = std::min(expected.size(), actual.size());
   for (std::size_t i = 0; i < n; ++i) {
-    if (!same(expected[i], actual[i])) return Divergence{i, describe(expected[i]), describe(actual[i])};
+    if (!same(expected[i], actual[i]))
+      return Divergence{i, describe(expected[i]), describe(actual[i])};
   }
   if (expected.size() == actual.size()) return std::nullopt;
   return Divergence{n, n < expected.size() ? describe(expected[n]) : "(end of trace)",
@@ -90,8 +91,8 @@ ReplayResult replay_trace(const Trace& trace) {
     if (!out.divergence) out.divergence = Divergence{out.events, "(the recorded run)", ""};
     out.divergence->actual += " [" + tape.exhausted() + "]";
   }
-  out.matches = !out.divergence && out.outcome == trace.footer.outcome &&
-                out.hash == trace.footer.hash;
+  out.matches =
+      !out.divergence && out.outcome == trace.footer.outcome && out.hash == trace.footer.hash;
   return out;
 }
 

@@ -14,7 +14,8 @@ namespace {
 TEST(Scenario, TheBuiltInsAreRegisteredAndPassWithTheirDefaults) {
   std::vector<std::string> names;
   for (const Scenario* s : scenarios()) names.push_back(s->name);
-  EXPECT_EQ(names, (std::vector<std::string>{"crash-storm", "pipeline", "shutdown-deadline", "taskpool"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"crash-storm", "pipeline", "shutdown-deadline", "taskpool"}));
   for (const auto& name : names) {
     const RunReport r = run_scenario({.scenario = name, .seed = 7});
     EXPECT_TRUE(r.passed()) << name << ": " << r.outcome() << " " << r.violation->detail;
@@ -48,8 +49,8 @@ TEST(Scenario, RegistrationRefusesDuplicatesAndBadNames) {
 }
 
 TEST(Scenario, ATooSmallRestartBudgetIsCaught) {
-  const RunReport r = run_scenario(
-      {.params = {{"crash_probability", 0.05}, {"max_restarts", 1}}, .seed = 7});
+  const RunReport r =
+      run_scenario({.params = {{"crash_probability", 0.05}, {"max_restarts", 1}}, .seed = 7});
   ASSERT_FALSE(r.passed());
   EXPECT_EQ(r.violation->invariant, "budget_never_exhausted");
   EXPECT_EQ(r.violation->actor.rfind("/taskpool/w", 0), 0u) << r.violation->actor;
@@ -65,8 +66,9 @@ TEST(Scenario, AStrictShutdownDeadlineIsCaughtAndALooseOneReportsAbandonment) {
   ASSERT_FALSE(strict.passed());
   EXPECT_EQ(strict.violation->invariant, "shutdown_drains_everything");
   EXPECT_EQ(strict.violation->actor, "/slow");
-  const RunReport roomy = run_scenario(
-      {.scenario = "shutdown-deadline", .params = {{"strict", 1}, {"deadline_ms", 10000}}, .seed = 1});
+  const RunReport roomy = run_scenario({.scenario = "shutdown-deadline",
+                                        .params = {{"strict", 1}, {"deadline_ms", 10000}},
+                                        .seed = 1});
   EXPECT_TRUE(roomy.passed()) << roomy.outcome();
 }
 
@@ -77,7 +79,8 @@ TEST(Scenario, TheSameSpecTwiceGivesTheSameRun) {
     const RunReport b = run_scenario(spec);
     EXPECT_EQ(a.result.hash, b.result.hash) << s->name;
     EXPECT_EQ(a.metrics, b.metrics) << s->name;
-    EXPECT_NE(a.result.hash, run_scenario({.scenario = s->name, .seed = 43}).result.hash) << s->name;
+    EXPECT_NE(a.result.hash, run_scenario({.scenario = s->name, .seed = 43}).result.hash)
+        << s->name;
   }
 }
 
@@ -97,9 +100,11 @@ TEST(Shrink, DropsFaultsTheFailureDoesNotNeed) {
   // The poisoned jobs alone exhaust a zero budget; the random crashes and
   // delays are noise the shrinker should remove.
   FaultPlan noisy;
-  noisy.crash_with_probability(0.001, "/nothing-here/").delay_deliveries(0.1, std::chrono::milliseconds(1));
+  noisy.crash_with_probability(0.001, "/nothing-here/")
+      .delay_deliveries(0.1, std::chrono::milliseconds(1));
   DecisionTape tape;
-  RunSpec spec{.params = {{"max_restarts", 0}, {"jobs", 60}}, .seed = 3, .faults = noisy, .tape = &tape};
+  RunSpec spec{
+      .params = {{"max_restarts", 0}, {"jobs", 60}}, .seed = 3, .faults = noisy, .tape = &tape};
   const RunReport report = run_scenario(spec);
   ASSERT_FALSE(report.passed());
   spec.tape = nullptr;

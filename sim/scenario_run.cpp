@@ -30,8 +30,9 @@ std::optional<Violation> check_cooldown(const PoolWatch& pool,
   for (std::size_t i = 1; i < decisions.size(); ++i) {
     const Duration gap = decisions[i].time - decisions[i - 1].time;
     if (gap < pool.cooldown) {
-      return Violation{"cooldown_respected", pool.path,
-                       "two decisions " + ms_text(gap) + " apart, cooldown " + ms_text(pool.cooldown)};
+      return Violation{
+          "cooldown_respected", pool.path,
+          "two decisions " + ms_text(gap) + " apart, cooldown " + ms_text(pool.cooldown)};
     }
   }
   return std::nullopt;
@@ -44,7 +45,8 @@ bool has_prefix(const std::string& path, const std::string& prefix) {
 /// Restarts per actor inside any sliding window, from the restarted events.
 /// By actor id: a parent's restart makes new children with the same paths,
 /// and each new incarnation starts with a fresh budget.
-std::optional<Violation> check_budgets(const World& world, const std::vector<RecordedEvent>& events) {
+std::optional<Violation> check_budgets(const World& world,
+                                       const std::vector<RecordedEvent>& events) {
   for (const auto& watch : world.budgets) {
     std::map<ActorId, std::deque<TimePoint>> recent;
     for (const auto& e : events) {
@@ -53,9 +55,9 @@ std::optional<Violation> check_budgets(const World& world, const std::vector<Rec
       times.push_back(e.time);
       while (e.time - times.front() > watch.budget.within) times.pop_front();
       if (times.size() > static_cast<std::size_t>(watch.budget.max_restarts)) {
-        return Violation{"restart_budget_respected", e.path,
-                         std::to_string(times.size()) + " restarts within " +
-                             ms_text(watch.budget.within)};
+        return Violation{
+            "restart_budget_respected", e.path,
+            std::to_string(times.size()) + " restarts within " + ms_text(watch.budget.within)};
       }
     }
   }

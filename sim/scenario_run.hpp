@@ -9,8 +9,8 @@
 #include <string>
 
 #include "sim/decision_tape.hpp"
-#include "sim/streams.hpp"
 #include "sim/scenario.hpp"
+#include "sim/streams.hpp"
 
 namespace troupe::sim {
 
@@ -33,7 +33,7 @@ struct RunReport {
   const Scenario* scenario = nullptr;
   Params params;  ///< resolved: every parameter with its value
   FaultPlan faults;
-  SimResult result;  ///< after shutdown: events, hash, counts
+  SimResult result;                   ///< after shutdown: events, hash, counts
   std::vector<std::uint64_t> hashes;  ///< the running hash after each kept event
   ShutdownReport shutdown;
   std::optional<Violation> violation;

@@ -69,11 +69,13 @@ class Shrinker {
   /// ddmin-style: remove chunks of faults, halving the chunk size.
   void shrink_faults() {
     auto all = pieces(best_.header.faults);
-    for (std::size_t chunk = std::max<std::size_t>(1, all.size() / 2); chunk >= 1 && !all.empty();) {
+    for (std::size_t chunk = std::max<std::size_t>(1, all.size() / 2);
+         chunk >= 1 && !all.empty();) {
       bool removed = false;
       for (std::size_t from = 0; from < all.size();) {
         std::vector<FaultAdder> rest(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(from));
-        rest.insert(rest.end(), all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), from + chunk)),
+        rest.insert(rest.end(),
+                    all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), from + chunk)),
                     all.end());
         if (try_candidate(best_.header.params, rebuild(rest))) {
           all = std::move(rest);
@@ -120,7 +122,9 @@ class Shrinker {
 
 }  // namespace
 
-std::size_t fault_count(const FaultPlan& plan) { return pieces(plan).size(); }
+std::size_t fault_count(const FaultPlan& plan) {
+  return pieces(plan).size();
+}
 
 ShrinkResult shrink_trace(const Trace& failing, std::size_t max_runs) {
   if (failing.footer.invariant.empty()) {

@@ -12,8 +12,8 @@
 namespace troupe::sim {
 
 struct ShrinkResult {
-  Trace trace;              ///< the smallest failing run found
-  std::size_t runs = 0;     ///< candidates tried
+  Trace trace;           ///< the smallest failing run found
+  std::size_t runs = 0;  ///< candidates tried
   std::size_t faults_before = 0;
   std::size_t faults_after = 0;
   std::uint64_t events_before = 0;

@@ -18,11 +18,11 @@
 #include "engine/detail/ring_queue.hpp"
 #include "engine/events.hpp"
 #include "engine/scheduler.hpp"
-#include "sim/fault_plan.hpp"
 #include "sim/decision_tape.hpp"
+#include "sim/fault_plan.hpp"
 #include "sim/prng.hpp"
-#include "sim/streams.hpp"
 #include "sim/service_time.hpp"
+#include "sim/streams.hpp"
 
 namespace troupe::sim {
 

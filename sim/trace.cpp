@@ -18,8 +18,12 @@ using nlohmann::json;
 constexpr std::size_t kMaxLineBytes = 64 << 20;
 constexpr std::size_t kDecisionsPerLine = 4096;
 
-std::int64_t ns(TimePoint t) { return t.time_since_epoch().count(); }
-std::int64_t ns(Duration d) { return d.count(); }
+std::int64_t ns(TimePoint t) {
+  return t.time_since_epoch().count();
+}
+std::int64_t ns(Duration d) {
+  return d.count();
+}
 
 json faults_to_json(const FaultPlan& plan) {
   json j = json::object();
@@ -80,7 +84,9 @@ class LineReader {
   std::uint64_t number_ = 0;
 };
 
-Duration nanos(std::int64_t v) { return Duration(v); }
+Duration nanos(std::int64_t v) {
+  return Duration(v);
+}
 
 FaultPlan faults_from_json(const json& j, const LineReader& r) {
   FaultPlan plan;
@@ -98,7 +104,8 @@ FaultPlan faults_from_json(const json& j, const LineReader& r) {
           plan.delay_deliveries(r.get<double>(f, "probability"),
                                 nanos(r.get<std::int64_t>(f, "delay_ns")));
         } else if (kind == "stall") {
-          plan.stall(r.get<std::string>(f, "path"), TimePoint{} + nanos(r.get<std::int64_t>(f, "at_ns")),
+          plan.stall(r.get<std::string>(f, "path"),
+                     TimePoint{} + nanos(r.get<std::int64_t>(f, "at_ns")),
                      nanos(r.get<std::int64_t>(f, "duration_ns")));
         } else if (kind == "slow") {
           plan.slow(r.get<std::string>(f, "path_prefix"), r.get<double>(f, "factor"));
@@ -186,14 +193,10 @@ std::string hash_hex(std::uint64_t hash) {
 
 void write_trace(const Trace& t, std::ostream& out) {
   const auto& h = t.header;
-  out << json{{"type", "header"},
-              {"format", h.format},
-              {"scenario", h.scenario},
-              {"params", h.params},
-              {"seed", h.seed},
-              {"strategy", std::string(to_string(h.strategy))},
-              {"swarm", h.swarm},
-              {"faults", faults_to_json(h.faults)}}
+  out << json{{"type", "header"},       {"format", h.format},
+              {"scenario", h.scenario}, {"params", h.params},
+              {"seed", h.seed},         {"strategy", std::string(to_string(h.strategy))},
+              {"swarm", h.swarm},       {"faults", faults_to_json(h.faults)}}
              .dump()
       << '\n';
   for (const auto& [stream, values] : t.decisions) {
@@ -201,23 +204,29 @@ void write_trace(const Trace& t, std::ostream& out) {
       const auto to = std::min(values.size(), from + kDecisionsPerLine);
       out << json{{"type", "decisions"},
                   {"stream", stream},
-                  {"values", std::vector<std::uint64_t>(values.begin() + static_cast<std::ptrdiff_t>(from),
-                                                        values.begin() + static_cast<std::ptrdiff_t>(to))}}
+                  {"values",
+                   std::vector<std::uint64_t>(values.begin() + static_cast<std::ptrdiff_t>(from),
+                                              values.begin() + static_cast<std::ptrdiff_t>(to))}}
                  .dump()
           << '\n';
     }
   }
   for (std::size_t i = 0; i < t.events.size(); ++i) {
     const auto& e = t.events[i];
-    out << json{{"type", "event"},     {"t_ns", ns(e.time)}, {"kind", std::string(to_string(e.kind))},
-                {"actor", e.actor},    {"path", e.path},     {"detail", e.detail},
-                {"value", e.value},    {"hash", hash_hex(t.hashes.at(i))}}
+    out << json{{"type", "event"},
+                {"t_ns", ns(e.time)},
+                {"kind", std::string(to_string(e.kind))},
+                {"actor", e.actor},
+                {"path", e.path},
+                {"detail", e.detail},
+                {"value", e.value},
+                {"hash", hash_hex(t.hashes.at(i))}}
                .dump()
         << '\n';
   }
   const auto& f = t.footer;
-  out << json{{"type", "footer"},   {"outcome", f.outcome}, {"invariant", f.invariant},
-              {"actor", f.actor},   {"detail", f.detail},   {"events", f.events},
+  out << json{{"type", "footer"},        {"outcome", f.outcome}, {"invariant", f.invariant},
+              {"actor", f.actor},        {"detail", f.detail},   {"events", f.events},
               {"hash", hash_hex(f.hash)}}
              .dump()
       << '\n';

@@ -48,7 +48,9 @@ TEST(Trace, RoundTripsThroughTheFileFormat) {
 
 TEST(Trace, ReplayMatchesTheRecordingEventForEvent) {
   for (const auto strategy : {Strategy::fifo, Strategy::random, Strategy::pct}) {
-    const Trace t = record_run({.scenario = "crash-storm", .params = {{"messages", 80}}, .seed = 11,
+    const Trace t = record_run({.scenario = "crash-storm",
+                                .params = {{"messages", 80}},
+                                .seed = 11,
                                 .strategy = strategy});
     const ReplayResult r = replay_trace(t);
     EXPECT_TRUE(r.matches) << to_string(strategy)

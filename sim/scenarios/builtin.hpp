@@ -24,7 +24,8 @@ inline std::uint64_t count(const Params& p, const char* name) {
   return static_cast<std::uint64_t>(std::llround(p.at(name)));
 }
 inline Duration millis(const Params& p, const char* name) {
-  return std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(p.at(name)));
+  return std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double, std::milli>(p.at(name)));
 }
 
 }  // namespace scenario_detail

@@ -37,19 +37,21 @@ class StormSupervisor : public Actor<std::uint64_t> {
 };
 
 World build(Simulation& sim, const Params& p) {
-  const auto child = Props<std::uint64_t>::from_function([](Context<std::uint64_t>&, std::uint64_t&) {})
-                         .restart({.max_restarts = static_cast<int>(count(p, "max_restarts")),
-                                   .within = millis(p, "within_ms")})
-                         .backoff({.min = 1ms, .max = 50ms, .factor = 2.0, .jitter = 0.5})
-                         .kind("storm-child");
+  const auto child =
+      Props<std::uint64_t>::from_function([](Context<std::uint64_t>&, std::uint64_t&) {})
+          .restart({.max_restarts = static_cast<int>(count(p, "max_restarts")),
+                    .within = millis(p, "within_ms")})
+          .backoff({.min = 1ms, .max = 50ms, .factor = 2.0, .jitter = 0.5})
+          .kind("storm-child");
   const RestartBudget root_budget{.max_restarts = 1000, .within = 1s};
   const auto scope = count(p, "all_for_one") != 0 ? Scope::all_for_one : Scope::one_for_one;
-  auto storm = sim.system()
-                   .spawn("storm", Props<std::uint64_t>::of<StormSupervisor>(count(p, "children"), child)
-                                       .supervise_children(scope)
-                                       .restart(root_budget)
-                                       .kind("storm-supervisor"))
-                   .value();
+  auto storm =
+      sim.system()
+          .spawn("storm", Props<std::uint64_t>::of<StormSupervisor>(count(p, "children"), child)
+                              .supervise_children(scope)
+                              .restart(root_budget)
+                              .kind("storm-supervisor"))
+          .value();
   const std::uint64_t messages = count(p, "messages");
   sim.add(Workload::to<std::uint64_t>(storm, Arrivals::poisson(p.at("rate_per_s"), messages),
                                       [](std::uint64_t i) { return i; }));
@@ -88,9 +90,9 @@ Scenario crash_storm_scenario() {
           },
       .settings =
           [](const Params&) {
-            return SimSettings{.service_time = ServiceTime::per_kind(
-                                   {{"storm-child", ServiceTime::uniform(1ms, 3ms)}},
-                                   ServiceTime::zero())};
+            return SimSettings{
+                .service_time = ServiceTime::per_kind(
+                    {{"storm-child", ServiceTime::uniform(1ms, 3ms)}}, ServiceTime::zero())};
           },
       .build = build};
 }

@@ -27,8 +27,7 @@ Props<Item> stage(std::shared_ptr<ActorRef<Item>> next, std::size_t capacity, Du
                   std::string kind) {
   return Props<Item>::from_function([next, retry](Context<Item>& ctx, Item& item) {
            if (!next || !next->valid()) return;
-           if (next->tell(Item{item.id}) == SendResult::mailbox_full &&
-               item.tries < kMaxTries) {
+           if (next->tell(Item{item.id}) == SendResult::mailbox_full && item.tries < kMaxTries) {
              ctx.schedule_once(retry, Item{item.id, item.tries + 1});
            }
          })

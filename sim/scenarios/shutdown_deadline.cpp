@@ -12,12 +12,13 @@ using scenario_detail::count;
 using scenario_detail::millis;
 
 World build(Simulation& sim, const Params& p) {
-  auto slow = sim.system()
-                  .spawn("slow", Props<std::uint64_t>::from_function(
-                                     [](Context<std::uint64_t>&, std::uint64_t&) {})
-                                     .mailbox({.capacity = 100000})
-                                     .kind("slow"))
-                  .value();
+  auto slow =
+      sim.system()
+          .spawn("slow",
+                 Props<std::uint64_t>::from_function([](Context<std::uint64_t>&, std::uint64_t&) {})
+                     .mailbox({.capacity = 100000})
+                     .kind("slow"))
+          .value();
   const std::uint64_t jobs = count(p, "jobs");
   sim.add(Workload::to<std::uint64_t>(slow, Arrivals::constant(1ms, jobs),
                                       [](std::uint64_t i) { return i; }));
@@ -42,9 +43,9 @@ Scenario shutdown_deadline_scenario() {
       .faults = [](const Params&) { return FaultPlan{}; },
       .settings =
           [](const Params& p) {
-            return SimSettings{.service_time = ServiceTime::per_kind(
-                                   {{"slow", ServiceTime::fixed(millis(p, "service_ms"))}},
-                                   ServiceTime::zero())};
+            return SimSettings{
+                .service_time = ServiceTime::per_kind(
+                    {{"slow", ServiceTime::fixed(millis(p, "service_ms"))}}, ServiceTime::zero())};
           },
       .build = build};
 }

@@ -48,12 +48,13 @@ World build(Simulation& sim, const Params& p) {
                   .cooldown = 2s});
   const std::uint64_t jobs = count(p, "jobs");
   const std::uint64_t poison_every = count(p, "poison_every");
-  sim.add(Workload{Arrivals::poisson(p.at("rate_per_s"), jobs), [pool, poison_every](std::uint64_t i) {
-                     if (poison_every > 0 && i % poison_every == poison_every - 1) {
-                       return pool.tell(Poison{});
-                     }
-                     return pool.tell(Job{i});
-                   }});
+  sim.add(
+      Workload{Arrivals::poisson(p.at("rate_per_s"), jobs), [pool, poison_every](std::uint64_t i) {
+                 if (poison_every > 0 && i % poison_every == poison_every - 1) {
+                   return pool.tell(Poison{});
+                 }
+                 return pool.tell(Job{i});
+               }});
   World world;
   world.pools.push_back(watch_pool(pool, 2s));
   world.budgets.push_back({"/taskpool/", props.policy().budget});
@@ -87,9 +88,9 @@ Scenario taskpool_scenario() {
           },
       .settings =
           [](const Params&) {
-            return SimSettings{.service_time = ServiceTime::per_kind(
-                                   {{"worker", ServiceTime::uniform(10ms, 30ms)}},
-                                   ServiceTime::zero())};
+            return SimSettings{
+                .service_time = ServiceTime::per_kind(
+                    {{"worker", ServiceTime::uniform(10ms, 30ms)}}, ServiceTime::zero())};
           },
       .build = build};
 }

@@ -24,8 +24,32 @@ struct RunOptions {
   std::optional<int> metrics_port;
   int metrics_linger_s = 0;
   bool all = false;
-  bool sim = true;
+  bool sim = false;
+  bool threads = false;
 };
+
+/// On threads there are no decisions: print the run, not a trace of it.
+int run_threads(const RunOptions& o, sim::RunSpec spec) {
+  if (!o.record.empty()) {
+    throw std::invalid_argument(
+        "--record needs the simulator: a run on threads has no decisions to replay");
+  }
+  spec.threads = true;
+  const sim::RunReport report = sim::run_scenario(spec);
+  sim::Trace view;  // for the timeline printer only
+  view.header = {.scenario = spec.scenario,
+                 .params = report.params,
+                 .seed = spec.seed,
+                 .strategy = spec.strategy};
+  view.events = report.result.events;
+  view.footer.outcome = report.outcome();
+  view.footer.detail = report.violation ? report.violation->detail : "";
+  view.footer.events = report.result.event_count;
+  view.footer.hash = report.result.hash;
+  std::printf("(real threads: times are wall-clock, and the hash differs from run to run)\n");
+  print_timeline(stdout, view, o.all ? SIZE_MAX : 40);
+  return report.passed() ? 0 : 1;
+}
 
 int run(const RunOptions& o) {
   sim::RunSpec spec{.scenario = o.scenario,
@@ -33,6 +57,7 @@ int run(const RunOptions& o) {
                     .seed = o.seed,
                     .strategy = *sim::parse_strategy(o.strategy),
                     .swarm = o.swarm};
+  if (o.threads) return run_threads(o, spec);
   sim::RunReport report;
   const sim::Trace trace = sim::record_run(spec, &report);
   print_timeline(stdout, trace, o.all ? SIZE_MAX : 40);
@@ -71,7 +96,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--param,-p", o->params, "Scenario parameter name=value (repeatable)");
   cmd->add_flag("--swarm", o->swarm, "Keep a seeded random subset of the fault kinds");
-  cmd->add_flag("--sim", o->sim, "Run under the simulator (the default; scenarios need it)");
+  auto* sim_flag = cmd->add_flag("--sim", o->sim, "Run under the simulator (the default)");
+  cmd->add_flag("--threads", o->threads,
+                "Run on real threads (no fault injection, no trace, not reproducible)")
+      ->excludes(sim_flag);
   cmd->add_option("--record", o->record, "Write the run as a trace file");
   cmd->add_option("--metrics-port", o->metrics_port, "Serve the run's metrics on this port")
       ->check(CLI::Range(0, 65535));

@@ -18,7 +18,7 @@ namespace {
 
 /// One echo actor with a small mailbox receives bursts; it must never refuse
 /// a message ("no_refusals"), which a too small capacity breaks.
-World build_echo_burst(Simulation& sim, const Params& p) {
+World build_echo_burst(Stage& sim, const Params& p) {
   const auto capacity = static_cast<std::size_t>(p.at("capacity"));
   auto echo = sim.system()
                   .spawn("echo", Props<int>::from_function([](Context<int>&, int&) {})
@@ -30,7 +30,7 @@ World build_echo_burst(Simulation& sim, const Params& p) {
                             [](std::uint64_t i) { return static_cast<int>(i); }));
   World world;
   world.finished = [&sim, bursts] {
-    return sim.workload_stats(0).emitted == bursts * 10 && sim.system().quiescent();
+    return sim.emitted(0) == bursts * 10 && sim.system().quiescent();
   };
   world.forbid_abandonment = true;
   world.checks.push_back([](const SystemStats& stats, const std::vector<RecordedEvent>&) {

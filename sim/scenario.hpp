@@ -7,7 +7,7 @@
 //   register_scenario({.name = "mine", .description = "...",
 //                      .params = {{"jobs", 100, 1, 100000, "jobs sent", true}},
 //                      .faults = [](const Params& p) { return FaultPlan{}; },
-//                      .build = [](Simulation& sim, const Params& p) { World w; ...; return w; }});
+//                      .build = [](Stage& stage, const Params& p) { World w; ...; return w; }});
 #pragma once
 
 #include <functional>
@@ -100,8 +100,8 @@ struct Scenario {
   std::function<FaultPlan(const Params&)> faults;
   /// The simulator settings besides seed and strategy (service time, budgets).
   std::function<SimSettings(const Params&)> settings;
-  /// Builds the world into `sim`.
-  std::function<World(Simulation&, const Params&)> build;
+  /// Builds the world on `stage` (the simulator, or real threads).
+  std::function<World(Stage&, const Params&)> build;
 };
 
 /// Registers a scenario; throws std::invalid_argument for a duplicate or

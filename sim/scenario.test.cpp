@@ -23,6 +23,18 @@ TEST(Scenario, TheBuiltInsAreRegisteredAndPassWithTheirDefaults) {
   }
 }
 
+TEST(Scenario, TheSameScenariosRunOnRealThreads) {
+  for (const char* name : {"taskpool", "pipeline", "shutdown-deadline"}) {
+    RunSpec spec{.scenario = name, .seed = 3, .threads = true};
+    spec.params = {{std::string(name) == "pipeline" ? "items" : "jobs", 40}};
+    const RunReport r = run_scenario(spec);
+    EXPECT_TRUE(r.passed()) << name << ": " << r.outcome();
+    EXPECT_TRUE(r.result.stats.balanced()) << name;
+    EXPECT_GT(r.result.event_count, 40u) << name;
+  }
+  EXPECT_THROW(run_scenario({.scenario = "crash-storm", .threads = true}), std::invalid_argument);
+}
+
 TEST(Scenario, RejectsUnknownScenariosAndBadParameters) {
   EXPECT_THROW(run_scenario({.scenario = "nope"}), std::invalid_argument);
   EXPECT_THROW(run_scenario({.params = {{"jobz", 1}}}), std::invalid_argument);

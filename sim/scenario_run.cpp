@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 #include <stdexcept>
+
+#include "sim/thread_stage.hpp"
 
 namespace troupe::sim {
 
@@ -116,6 +119,98 @@ std::string RunReport::outcome() const {
   return "fail: " + violation->invariant + (violation->actor.empty() ? "" : " " + violation->actor);
 }
 
+namespace {
+
+/// Stops the autoscalers, shuts down, lets `collect` fill report.result with
+/// the run's events (shutdown included), then checks what needs them.
+void finish(World& world, System& system, RunReport& report, std::optional<Violation> violation,
+            const std::function<void()>& collect) {
+  for (const auto& pool : world.pools) pool.stop_autoscaler();
+  report.decisions = all_decisions(world);
+  report.metrics = system.metrics_text();
+  report.shutdown = system.shutdown(world.shutdown_deadline);
+  collect();
+  const auto& events = report.result.events;
+  if (!violation) violation = check_budgets(world, events);
+  for (const auto& pool : world.pools) {
+    if (!violation) violation = check_cooldown(pool, pool.decisions());
+  }
+  if (!violation) violation = check_policies(world, events);
+  if (!violation) violation = check_shutdown(world, report.shutdown, system.stats());
+  for (const auto& check : world.checks) {
+    if (!violation) violation = check(system.stats(), events);
+  }
+  report.violation = violation;
+}
+
+void run_on_simulator(const RunSpec& spec, RunReport& report) {
+  SimSettings settings = report.scenario->settings(report.params);
+  settings.seed = spec.seed;
+  settings.strategy = spec.strategy;
+  settings.tape = spec.tape;
+  Simulation sim{settings, report.faults, spec.event_capacity};
+  World world = report.scenario->build(sim, report.params);
+  // Bounds are checked after every step.
+  std::optional<Violation> violation;
+  const SimResult run = sim.run_until([&] {
+    violation = check_pool_bounds(world);
+    return violation.has_value() || !world.finished || world.finished();
+  });
+  if (!violation && run.outcome == Outcome::budget_exceeded) {
+    violation = Violation{"run_within_budget", "", run.reason};
+  }
+  finish(world, sim.system(), report, violation, [&] {
+    report.result = sim.result();
+    report.hashes = sim.recorder().running_hashes();
+  });
+  if (report.result.events.size() < report.result.event_count) {
+    throw std::length_error("the run has more events than a trace keeps (" +
+                            std::to_string(spec.event_capacity) + ")");
+  }
+}
+
+void run_on_threads(const RunSpec& spec, RunReport& report) {
+  if (!report.faults.empty()) {
+    throw std::invalid_argument(
+        "scenario " + spec.scenario +
+        ": its fault plan needs the simulator (on threads nothing injects faults); set the fault "
+        "parameters to 0 or drop --threads");
+  }
+  ThreadStage stage{spec.seed == 0 ? 1 : spec.seed, spec.event_capacity};
+  World world = report.scenario->build(stage, report.params);
+  std::optional<Violation> violation;
+  auto& scheduler = stage.system().scheduler();
+  const TimePoint deadline = scheduler.now() + spec.threads_time_limit;
+  // Bounds are checked at each wake-up, and at least every 10 ms.
+  while (!violation && !(world.finished && world.finished())) {
+    if (scheduler.now() >= deadline) {
+      violation = Violation{"run_within_budget", "", "the workload did not finish in time"};
+      break;
+    }
+    scheduler.wait_until([&] { return world.finished && world.finished(); },
+                         std::min(deadline, scheduler.now() + std::chrono::milliseconds(10)));
+    violation = check_pool_bounds(world);
+  }
+  finish(world, stage.system(), report, violation, [&] {
+    Recorder recorder(0);
+    report.result.events = stage.events().events();
+    for (const auto& e : report.result.events) {
+      recorder.on_event(Event{e.kind, e.time, e.actor, e.path, e.detail, e.value});
+      report.hashes.push_back(recorder.hash());
+    }
+    report.result.event_count = report.result.events.size();
+    report.result.hash = recorder.hash();
+    report.result.stats = stage.system().stats();
+    report.result.elapsed = report.shutdown.elapsed;
+  });
+  if (stage.events().dropped() > 0) {
+    throw std::length_error("the run has more events than kept (" +
+                            std::to_string(spec.event_capacity) + ")");
+  }
+}
+
+}  // namespace
+
 RunReport run_scenario(const RunSpec& spec) {
   const Scenario* scenario = find_scenario(spec.scenario);
   if (scenario == nullptr) throw std::invalid_argument("unknown scenario '" + spec.scenario + "'");
@@ -127,43 +222,11 @@ RunReport run_scenario(const RunSpec& spec) {
     Prng swarm_prng = Prng(spec.seed).fork(kSwarmStream);
     report.faults = report.faults.swarm(swarm_prng);
   }
-  SimSettings settings = scenario->settings(report.params);
-  settings.seed = spec.seed;
-  settings.strategy = spec.strategy;
-  settings.tape = spec.tape;
-  Simulation sim{settings, report.faults, spec.event_capacity};
-  World world = scenario->build(sim, report.params);
-
-  // Bounds are checked after every step; the rest once the events are in.
-  std::optional<Violation> violation;
-  const SimResult run = sim.run_until([&] {
-    violation = check_pool_bounds(world);
-    return violation.has_value() || !world.finished || world.finished();
-  });
-  if (!violation && run.outcome == Outcome::budget_exceeded) {
-    violation = Violation{"run_within_budget", "", run.reason};
+  if (spec.threads) {
+    run_on_threads(spec, report);
+  } else {
+    run_on_simulator(spec, report);
   }
-  for (const auto& pool : world.pools) pool.stop_autoscaler();
-  report.decisions = all_decisions(world);
-  report.metrics = sim.system().metrics_text();
-  report.shutdown = sim.system().shutdown(world.shutdown_deadline);
-  report.result = sim.result();
-  report.hashes = sim.recorder().running_hashes();
-  if (report.result.events.size() < report.result.event_count) {
-    throw std::length_error("the run has more events than a trace keeps (" +
-                            std::to_string(spec.event_capacity) + ")");
-  }
-  const auto& events = report.result.events;
-  if (!violation) violation = check_budgets(world, events);
-  for (const auto& pool : world.pools) {
-    if (!violation) violation = check_cooldown(pool, pool.decisions());
-  }
-  if (!violation) violation = check_policies(world, events);
-  if (!violation) violation = check_shutdown(world, report.shutdown, report.result.stats);
-  for (const auto& check : world.checks) {
-    if (!violation) violation = check(report.result.stats, events);
-  }
-  report.violation = violation;
   return report;
 }
 

@@ -27,6 +27,11 @@ struct RunSpec {
   DecisionTape* tape = nullptr;
   /// Events kept for the trace (the hash covers them all).
   std::size_t event_capacity = 1 << 20;
+  /// Run on real threads (ThreadStage) instead of the simulator: no fault
+  /// injection, no decisions to record, and no reproducible hash.
+  bool threads = false;
+  /// On threads: how long the workload may take (wall clock).
+  Duration threads_time_limit = std::chrono::seconds(120);
 };
 
 struct RunReport {

@@ -19,6 +19,7 @@
 #include "sim/fault_plan.hpp"
 #include "sim/recorder.hpp"
 #include "sim/sim_scheduler.hpp"
+#include "sim/stage.hpp"
 #include "sim/workload.hpp"
 
 namespace troupe::sim {
@@ -46,7 +47,7 @@ struct SimResult {
   std::vector<RecordedEvent> events;  ///< the kept events (see event_capacity)
 };
 
-class Simulation {
+class Simulation final : public Stage {
  public:
   /// `event_capacity` bounds the events kept for inspection (the hash and
   /// count always cover every event); 0 keeps none, the fastest setting.
@@ -56,12 +57,13 @@ class Simulation {
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
-  System& system() { return *system_; }
+  System& system() override { return *system_; }
   SimScheduler& scheduler() { return *scheduler_; }
   const Recorder& recorder() const { return recorder_; }
 
   /// Starts a workload now; its arrivals are timers on the virtual clock.
-  void add(Workload workload);
+  void add(Workload workload) override;
+  std::uint64_t emitted(std::size_t index) const override { return workload_stats(index).emitted; }
   const WorkloadStats& workload_stats(std::size_t index) const;
 
   /// Runs until nothing is left to do, or a budget runs out.

@@ -36,7 +36,7 @@ struct TraceHeader {
   std::uint64_t seed = 0;
   Strategy strategy = Strategy::random;
   bool swarm = false;
-  FaultPlan faults;
+  FaultPlan faults{};
 };
 
 struct TraceFooter {

@@ -36,7 +36,7 @@ class StormSupervisor : public Actor<std::uint64_t> {
   std::vector<ActorRef<std::uint64_t>> kids_;
 };
 
-World build(Simulation& sim, const Params& p) {
+World build(Stage& sim, const Params& p) {
   const auto child =
       Props<std::uint64_t>::from_function([](Context<std::uint64_t>&, std::uint64_t&) {})
           .restart({.max_restarts = static_cast<int>(count(p, "max_restarts")),
@@ -59,7 +59,7 @@ World build(Simulation& sim, const Params& p) {
   world.budgets.push_back({"/storm/", child.policy().budget});
   world.budgets.push_back({"/storm", root_budget});
   world.finished = [&sim, messages] {
-    return sim.workload_stats(0).emitted == messages && sim.system().quiescent();
+    return sim.emitted(0) == messages && sim.system().quiescent();
   };
   world.shutdown_deadline = 5s;
   world.forbid_budget_exhaustion = count(p, "strict") != 0;

@@ -35,7 +35,7 @@ Props<Item> stage(std::shared_ptr<ActorRef<Item>> next, std::size_t capacity, Du
       .kind(std::move(kind));
 }
 
-World build(Simulation& sim, const Params& p) {
+World build(Stage& sim, const Params& p) {
   const auto capacity = static_cast<std::size_t>(count(p, "capacity"));
   const Duration retry = millis(p, "retry_ms");
   auto& sys = sim.system();
@@ -50,9 +50,7 @@ World build(Simulation& sim, const Params& p) {
   sim.add(Workload::to<Item>(source, Arrivals::poisson(p.at("rate_per_s"), items),
                              [](std::uint64_t i) { return Item{i}; }));
   World world;
-  world.finished = [&sim, items] {
-    return sim.workload_stats(0).emitted == items && sim.system().quiescent();
-  };
+  world.finished = [&sim, items] { return sim.emitted(0) == items && sim.system().quiescent(); };
   world.shutdown_deadline = 10s;
   return world;
 }

@@ -11,7 +11,7 @@ using namespace std::chrono_literals;
 using scenario_detail::count;
 using scenario_detail::millis;
 
-World build(Simulation& sim, const Params& p) {
+World build(Stage& sim, const Params& p) {
   auto slow =
       sim.system()
           .spawn("slow",
@@ -24,7 +24,7 @@ World build(Simulation& sim, const Params& p) {
                                       [](std::uint64_t i) { return i; }));
   World world;
   // Shut down as soon as the burst is in, whatever is still queued.
-  world.finished = [&sim, jobs] { return sim.workload_stats(0).emitted == jobs; };
+  world.finished = [&sim, jobs] { return sim.emitted(0) == jobs; };
   world.shutdown_deadline = millis(p, "deadline_ms");
   world.forbid_abandonment = count(p, "strict") != 0;
   return world;

@@ -32,7 +32,7 @@ class TaskWorker : public Actor<Task> {
   std::uint64_t done_ = 0;
 };
 
-World build(Simulation& sim, const Params& p) {
+World build(Stage& sim, const Params& p) {
   auto props = Props<Task>::of<TaskWorker>()
                    .mailbox({.capacity = 128})
                    .restart({.max_restarts = static_cast<int>(count(p, "max_restarts")),
@@ -58,9 +58,7 @@ World build(Simulation& sim, const Params& p) {
   World world;
   world.pools.push_back(watch_pool(pool, 2s));
   world.budgets.push_back({"/taskpool/", props.policy().budget});
-  world.finished = [&sim, jobs] {
-    return sim.workload_stats(0).emitted == jobs && sim.system().quiescent();
-  };
+  world.finished = [&sim, jobs] { return sim.emitted(0) == jobs && sim.system().quiescent(); };
   world.shutdown_deadline = 15s;
   world.forbid_budget_exhaustion = true;
   return world;

@@ -19,13 +19,13 @@ struct Players {
 };
 
 /// Args: worker threads; metrics (1: the processing-time histogram samples one
-/// message in 16, the default; 0: off). The other metrics are read at scrape
+/// message in 64, the default; 0: off). The other metrics are read at scrape
 /// time from counters the runtime keeps anyway.
 void BM_PingPong(benchmark::State& state) {
   const auto threads = static_cast<std::size_t>(state.range(0));
   const bool metrics = state.range(1) != 0;
   System sys{std::make_unique<ThreadScheduler>(ThreadSchedulerSettings{.threads = threads}),
-             {.timing_sample_every = metrics ? 16u : 0u}};
+             {.timing_sample_every = metrics ? SystemSettings{}.timing_sample_every : 0u}};
   Players players;
   players.ping = sys.spawn("ping", Props<int>::from_function([&](Context<int>&, int& n) {
                              if (n == 0) {

@@ -31,7 +31,8 @@ Props<int> counting_worker(Countdown& done) {
 void BM_PoolRoundRobin(benchmark::State& state) {
   const int senders = static_cast<int>(state.range(0));
   const bool metrics = state.range(1) != 0;
-  System sys{std::make_unique<ThreadScheduler>(), {.timing_sample_every = metrics ? 16u : 0u}};
+  System sys{std::make_unique<ThreadScheduler>(),
+             {.timing_sample_every = metrics ? SystemSettings{}.timing_sample_every : 0u}};
   Countdown done;
   auto pool = Pool<int>::spawn(sys, "pool", counting_worker(done), {.min = 4, .max = 4}).value();
   std::uint64_t allocs = 0;

@@ -164,6 +164,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   std::atomic<std::uint64_t> failures_{0};
   std::atomic<std::uint64_t> signals_{0};
   Histogram* processing_seconds_ = nullptr;  // owned by the runtime's registry
+  std::uint32_t until_timed_ = 1;            // messages until the next timed one
 
  private:
   enum class State : std::uint8_t { created, running, suspended, restarting, stopping, stopped };

@@ -4,7 +4,7 @@ BUILD      ?= build
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 PACKAGES   := cmake make g++ libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev \
-              libcli11-dev nlohmann-json3-dev libcpp-httplib-dev pkg-config prometheus clang-format
+              libcli11-dev nlohmann-json3-dev libcpp-httplib-dev pkg-config prometheus libcaf-dev python3 clang-format
 comma      := ,
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -57,9 +57,13 @@ test-all: test test-asan test-tsan
 soak: build
 	RC_PARAMS="max_success=$(SOAK_CASES)" ./$(BUILD)/properties/properties
 
+# Every suite (troupe on both schedulers, the raw baseline, CAF when
+# installed) in one run, JSON in out/, then the troupe/CAF and troupe/raw table.
+# Compare two runs with: bench/compare OLD.json NEW.json --threshold 10
 bench: build
 	@mkdir -p out
 	for b in $(BUILD)/bench/bench_*; do $$b --benchmark_out=out/$$(basename $$b).json --benchmark_out_format=json; done
+	python3 bench/compare --ratios out/*.json
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

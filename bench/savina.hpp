@@ -1,0 +1,61 @@
+// The sizes of the Savina-style workloads (Imam and Sarkar, 2014), shared by
+// the troupe suites and the peer baselines so that both sides run the same
+// counts; and the two worlds a troupe workload runs in (real threads, or the
+// simulator on one core).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "bench/completion.hpp"
+#include "engine/troupe.hpp"
+#include "sim/simulation.hpp"
+
+namespace troupe::bench {
+
+inline constexpr int kPingPongRoundTrips = 20000;
+inline constexpr int kCountingMessages = 100000;
+inline constexpr int kForkJoinWorkers = 8;
+inline constexpr int kForkJoinMessages = 10000;  // per worker
+inline constexpr int kCreationActors = 10000;
+inline constexpr int kRingActors = 100;
+inline constexpr int kRingHops = 100000;
+inline constexpr int kSupervisionMessages = 20000;
+inline constexpr int kSupervisionCrashEvery = 100;
+/// Worker threads on both sides of a troupe/peer comparison.
+inline constexpr std::size_t kBenchThreads = 2;
+
+/// A troupe system on real threads; the benchmark thread waits for `done`.
+class ThreadWorld {
+ public:
+  static constexpr const char* kName = "threads";
+  ThreadWorld()
+      : sys_(std::make_unique<ThreadScheduler>(ThreadSchedulerSettings{.threads = kBenchThreads})) {
+  }
+  System& system() { return sys_; }
+  void expect(std::int64_t n) { done_.reset(n); }
+  void finished() { done_.count_down(); }
+  void wait() { done_.wait(); }
+
+ private:
+  System sys_;
+  Countdown done_;
+};
+
+/// A troupe system under the simulator: wait() runs it until done.
+class SimWorld {
+ public:
+  static constexpr const char* kName = "sim";
+  System& system() { return sim_.system(); }
+  void expect(std::int64_t n) { remaining_ = n; }
+  void finished() { --remaining_; }
+  void wait() {
+    sim_.run_until([this] { return remaining_ <= 0; });
+  }
+
+ private:
+  sim::Simulation sim_{{.seed = 1}, {}, 0};
+  std::int64_t remaining_ = 0;
+};
+
+}  // namespace troupe::bench

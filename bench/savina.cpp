@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -121,6 +123,116 @@ void BM_ThreadRing(benchmark::State& state) {
 }
 BENCHMARK_TEMPLATE(BM_ThreadRing, ThreadWorld)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_ThreadRing, SimWorld)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+/// Chameneos: creatures ask a meeting place to be paired; each pair swaps
+/// colours; after kChameneosMeetings meetings every creature is told to stop.
+struct Meet {
+  int creature;
+  int colour;
+};
+struct Met {
+  int other_colour;  // -1: the meetings are over
+};
+
+template <class World>
+void BM_Chameneos(benchmark::State& state) {
+  World world;
+  auto creatures = std::make_shared<std::vector<ActorRef<Met>>>();
+  struct Mall {
+    int meetings = 0;
+    int stopped = 0;
+    std::optional<Meet> waiting;
+  };
+  auto mall_state = std::make_shared<Mall>();
+  auto mall =
+      world.system()
+          .spawn("mall",
+                 Props<Meet>::from_function([mall_state, creatures](Context<Meet>&, Meet& m) {
+                   auto& mall = *mall_state;
+                   auto& all = *creatures;
+                   const auto who = static_cast<std::size_t>(m.creature);
+                   if (mall.meetings >= kChameneosMeetings) {
+                     all[who].tell(Met{-1});
+                   } else if (!mall.waiting) {
+                     mall.waiting = m;
+                   } else {
+                     ++mall.meetings;
+                     all[static_cast<std::size_t>(mall.waiting->creature)].tell(Met{m.colour});
+                     all[who].tell(Met{mall.waiting->colour});
+                     mall.waiting.reset();
+                   }
+                 }).mailbox({.capacity = 4 * kChameneosCreatures}))
+          .value();
+  for (int c = 0; c < kChameneosCreatures; ++c) {
+    auto colour = std::make_shared<int>(c % 3);
+    creatures->push_back(
+        world.system()
+            .spawn("c" + std::to_string(c),
+                   Props<Met>::from_function([&world, mall, colour, c](Context<Met>&, Met& met) {
+                     if (met.other_colour < 0) {
+                       world.finished();
+                       return;
+                     }
+                     if (met.other_colour != *colour) *colour = 3 - *colour - met.other_colour;
+                     mall.tell(Meet{c, *colour});
+                   }))
+            .value());
+  }
+  for (auto _ : state) {
+    mall_state->meetings = 0;
+    mall_state->waiting.reset();
+    world.expect(kChameneosCreatures);
+    for (int c = 0; c < kChameneosCreatures; ++c) mall.tell(Meet{c, c % 3});
+    world.wait();
+  }
+  state.SetItemsProcessed(state.iterations() * kChameneosMeetings);
+  state.SetLabel(std::string(World::kName) + " items=meetings");
+}
+BENCHMARK_TEMPLATE(BM_Chameneos, ThreadWorld)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Chameneos, SimWorld)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+/// Big: every actor pings random neighbours (the scheduler's random()), each
+/// ping answered with a pong, kBigPings round trips per actor.
+struct BigMsg {
+  int from;
+  bool ping;
+};
+
+template <class World>
+void BM_Big(benchmark::State& state) {
+  World world;
+  auto actors = std::make_shared<std::vector<ActorRef<BigMsg>>>();
+  for (int i = 0; i < kBigActors; ++i) {
+    auto sent = std::make_shared<int>(0);
+    actors->push_back(world.system()
+                          .spawn("b" + std::to_string(i),
+                                 Props<BigMsg>::from_function([&world, actors, sent, i](
+                                                                  Context<BigMsg>& ctx, BigMsg& m) {
+                                   auto& all = *actors;
+                                   if (m.ping) {
+                                     all[static_cast<std::size_t>(m.from)].tell(BigMsg{i, false});
+                                     return;
+                                   }
+                                   if (m.from >= 0 && *sent == kBigPings) {  // the last pong
+                                     world.finished();
+                                     return;
+                                   }
+                                   if (m.from < 0) *sent = 0;  // a new round starts
+                                   ++*sent;
+                                   all[ctx.random() % all.size()].tell(BigMsg{i, true});
+                                 }).mailbox({.capacity = 4 * kBigActors}))
+                          .value());
+  }
+  for (auto _ : state) {
+    world.expect(kBigActors);
+    for (auto& a : *actors) a.tell(BigMsg{-1, false});
+    world.wait();
+  }
+  state.SetItemsProcessed(state.iterations() * kBigActors * kBigPings * 2);
+  state.SetLabel(World::kName);
+}
+BENCHMARK_TEMPLATE(BM_Big, ThreadWorld)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Big, SimWorld)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 /// A crash and restart every kSupervisionCrashEvery messages: the cost of
 /// failure handling next to plain message handling.

@@ -20,6 +20,10 @@ inline constexpr int kForkJoinMessages = 10000;  // per worker
 inline constexpr int kCreationActors = 10000;
 inline constexpr int kRingActors = 100;
 inline constexpr int kRingHops = 100000;
+inline constexpr int kChameneosCreatures = 8;
+inline constexpr int kChameneosMeetings = 20000;
+inline constexpr int kBigActors = 64;
+inline constexpr int kBigPings = 500;  // per actor
 inline constexpr int kSupervisionMessages = 20000;
 inline constexpr int kSupervisionCrashEvery = 100;
 /// Worker threads on both sides of a troupe/peer comparison.

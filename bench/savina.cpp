@@ -234,6 +234,44 @@ void BM_Big(benchmark::State& state) {
 BENCHMARK_TEMPLATE(BM_Big, ThreadWorld)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Big, SimWorld)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+/// A pool of 2..8 workers whose autoscaler ticks every millisecond while a
+/// burst of messages arrives from outside: routing and resizing under load.
+/// (In the simulator handlers take no virtual time, so no tick comes before
+/// the burst is through: there it measures routing alone.)
+template <class World>
+void BM_PoolAutoscalerBurst(benchmark::State& state) {
+  constexpr int kBurst = 40000;
+  World world;
+  auto worker = Props<int>::from_function([&world](Context<int>&, int& last) {
+                  if (last != 0) world.finished();
+                }).mailbox({.capacity = kBurst});
+  auto pool = Pool<int>::spawn(world.system(), "burst", worker, {.min = 2, .max = 8}).value();
+  const AutoScaleSettings scaling{.interval = std::chrono::milliseconds(1),
+                                  .high_threshold = 64,
+                                  .low_threshold = 8,
+                                  .scale_up_step = 2,
+                                  .scale_down_step = 1,
+                                  .cooldown = std::chrono::milliseconds(2)};
+  for (auto _ : state) {
+    pool.autoscale(scaling);
+    for (int i = 1; i <= kBurst; ++i) pool.tell(0);
+    // One end marker per routed worker; the autoscaler stops first so that
+    // no worker leaves between the listing and the marker.
+    pool.stop_autoscaler();
+    const auto workers = pool.workers();
+    world.expect(static_cast<std::int64_t>(workers.size()));
+    for (auto& w : workers) w.tell(1);
+    world.wait();
+  }
+  state.SetItemsProcessed(state.iterations() * kBurst);
+  state.counters["decisions"] = static_cast<double>(pool.decisions().size());
+  state.SetLabel(World::kName);
+}
+BENCHMARK_TEMPLATE(BM_PoolAutoscalerBurst, ThreadWorld)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(BM_PoolAutoscalerBurst, SimWorld)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 /// A crash and restart every kSupervisionCrashEvery messages: the cost of
 /// failure handling next to plain message handling.
 template <class World>

@@ -4,8 +4,12 @@
 // simulator on one core).
 #pragma once
 
+#include <benchmark/benchmark.h>
+
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "bench/completion.hpp"
 #include "engine/troupe.hpp"
@@ -28,6 +32,23 @@ inline constexpr int kSupervisionMessages = 20000;
 inline constexpr int kSupervisionCrashEvery = 100;
 /// Worker threads on both sides of a troupe/peer comparison.
 inline constexpr std::size_t kBenchThreads = 2;
+
+/// The settings both sides of a comparison share, in every suite's output
+/// (the context block of the console and of the JSON).
+inline const bool kSettingsInContext = [] {
+  const std::pair<const char*, int> settings[] = {
+      {"scheduler_threads", static_cast<int>(kBenchThreads)},
+      {"message_bytes", static_cast<int>(sizeof(int))},
+      {"ping_pong_round_trips", kPingPongRoundTrips},
+      {"fork_join_workers", kForkJoinWorkers},
+      {"fork_join_messages_per_worker", kForkJoinMessages},
+      {"creation_actors", kCreationActors},
+      {"ring_actors", kRingActors},
+      {"ring_hops", kRingHops}};
+  for (const auto& [name, value] : settings)
+    benchmark::AddCustomContext(name, std::to_string(value));
+  return true;
+}();
 
 /// A troupe system on real threads; the benchmark thread waits for `done`.
 class ThreadWorld {

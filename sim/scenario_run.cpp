@@ -101,17 +101,6 @@ std::optional<Violation> check_shutdown(const World& world, const ShutdownReport
   return std::nullopt;
 }
 
-std::vector<ScaleDecision> all_decisions(const World& world) {
-  std::vector<ScaleDecision> out;
-  for (const auto& pool : world.pools) {
-    auto d = pool.decisions();
-    out.insert(out.end(), d.begin(), d.end());
-  }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const ScaleDecision& a, const ScaleDecision& b) { return a.time < b.time; });
-  return out;
-}
-
 }  // namespace
 
 std::string RunReport::outcome() const {
@@ -126,7 +115,6 @@ namespace {
 void finish(World& world, System& system, RunReport& report, std::optional<Violation> violation,
             const std::function<void()>& collect) {
   for (const auto& pool : world.pools) pool.stop_autoscaler();
-  report.decisions = all_decisions(world);
   report.metrics = system.metrics_text();
   report.shutdown = system.shutdown(world.shutdown_deadline);
   collect();

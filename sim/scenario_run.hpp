@@ -42,8 +42,7 @@ struct RunReport {
   std::vector<std::uint64_t> hashes;  ///< the running hash after each kept event
   ShutdownReport shutdown;
   std::optional<Violation> violation;
-  std::vector<ScaleDecision> decisions;  ///< of every watched pool, by time
-  std::string metrics;                   ///< the exposition after the run, before shutdown
+  std::string metrics;  ///< the exposition after the run, before shutdown
 
   bool passed() const { return !violation.has_value(); }
   /// "pass", or "fail: <invariant> <actor>".

@@ -64,6 +64,12 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
 
   ActorId id() const { return id_; }
   const std::string& path() const { return path_; }
+  /// The `actor` label of this actor's metrics.
+  const std::string& metrics_label() const {
+    return metrics_label_.empty() ? path_ : metrics_label_;
+  }
+  /// Whether the label is shared (a pool's workers): its counts outlive the actor.
+  bool shares_metrics_label() const { return !metrics_label_.empty(); }
   const std::string& name() const { return name_; }
   Runtime& runtime() const { return runtime_; }
 
@@ -197,15 +203,6 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   const std::string kind_;
   const std::string metrics_label_;
 
- public:
-  /// The `actor` label of this actor's metrics.
-  const std::string& metrics_label() const {
-    return metrics_label_.empty() ? path_ : metrics_label_;
-  }
-  /// Whether the label is shared (a pool's workers): its counts outlive the actor.
-  bool shares_metrics_label() const { return !metrics_label_.empty(); }
-
- private:
   // Guarded by mu_.
   std::deque<Signal> pending_signals_;
   bool scheduled_ = false;

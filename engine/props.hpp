@@ -6,6 +6,11 @@
 //   auto props = Props<Task>::of<Worker>("w")
 //                    .mailbox({.capacity = 16})
 //                    .restart({.max_restarts = 3, .within = 5s});
+//
+// Props is a value, but copying one is cheap: copies share one immutable
+// recipe until a setter changes one of them, and every actor spawned from
+// it keeps a reference to that recipe instead of its own copy. A system of
+// many actors of a few kinds pays for each recipe once.
 #pragma once
 
 #include <functional>
@@ -16,10 +21,21 @@
 #include <utility>
 
 #include "engine/actor.hpp"
+#include "engine/detail/actor_settings.hpp"
 #include "engine/mailbox.hpp"
 #include "engine/supervision.hpp"
 
 namespace troupe {
+
+namespace detail {
+
+/// The typed recipe: the settings and the factory of the instance.
+template <class M>
+struct Recipe : ActorSettings {
+  std::function<std::unique_ptr<Actor<M>>()> factory;
+};
+
+}  // namespace detail
 
 template <class M>
 class Props {
@@ -44,63 +60,74 @@ class Props {
   }
 
   /// Any factory; it must not return nullptr.
-  explicit Props(Factory factory) : factory_(std::move(factory)) {
-    if (!factory_) throw std::invalid_argument("props: the factory is empty");
+  explicit Props(Factory factory) : recipe_(std::make_shared<detail::Recipe<M>>()) {
+    if (!factory) throw std::invalid_argument("props: the factory is empty");
+    recipe_->factory = std::move(factory);
   }
+
+  // No move operations: a moved-from Props would hold no recipe. Copying
+  // shares the recipe, which costs a reference count.
+  Props(const Props&) = default;
+  Props& operator=(const Props&) = default;
 
   Props& mailbox(MailboxSettings settings) {
     validate(settings);
-    mailbox_ = settings;
+    writable().mailbox = settings;
     return *this;
   }
   Props& restart(RestartBudget budget) {
     validate(budget);
-    policy_.budget = budget;
+    writable().policy.budget = budget;
     return *this;
   }
   Props& backoff(Backoff backoff) {
     validate(backoff);
-    policy_.backoff = backoff;
+    writable().policy.backoff = backoff;
     return *this;
   }
   Props& decider(Decider decider) {
-    policy_.decider = std::move(decider);
+    writable().policy.decider = std::move(decider);
     return *this;
   }
   /// How this actor supervises its own children.
   Props& supervise_children(Scope scope) {
-    children_scope_ = scope;
+    writable().children_scope = scope;
     return *this;
   }
 
   /// A label shared by actors of one kind (e.g. "worker"): used for metrics
   /// and for per-kind service times in simulation.
   Props& kind(std::string kind) {
-    kind_ = std::move(kind);
+    writable().kind = std::move(kind);
     return *this;
   }
 
   /// The `actor` label of this actor's metrics; empty means its path. Pool
   /// workers carry their pool's path, so scaling adds no series.
   Props& metrics_label(std::string label) {
-    metrics_label_ = std::move(label);
+    writable().metrics_label = std::move(label);
     return *this;
   }
 
-  const Factory& factory() const { return factory_; }
-  const std::string& metrics_label() const { return metrics_label_; }
-  const std::string& kind() const { return kind_; }
-  const MailboxSettings& mailbox() const { return mailbox_; }
-  const FailurePolicy& policy() const { return policy_; }
-  Scope children_scope() const { return children_scope_; }
+  const Factory& factory() const { return recipe_->factory; }
+  const std::string& metrics_label() const { return recipe_->metrics_label; }
+  const std::string& kind() const { return recipe_->kind; }
+  const MailboxSettings& mailbox() const { return recipe_->mailbox; }
+  const FailurePolicy& policy() const { return recipe_->policy; }
+  Scope children_scope() const { return recipe_->children_scope; }
+
+  /// The recipe a cell keeps: shared, never changed again.
+  std::shared_ptr<const detail::Recipe<M>> recipe() const { return recipe_; }
 
  private:
-  Factory factory_;
-  MailboxSettings mailbox_;
-  FailurePolicy policy_;
-  Scope children_scope_ = Scope::one_for_one;
-  std::string kind_;
-  std::string metrics_label_;
+  /// Copy-on-write: a recipe that another Props or a live actor shares is
+  /// copied before it changes, so neither sees the change.
+  detail::Recipe<M>& writable() {
+    if (recipe_.use_count() > 1) recipe_ = std::make_shared<detail::Recipe<M>>(*recipe_);
+    return *recipe_;
+  }
+
+  std::shared_ptr<detail::Recipe<M>> recipe_;
 };
 
 }  // namespace troupe

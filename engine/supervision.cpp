@@ -57,7 +57,9 @@ Duration backoff_delay(const Backoff& backoff, std::size_t attempt, std::uint64_
 }
 
 bool RestartHistory::admit(TimePoint now, const RestartBudget& budget) {
-  while (!times_.empty() && times_.front() <= now - budget.within) times_.pop_front();
+  const auto expired = std::find_if(times_.begin(), times_.end(),
+                                    [&](TimePoint t) { return t > now - budget.within; });
+  times_.erase(times_.begin(), expired);
   if (times_.size() >= static_cast<std::size_t>(budget.max_restarts)) return false;
   times_.push_back(now);
   return true;

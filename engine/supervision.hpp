@@ -10,9 +10,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "engine/failure.hpp"
 #include "engine/time.hpp"
@@ -82,7 +82,9 @@ class RestartHistory {
   std::size_t in_window() const { return times_.size(); }
 
  private:
-  std::deque<TimePoint> times_;
+  // Oldest first; at most max_restarts entries, so a vector (which, unlike
+  // std::deque, allocates nothing until the first restart) is enough.
+  std::vector<TimePoint> times_;
 };
 
 std::string_view to_string(Directive d);

@@ -24,11 +24,8 @@ namespace troupe::detail {
 template <class M>
 class Cell final : public CellBase {
  public:
-  Cell(Runtime& runtime, CellBase* parent, ActorId id, Props<M> props)
-      : CellBase(runtime, parent, id, props.policy(), props.children_scope(), props.kind(),
-                 props.metrics_label()),
-        props_(std::move(props)),
-        ctx_(*this) {}
+  Cell(Runtime& runtime, CellBase* parent, ActorId id, const Props<M>& props)
+      : CellBase(runtime, parent, id, props.recipe()), ctx_(*this) {}
 
   ~Cell() override { destroy_instance(); }
 
@@ -43,10 +40,10 @@ class Cell final : public CellBase {
   /// An outside sender may wait for room in this mailbox (overflow = block);
   /// an actor never does.
   bool may_block() const {
-    return props_.mailbox().overflow == Overflow::block && current_cell() == nullptr;
+    return mailbox_settings().overflow == Overflow::block && current_cell() == nullptr;
   }
   SendResult wait_for_room(M& message);
-  Duration block_timeout() const { return props_.mailbox().block_timeout; }
+  Duration block_timeout() const { return mailbox_settings().block_timeout; }
 
   ActorRef<M> ref() { return ActorRef<M>(std::static_pointer_cast<Cell<M>>(shared_from_this())); }
 
@@ -63,12 +60,14 @@ class Cell final : public CellBase {
     return n;
   }
   void create_instance() override {
-    instance_ = props_.factory()();
+    instance_ = recipe().factory();
     if (!instance_) throw std::logic_error("the actor factory returned nullptr");
   }
   void destroy_instance() noexcept override {
-    for (const auto& [id, due] : timers_) runtime_.scheduler().cancel(id);
-    timers_.clear();
+    if (timers_) {
+      for (const auto& [id, due] : *timers_) runtime_.scheduler().cancel(id);
+      timers_.reset();
+    }
     instance_.reset();
   }
   bool has_instance() const override { return instance_ != nullptr; }
@@ -91,13 +90,18 @@ class Cell final : public CellBase {
   }
   void prune_fired_timers();
 
-  const Props<M> props_;
+  // The recipe this cell was spawned from, which CellBase keeps.
+  const Recipe<M>& recipe() const { return static_cast<const Recipe<M>&>(*settings_); }
+  const MailboxSettings& mailbox_settings() const { return settings_->mailbox; }
+
   RingQueue<M> queue_;               // guarded by mu_
   std::size_t blocked_senders_ = 0;  // guarded by mu_
   std::unique_ptr<Actor<M>> instance_;
   Context<M> ctx_;
-  std::map<TimerId, TimePoint> timers_;  // activation only
-  std::uint64_t message_seq_ = 0;        // activation only
+  // Timers this activation set and that may not have fired: made by the
+  // first schedule_once, since most actors set none. Activation only.
+  std::unique_ptr<std::map<TimerId, TimePoint>> timers_;
+  std::uint64_t message_seq_ = 0;  // activation only
 };
 
 template <class M>
@@ -108,8 +112,8 @@ SendResult Cell<M>::offer(M& message) {
   {
     std::lock_guard lock(mu_);
     if (closed_) return SendResult::actor_stopped;
-    if (queue_.size() >= props_.mailbox().capacity) {
-      if (props_.mailbox().overflow != Overflow::drop_oldest) return SendResult::mailbox_full;
+    if (queue_.size() >= mailbox_settings().capacity) {
+      if (mailbox_settings().overflow != Overflow::drop_oldest) return SendResult::mailbox_full;
       queue_.pop_front();
       dropped_oldest = true;
     }
@@ -150,7 +154,7 @@ SendResult Cell<M>::wait_for_room(M& message) {
         result = offer(message);
         return result != SendResult::mailbox_full;
       },
-      scheduler.now() + props_.mailbox().block_timeout);
+      scheduler.now() + mailbox_settings().block_timeout);
   std::lock_guard guard(mu_);
   --blocked_senders_;
   return result;
@@ -210,13 +214,14 @@ TimerId Cell<M>::schedule_once(Duration delay, M message) {
   const TimerId id = scheduler.after(delay, [weak, payload] {
     if (auto cell = weak.lock()) static_cast<Cell<M>&>(*cell).tell(std::move(*payload));
   });
-  timers_.emplace(id, scheduler.now() + delay);
+  if (!timers_) timers_ = std::make_unique<std::map<TimerId, TimePoint>>();
+  timers_->emplace(id, scheduler.now() + delay);
   return id;
 }
 
 template <class M>
 bool Cell<M>::cancel_timer(TimerId id) {
-  timers_.erase(id);
+  if (timers_) timers_->erase(id);
   return runtime_.scheduler().cancel(id);
 }
 
@@ -224,16 +229,16 @@ template <class M>
 void Cell<M>::prune_fired_timers() {
   // Bounds the bookkeeping of an actor that sets many timers: entries whose
   // time has passed have fired already.
-  if (timers_.size() < 32) return;
+  if (!timers_ || timers_->size() < 32) return;
   const TimePoint now = runtime_.scheduler().now();
-  std::erase_if(timers_, [&](const auto& entry) { return entry.second < now; });
+  std::erase_if(*timers_, [&](const auto& entry) { return entry.second < now; });
 }
 
 /// Creates a child of `parent`; shared by System::spawn and Context::spawn.
 template <class M>
 Result<ActorRef<M>> spawn_child(CellBase& parent, std::string name, Props<M> props) {
   Runtime& runtime = parent.runtime();
-  auto cell = std::make_shared<Cell<M>>(runtime, &parent, runtime.next_id(), std::move(props));
+  auto cell = std::make_shared<Cell<M>>(runtime, &parent, runtime.next_id(), props);
   if (auto error = parent.adopt(std::move(name), cell)) return std::move(*error);
   runtime.register_cell(*cell);
   runtime.emit(EventKind::spawned, cell->id(), cell->path(), {},

@@ -48,21 +48,20 @@ std::string describe_current_exception() {
   }
 }
 
-CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id, FailurePolicy policy,
-                   Scope children_scope, std::string kind, std::string metrics_label)
+CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id,
+                   std::shared_ptr<const ActorSettings> settings)
     : runtime_owner_(runtime.shared_from_this()),
+      settings_(std::move(settings)),
       runtime_(runtime),
       parent_(parent),
-      id_(id),
-      policy_(std::move(policy)),
-      children_scope_(children_scope),
-      kind_(std::move(kind)),
-      metrics_label_(std::move(metrics_label)) {
+      id_(id) {
+  TROUPE_ASSERT(settings_ != nullptr);
   if (runtime.timing_sample_every() > 0 && id != 0) {
+    const std::string& kind = settings_->kind;
     processing_seconds_ = &runtime.metrics().histogram(
         "troupe_message_processing_seconds",
         "Time a handler took, on the scheduler's clock (sampled), by actor kind.",
-        default_seconds_buckets(), {{"kind", kind_.empty() ? std::string("actor") : kind_}});
+        default_seconds_buckets(), {{"kind", kind.empty() ? std::string("actor") : kind}});
   }
 }
 
@@ -90,7 +89,7 @@ void CellBase::schedule_if(bool needed) {
 }
 
 std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<CellBase>& child) {
-  std::lock_guard lock(children_mu_);
+  std::lock_guard lock(mu_);
   if (runtime_.shutting_down()) {
     return Error{ErrorCode::system_shutting_down,
                  "cannot spawn '" + name + "': the actor system is shutting down"};
@@ -99,18 +98,19 @@ std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<Cel
     return Error{ErrorCode::parent_stopping,
                  "cannot spawn '" + name + "': its parent " + path_ + " is stopping"};
   }
-  if (name.empty()) name = "$" + std::to_string(++generated_names_);
+  if (!children_) children_ = std::make_unique<Children>();
+  if (name.empty()) name = "$" + std::to_string(++children_->generated_names);
   if (!valid_name(name)) {
     return Error{ErrorCode::invalid_name,
                  "invalid actor name '" + name + "': no '/' or control characters, at most 256"};
   }
-  if (children_.count(name) != 0) {
+  if (children_->by_name.count(name) != 0) {
     return Error{ErrorCode::duplicate_name, "an actor named '" + name + "' already exists under " +
                                                 (path_.empty() ? std::string("/") : path_)};
   }
-  child->name_ = name;
   child->path_ = path_ + "/" + name;
-  children_.emplace(std::move(name), child);
+  child->name_ = std::move(name);
+  children_->by_name.emplace(child->name_, child);
   return std::nullopt;
 }
 
@@ -190,7 +190,10 @@ std::optional<Signal> CellBase::take_signal() {
   if (pending_signals_.empty()) return std::nullopt;
   Signal s = std::move(pending_signals_.front());
   pending_signals_.pop_front();
-  if (pending_signals_.empty()) has_signals_.store(false, std::memory_order_relaxed);
+  if (pending_signals_.empty()) {
+    has_signals_.store(false, std::memory_order_relaxed);
+    pending_signals_.release_if_empty();
+  }
   return s;
 }
 
@@ -282,7 +285,7 @@ void CellBase::fail(Failure failure) {
 
 void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure) {
   if (child->terminated() || state_ == State::stopping || state_ == State::stopped) return;
-  const Directive directive = decide(child->policy_, failure);
+  const Directive directive = decide(child->settings_->policy, failure);
   runtime_.emit(EventKind::decided, child->id_, child->path_, to_string(directive));
   switch (directive) {
     case Directive::resume:
@@ -292,7 +295,7 @@ void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Fai
       restart_children(child, failure);
       break;
     case Directive::stop:
-      if (children_scope_ == Scope::all_for_one) {
+      if (settings_->children_scope == Scope::all_for_one) {
         stop_children(DeadLetterReason::actor_stopped);
       } else {
         child->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
@@ -307,7 +310,7 @@ void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Fai
 
 void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure) {
   auto& scheduler = runtime_.scheduler();
-  const auto& policy = failed->policy_;
+  const auto& policy = failed->settings_->policy;
   if (!failed->restart_history.admit(scheduler.now(), policy.budget)) {
     runtime_.emit(EventKind::budget_exceeded, failed->id_, failed->path_, failure.what,
                   policy.budget.max_restarts);
@@ -322,7 +325,7 @@ void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const F
   const Duration delay =
       backoff_delay(policy.backoff, failed->restart_history.in_window() - 1, scheduler.random());
   std::vector<std::shared_ptr<CellBase>> targets{failed};
-  if (children_scope_ == Scope::all_for_one) {
+  if (settings_->children_scope == Scope::all_for_one) {
     for (auto& sibling : children_snapshot()) {
       if (sibling == failed) continue;
       sibling->enqueue_signal(Signal{Signal::Kind::suspend, nullptr, {}});
@@ -355,7 +358,7 @@ void CellBase::escalate(const Failure& failure) {
 void CellBase::on_restart(const Failure& failure) {
   if (state_ == State::stopping || state_ == State::stopped || state_ == State::restarting) return;
   state_ = State::restarting;
-  restart_cause_ = failure;
+  restart_cause_ = std::make_unique<Failure>(failure);
   if (has_instance()) {
     try {
       hook_pre_restart(failure);
@@ -377,8 +380,9 @@ void CellBase::complete_restart() {
   destroy_instance();
   state_ = State::running;
   const auto count = restarts_.fetch_add(1, std::memory_order_relaxed) + 1;
-  runtime_.emit(EventKind::restarted, id_, path_, restart_cause_.what,
+  runtime_.emit(EventKind::restarted, id_, path_, restart_cause_->what,
                 static_cast<std::int64_t>(count));
+  restart_cause_.reset();
   if (!guarded([&] { create_instance(); }, 0)) return;
   guarded([&] { hook_pre_start(); }, 0);
 }
@@ -390,16 +394,13 @@ void CellBase::on_stop(DeadLetterReason reason) {
   {
     std::lock_guard lock(mu_);
     closed_ = true;
+    accepting_children_ = false;
     leftovers = clear_user_queue_locked();
   }
   if (reason == DeadLetterReason::shutdown_abandoned) {
     abandoned_.fetch_add(leftovers, std::memory_order_relaxed);
   }
   runtime_.dead_letter(reason, *this, leftovers);
-  {
-    std::lock_guard lock(children_mu_);
-    accepting_children_ = false;
-  }
   if (!has_children()) {
     finish_stop();
   } else {
@@ -416,10 +417,12 @@ void CellBase::stop_children(DeadLetterReason reason) {
 void CellBase::on_child_terminated(const std::shared_ptr<CellBase>& child) {
   bool now_empty = false;
   {
-    std::lock_guard lock(children_mu_);
-    auto it = children_.find(child->name_);
-    if (it != children_.end() && it->second == child) children_.erase(it);
-    now_empty = children_.empty();
+    std::lock_guard lock(mu_);
+    if (children_) {
+      auto it = children_->by_name.find(child->name_);
+      if (it != children_->by_name.end() && it->second == child) children_->by_name.erase(it);
+    }
+    now_empty = !children_ || children_->by_name.empty();
   }
   if (!now_empty) return;
   if (state_ == State::stopping) finish_stop();
@@ -441,6 +444,7 @@ void CellBase::finish_stop() {
     std::lock_guard lock(mu_);
     terminated_ = true;
     pending_signals_.clear();
+    pending_signals_.release_if_empty();
     has_signals_.store(false, std::memory_order_relaxed);
     watchers.swap(watchers_);
   }
@@ -460,16 +464,17 @@ void CellBase::finish_stop() {
 }
 
 std::vector<std::shared_ptr<CellBase>> CellBase::children_snapshot() const {
-  std::lock_guard lock(children_mu_);
+  std::lock_guard lock(mu_);
   std::vector<std::shared_ptr<CellBase>> out;
-  out.reserve(children_.size());
-  for (const auto& [name, child] : children_) out.push_back(child);
+  if (!children_) return out;
+  out.reserve(children_->by_name.size());
+  for (const auto& [name, child] : children_->by_name) out.push_back(child);
   return out;
 }
 
 bool CellBase::has_children() const {
-  std::lock_guard lock(children_mu_);
-  return !children_.empty();
+  std::lock_guard lock(mu_);
+  return children_ && !children_->by_name.empty();
 }
 
 }  // namespace troupe::detail

@@ -7,14 +7,16 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "engine/detail/actor_settings.hpp"
+#include "engine/detail/ring_queue.hpp"
 #include "engine/failure.hpp"
 #include "engine/metrics.hpp"
 #include "engine/result.hpp"
@@ -56,8 +58,10 @@ std::string describe_current_exception();
 
 class CellBase : public Resumable, public std::enable_shared_from_this<CellBase> {
  public:
-  CellBase(Runtime& runtime, CellBase* parent, ActorId id, FailurePolicy policy,
-           Scope children_scope, std::string kind = {}, std::string metrics_label = {});
+  /// `settings` is the recipe the cell was spawned from, shared with every
+  /// other actor spawned from it.
+  CellBase(Runtime& runtime, CellBase* parent, ActorId id,
+           std::shared_ptr<const ActorSettings> settings);
   CellBase(const CellBase&) = delete;
   CellBase& operator=(const CellBase&) = delete;
   virtual ~CellBase();
@@ -66,10 +70,10 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   const std::string& path() const { return path_; }
   /// The `actor` label of this actor's metrics.
   const std::string& metrics_label() const {
-    return metrics_label_.empty() ? path_ : metrics_label_;
+    return settings_->metrics_label.empty() ? path_ : settings_->metrics_label;
   }
   /// Whether the label is shared (a pool's workers): its counts outlive the actor.
-  bool shares_metrics_label() const { return !metrics_label_.empty(); }
+  bool shares_metrics_label() const { return !settings_->metrics_label.empty(); }
   const std::string& name() const { return name_; }
   Runtime& runtime() const { return runtime_; }
 
@@ -110,7 +114,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   std::uint64_t processed_at_shutdown = 0;
 
   ResumeResult resume(std::size_t max_messages) final;
-  ResumableInfo info() const final { return ResumableInfo{id_, path_, kind_}; }
+  ResumableInfo info() const final { return ResumableInfo{id_, path_, settings_->kind}; }
   void handled_in(Duration time) final {
     if (processing_seconds_ != nullptr) {
       processing_seconds_->observe(std::chrono::duration<double>(time).count());
@@ -148,6 +152,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   }
 
   const std::shared_ptr<Runtime> runtime_owner_;  // keeps the runtime alive with the cell
+  const std::shared_ptr<const ActorSettings> settings_;
   /// Increments a counter that has one writer at a time (the activation, or
   /// the holder of mu_) and is only read elsewhere: no read-modify-write needed.
   static std::uint64_t bump(std::atomic<std::uint64_t>& counter) {
@@ -198,27 +203,27 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   const ActorId id_;
   std::string name_;
   std::string path_;
-  const FailurePolicy policy_;
-  const Scope children_scope_;
-  const std::string kind_;
-  const std::string metrics_label_;
+  /// Most actors never have children: the table is made by the first spawn.
+  struct Children {
+    // Keyed by a view of the child's own name; ordered: deterministic walks.
+    std::map<std::string_view, std::shared_ptr<CellBase>> by_name;
+    std::uint64_t generated_names = 0;
+  };
 
-  // Guarded by mu_.
-  std::deque<Signal> pending_signals_;
+  // Guarded by mu_. The signal queue holds no buffer while empty: an idle
+  // actor keeps nothing for signals it rarely gets.
+  RingQueue<Signal> pending_signals_;
   bool scheduled_ = false;
   bool terminated_ = false;
-  std::vector<std::weak_ptr<CellBase>> watchers_;
-
-  mutable std::mutex children_mu_;
-  std::map<std::string, std::shared_ptr<CellBase>> children_;  // ordered: deterministic walks
   bool accepting_children_ = true;
-  std::uint64_t generated_names_ = 0;
+  std::vector<std::weak_ptr<CellBase>> watchers_;
+  std::unique_ptr<Children> children_;
 
   // Touched only inside activations (this cell's, or its parent's for the history).
   State state_ = State::created;
-  Failure restart_cause_;
   bool stop_when_empty_ = false;
-  std::shared_ptr<CellBase> keep_alive_;  // holds this cell until its last activation ends
+  std::unique_ptr<Failure> restart_cause_;  // only while restarting
+  std::shared_ptr<CellBase> keep_alive_;    // holds this cell until its last activation ends
   // Lets an activation skip the lock when no signal is pending (the common case).
   std::atomic<bool> has_signals_{false};
 

@@ -3,6 +3,8 @@
 // It has no instance and receives no user messages.
 #pragma once
 
+#include <memory>
+
 #include "engine/detail/cell_base.hpp"
 
 namespace troupe::detail {
@@ -10,7 +12,7 @@ namespace troupe::detail {
 class Guardian final : public CellBase {
  public:
   explicit Guardian(Runtime& runtime)
-      : CellBase(runtime, nullptr, 0, FailurePolicy{}, Scope::one_for_one) {}
+      : CellBase(runtime, nullptr, 0, std::make_shared<const ActorSettings>()) {}
 
  protected:
   bool process_one() override { return false; }

@@ -25,6 +25,8 @@ class RingQueue {
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  /// Elements the buffer holds room for (0 when none is allocated).
+  std::size_t capacity() const { return capacity_; }
 
   /// Appends; the caller has checked the mailbox's own bound.
   void push_back(T&& value) {
@@ -64,6 +66,16 @@ class RingQueue {
 
   void clear() {
     while (size_ > 0) pop_front();
+  }
+
+  /// Gives the buffer back when nothing is queued: for queues that are empty
+  /// most of the time, so that their idle owner holds no memory.
+  void release_if_empty() {
+    if (size_ != 0) return;
+    release(slots_, capacity_);
+    slots_ = nullptr;
+    capacity_ = 0;
+    head_ = 0;
   }
 
  private:

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "engine/actor_ref.hpp"
 #include "engine/props.hpp"
@@ -30,7 +31,8 @@ class Context {
   ActorRef<M> self() const;
   ActorId id() const;
   const std::string& path() const;
-  const std::string& name() const;
+  /// The last part of the path.
+  std::string_view name() const;
   System& system() const;
 
   /// A child supervised by this actor. An empty name generates one. A

@@ -22,7 +22,7 @@ struct Counts {
   std::map<std::string, std::vector<int>> by_worker;
   Props<int> props() {
     return Props<int>::from_function(
-               [this](Context<int>& ctx, int& v) { by_worker[ctx.name()].push_back(v); })
+               [this](Context<int>& ctx, int& v) { by_worker[std::string(ctx.name())].push_back(v); })
         .kind("worker");
   }
 };

@@ -25,7 +25,7 @@ template <class M>
 class Cell final : public CellBase {
  public:
   Cell(Runtime& runtime, CellBase* parent, ActorId id, const Props<M>& props)
-      : CellBase(runtime, parent, id, props.recipe()), ctx_(*this) {}
+      : CellBase(runtime, parent, id, props.recipe()) {}
 
   ~Cell() override { destroy_instance(); }
 
@@ -49,7 +49,9 @@ class Cell final : public CellBase {
 
   TimerId schedule_once(Duration delay, M message);
   bool cancel_timer(TimerId id);
-  std::uint64_t message_seq() const { return message_seq_; }
+  /// The number of the message being handled: its handler runs right after
+  /// the count of received messages went up to it.
+  std::uint64_t message_seq() const { return received_.load(std::memory_order_relaxed); }
 
  protected:
   bool process_one() override;
@@ -65,16 +67,30 @@ class Cell final : public CellBase {
   }
   void destroy_instance() noexcept override {
     if (timers_) {
-      for (const auto& [id, due] : *timers_) runtime_.scheduler().cancel(id);
+      for (const auto& [id, due] : *timers_) runtime_->scheduler().cancel(id);
       timers_.reset();
     }
     instance_.reset();
   }
   bool has_instance() const override { return instance_ != nullptr; }
-  void hook_pre_start() override { instance_->pre_start(ctx_); }
-  void hook_post_stop() override { instance_->post_stop(ctx_); }
-  void hook_pre_restart(const Failure& f) override { instance_->pre_restart(ctx_, f); }
-  void hook_terminated(const Terminated& t) override { instance_->on_terminated(ctx_, t); }
+  // A Context is a view of its cell (one reference), made for each call
+  // rather than stored in every cell.
+  void hook_pre_start() override {
+    Context<M> ctx(*this);
+    instance_->pre_start(ctx);
+  }
+  void hook_post_stop() override {
+    Context<M> ctx(*this);
+    instance_->post_stop(ctx);
+  }
+  void hook_pre_restart(const Failure& f) override {
+    Context<M> ctx(*this);
+    instance_->pre_restart(ctx, f);
+  }
+  void hook_terminated(const Terminated& t) override {
+    Context<M> ctx(*this);
+    instance_->on_terminated(ctx, t);
+  }
 
  private:
   /// Queues under mu_; returns whether the cell must now be scheduled.
@@ -84,7 +100,7 @@ class Cell final : public CellBase {
     return mark_scheduled_locked();
   }
   SendResult reject(DeadLetterReason reason) {
-    runtime_.rejected(reason, *this);
+    runtime_->rejected(reason, *this);
     return reason == DeadLetterReason::mailbox_full ? SendResult::mailbox_full
                                                     : SendResult::actor_stopped;
   }
@@ -95,13 +111,11 @@ class Cell final : public CellBase {
   const MailboxSettings& mailbox_settings() const { return settings_->mailbox; }
 
   RingQueue<M> queue_;               // guarded by mu_
-  std::size_t blocked_senders_ = 0;  // guarded by mu_
+  std::uint32_t blocked_senders_ = 0;  // guarded by mu_; at most one per thread
   std::unique_ptr<Actor<M>> instance_;
-  Context<M> ctx_;
   // Timers this activation set and that may not have fired: made by the
   // first schedule_once, since most actors set none. Activation only.
   std::unique_ptr<std::map<TimerId, TimePoint>> timers_;
-  std::uint64_t message_seq_ = 0;  // activation only
 };
 
 template <class M>
@@ -120,9 +134,9 @@ SendResult Cell<M>::offer(M& message) {
     schedule = push_locked(std::move(message));
     length = queue_.size();
   }
-  if (dropped_oldest) runtime_.dead_letter(DeadLetterReason::mailbox_full, *this);
-  if (runtime_.emitting()) {
-    runtime_.emit(EventKind::sent, id(), path(), {}, static_cast<std::int64_t>(length));
+  if (dropped_oldest) runtime_->dead_letter(DeadLetterReason::mailbox_full, *this);
+  if (runtime_->emitting()) {
+    runtime_->emit(EventKind::sent, id(), path(), {}, static_cast<std::int64_t>(length));
   }
   schedule_if(schedule);
   return SendResult::accepted;
@@ -131,7 +145,7 @@ SendResult Cell<M>::offer(M& message) {
 template <class M>
 SendResult Cell<M>::tell(M&& message) {
   // Shutdown stops new work from outside; actors still talk while draining.
-  if (current_cell() == nullptr && runtime_.shutting_down()) {
+  if (current_cell() == nullptr && runtime_->shutting_down()) {
     return reject(DeadLetterReason::actor_stopped);
   }
   SendResult result = offer(message);
@@ -147,7 +161,7 @@ SendResult Cell<M>::wait_for_room(M& message) {
     std::lock_guard guard(mu_);
     ++blocked_senders_;
   }
-  auto& scheduler = runtime_.scheduler();
+  auto& scheduler = runtime_->scheduler();
   SendResult result = SendResult::mailbox_full;
   scheduler.wait_until(
       [&] {
@@ -170,36 +184,37 @@ bool Cell<M>::process_one() {
   in_flight_.store(true, std::memory_order_relaxed);
   wake_senders = blocked_senders_ > 0;
   lock.unlock();
-  if (wake_senders) runtime_.scheduler().wake_waiters();
+  if (wake_senders) runtime_->scheduler().wake_waiters();
 
-  message_seq_ = bump(received_);
-  if (runtime_.emitting()) {
-    runtime_.emit(EventKind::received, id(), path(), {}, static_cast<std::int64_t>(message_seq_));
+  const std::uint64_t message_seq = bump(received_);
+  if (runtime_->emitting()) {
+    runtime_->emit(EventKind::received, id(), path(), {}, static_cast<std::int64_t>(message_seq));
   }
-  if (runtime_.injects_failures()) {
+  if (runtime_->injects_failures()) {
     std::string injected;
-    if (runtime_.scheduler().inject_failure(info(), message_seq_, injected)) {
+    if (runtime_->scheduler().inject_failure(info(), message_seq, injected)) {
       in_flight_.store(false, std::memory_order_release);
-      handler_threw(std::move(injected), message_seq_);
+      handler_threw(std::move(injected), message_seq);
       return true;
     }
   }
   // Timing every message would cost two clock reads and three shared atomic
   // updates each: one in N is timed, counted down without a division.
   const bool timed =
-      processing_seconds_ != nullptr && !runtime_.scheduler_times_handlers() && --until_timed_ == 0;
-  if (timed) until_timed_ = runtime_.timing_sample_every();
-  const TimePoint started = timed ? runtime_.scheduler().now() : TimePoint{};
+      processing_seconds_ != nullptr && !runtime_->scheduler_times_handlers() && --until_timed_ == 0;
+  if (timed) until_timed_ = runtime_->timing_sample_every();
+  const TimePoint started = timed ? runtime_->scheduler().now() : TimePoint{};
   try {
-    instance_->receive(ctx_, message);
+    Context<M> ctx(*this);
+    instance_->receive(ctx, message);
   } catch (...) {
-    if (timed) handled_in(runtime_.scheduler().now() - started);  // failures take time too
+    if (timed) handled_in(runtime_->scheduler().now() - started);  // failures take time too
     std::string what = describe_current_exception();
     in_flight_.store(false, std::memory_order_release);
-    handler_threw(std::move(what), message_seq_);
+    handler_threw(std::move(what), message_seq);
     return true;
   }
-  if (timed) handled_in(runtime_.scheduler().now() - started);
+  if (timed) handled_in(runtime_->scheduler().now() - started);
   bump(processed_);
   in_flight_.store(false, std::memory_order_release);
   return true;
@@ -208,7 +223,7 @@ bool Cell<M>::process_one() {
 template <class M>
 TimerId Cell<M>::schedule_once(Duration delay, M message) {
   prune_fired_timers();
-  auto& scheduler = runtime_.scheduler();
+  auto& scheduler = runtime_->scheduler();
   auto payload = std::make_shared<M>(std::move(message));
   std::weak_ptr<CellBase> weak = shared_from_this();
   const TimerId id = scheduler.after(delay, [weak, payload] {
@@ -222,7 +237,7 @@ TimerId Cell<M>::schedule_once(Duration delay, M message) {
 template <class M>
 bool Cell<M>::cancel_timer(TimerId id) {
   if (timers_) timers_->erase(id);
-  return runtime_.scheduler().cancel(id);
+  return runtime_->scheduler().cancel(id);
 }
 
 template <class M>
@@ -230,7 +245,7 @@ void Cell<M>::prune_fired_timers() {
   // Bounds the bookkeeping of an actor that sets many timers: entries whose
   // time has passed have fired already.
   if (!timers_ || timers_->size() < 32) return;
-  const TimePoint now = runtime_.scheduler().now();
+  const TimePoint now = runtime_->scheduler().now();
   std::erase_if(*timers_, [&](const auto& entry) { return entry.second < now; });
 }
 
@@ -305,7 +320,7 @@ const std::string& Context<M>::path() const {
 }
 
 template <class M>
-const std::string& Context<M>::name() const {
+std::string_view Context<M>::name() const {
   return cell_.name();
 }
 

@@ -50,9 +50,8 @@ std::string describe_current_exception() {
 
 CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id,
                    std::shared_ptr<const ActorSettings> settings)
-    : runtime_owner_(runtime.shared_from_this()),
+    : runtime_(runtime.shared_from_this()),
       settings_(std::move(settings)),
-      runtime_(runtime),
       parent_(parent),
       id_(id) {
   TROUPE_ASSERT(settings_ != nullptr);
@@ -85,12 +84,12 @@ void CellBase::enqueue_signal(Signal signal) {
 }
 
 void CellBase::schedule_if(bool needed) {
-  if (needed) runtime_.scheduler().schedule(*this);
+  if (needed) runtime_->scheduler().schedule(*this);
 }
 
 std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<CellBase>& child) {
   std::lock_guard lock(mu_);
-  if (runtime_.shutting_down()) {
+  if (runtime_->shutting_down()) {
     return Error{ErrorCode::system_shutting_down,
                  "cannot spawn '" + name + "': the actor system is shutting down"};
   }
@@ -109,8 +108,8 @@ std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<Cel
                                                 (path_.empty() ? std::string("/") : path_)};
   }
   child->path_ = path_ + "/" + name;
-  child->name_ = std::move(name);
-  children_->by_name.emplace(child->name_, child);
+  child->name_at_ = static_cast<std::uint32_t>(path_.size() + 1);
+  children_->by_name.emplace(child->name(), child);
   return std::nullopt;
 }
 
@@ -119,9 +118,10 @@ void CellBase::add_watcher(const std::shared_ptr<CellBase>& watcher) {
     std::lock_guard lock(mu_);
     if (!terminated_) {
       // Watching twice is one watch (one Terminated), as in Akka.
-      const bool already = std::any_of(watchers_.begin(), watchers_.end(),
+      if (!watchers_) watchers_ = std::make_unique<std::vector<std::weak_ptr<CellBase>>>();
+      const bool already = std::any_of(watchers_->begin(), watchers_->end(),
                                        [&](const auto& w) { return w.lock() == watcher; });
-      if (!already) watchers_.push_back(watcher);
+      if (!already) watchers_->push_back(watcher);
       return;
     }
   }
@@ -130,7 +130,8 @@ void CellBase::add_watcher(const std::shared_ptr<CellBase>& watcher) {
 
 void CellBase::remove_watcher(const CellBase& watcher) {
   std::lock_guard lock(mu_);
-  std::erase_if(watchers_, [&](const std::weak_ptr<CellBase>& w) {
+  if (!watchers_) return;
+  std::erase_if(*watchers_, [&](const std::weak_ptr<CellBase>& w) {
     auto p = w.lock();
     return p == nullptr || p.get() == &watcher;
   });
@@ -160,7 +161,7 @@ std::size_t CellBase::abandon_queue() {
     count = clear_user_queue_locked();
   }
   abandoned_.fetch_add(count, std::memory_order_relaxed);
-  runtime_.dead_letter(DeadLetterReason::shutdown_abandoned, *this, count);
+  runtime_->dead_letter(DeadLetterReason::shutdown_abandoned, *this, count);
   return count;
 }
 
@@ -225,7 +226,7 @@ void CellBase::handle(Signal& signal) {
         state_ = State::running;
       } else {
         // The factory itself failed: there is nothing to resume, so build anew.
-        on_restart(Failure{path_, "resume without an instance", 0, runtime_.scheduler().now()});
+        on_restart(Failure{path_, "resume without an instance", 0, runtime_->scheduler().now()});
       }
       break;
     case Signal::Kind::restart:
@@ -255,7 +256,7 @@ bool CellBase::guarded(Fn&& fn, std::uint64_t message_seq) {
     fn();
     return true;
   } catch (...) {
-    fail(Failure{path_, describe_current_exception(), message_seq, runtime_.scheduler().now()});
+    fail(Failure{path_, describe_current_exception(), message_seq, runtime_->scheduler().now()});
     return false;
   }
 }
@@ -264,17 +265,17 @@ void CellBase::on_create() {
   if (state_ != State::created) return;
   state_ = State::running;
   if (!guarded([&] { create_instance(); }, 0)) return;
-  if (guarded([&] { hook_pre_start(); }, 0)) runtime_.emit(EventKind::started, id_, path_);
+  if (guarded([&] { hook_pre_start(); }, 0)) runtime_->emit(EventKind::started, id_, path_);
 }
 
 void CellBase::handler_threw(std::string what, std::uint64_t message_seq) {
-  runtime_.dead_letter(DeadLetterReason::handler_failed, *this);
-  fail(Failure{path_, std::move(what), message_seq, runtime_.scheduler().now()});
+  runtime_->dead_letter(DeadLetterReason::handler_failed, *this);
+  fail(Failure{path_, std::move(what), message_seq, runtime_->scheduler().now()});
 }
 
 void CellBase::fail(Failure failure) {
   failures_.fetch_add(1, std::memory_order_relaxed);
-  runtime_.emit(EventKind::failed, id_, path_, failure.what,
+  runtime_->emit(EventKind::failed, id_, path_, failure.what,
                 static_cast<std::int64_t>(failure.message_seq));
   if (state_ == State::stopping || state_ == State::stopped) return;  // nothing left to supervise
   state_ = State::suspended;
@@ -286,7 +287,7 @@ void CellBase::fail(Failure failure) {
 void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure) {
   if (child->terminated() || state_ == State::stopping || state_ == State::stopped) return;
   const Directive directive = decide(child->settings_->policy, failure);
-  runtime_.emit(EventKind::decided, child->id_, child->path_, to_string(directive));
+  runtime_->emit(EventKind::decided, child->id_, child->path_, to_string(directive));
   switch (directive) {
     case Directive::resume:
       child->enqueue_signal(Signal{Signal::Kind::resume, nullptr, {}});
@@ -309,10 +310,11 @@ void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Fai
 }
 
 void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure) {
-  auto& scheduler = runtime_.scheduler();
+  auto& scheduler = runtime_->scheduler();
   const auto& policy = failed->settings_->policy;
-  if (!failed->restart_history.admit(scheduler.now(), policy.budget)) {
-    runtime_.emit(EventKind::budget_exceeded, failed->id_, failed->path_, failure.what,
+  if (!failed->restart_history) failed->restart_history = std::make_unique<RestartHistory>();
+  if (!failed->restart_history->admit(scheduler.now(), policy.budget)) {
+    runtime_->emit(EventKind::budget_exceeded, failed->id_, failed->path_, failure.what,
                   policy.budget.max_restarts);
     failed->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
     escalate(Failure{failed->path_,
@@ -323,7 +325,7 @@ void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const F
     return;
   }
   const Duration delay =
-      backoff_delay(policy.backoff, failed->restart_history.in_window() - 1, scheduler.random());
+      backoff_delay(policy.backoff, failed->restart_history->in_window() - 1, scheduler.random());
   std::vector<std::shared_ptr<CellBase>> targets{failed};
   if (settings_->children_scope == Scope::all_for_one) {
     for (auto& sibling : children_snapshot()) {
@@ -338,7 +340,7 @@ void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const F
       target->enqueue_signal(std::move(restart));
       continue;
     }
-    runtime_.emit(EventKind::restart_scheduled, target->id_, target->path_, {}, delay.count());
+    runtime_->emit(EventKind::restart_scheduled, target->id_, target->path_, {}, delay.count());
     std::weak_ptr<CellBase> weak = target;
     scheduler.after(delay, [weak, restart]() mutable {
       if (auto cell = weak.lock()) cell->enqueue_signal(std::move(restart));
@@ -347,12 +349,12 @@ void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const F
 }
 
 void CellBase::escalate(const Failure& failure) {
-  runtime_.emit(EventKind::escalated, id_, path_, failure.what);
+  runtime_->emit(EventKind::escalated, id_, path_, failure.what);
   // The guardian absorbs escalations: the child is already stopped, and a
   // failure at the top must not take the whole system down.
   if (parent_ == nullptr) return;
   fail(Failure{path_, "escalated from " + failure.actor_path + ": " + failure.what,
-               failure.message_seq, runtime_.scheduler().now()});
+               failure.message_seq, runtime_->scheduler().now()});
 }
 
 void CellBase::on_restart(const Failure& failure) {
@@ -363,7 +365,7 @@ void CellBase::on_restart(const Failure& failure) {
     try {
       hook_pre_restart(failure);
     } catch (...) {
-      runtime_.emit(EventKind::failed, id_, path_, describe_current_exception());
+      runtime_->emit(EventKind::failed, id_, path_, describe_current_exception());
     }
   }
   // Children belong to the old instance: stop them; the fresh instance builds
@@ -380,7 +382,7 @@ void CellBase::complete_restart() {
   destroy_instance();
   state_ = State::running;
   const auto count = restarts_.fetch_add(1, std::memory_order_relaxed) + 1;
-  runtime_.emit(EventKind::restarted, id_, path_, restart_cause_->what,
+  runtime_->emit(EventKind::restarted, id_, path_, restart_cause_->what,
                 static_cast<std::int64_t>(count));
   restart_cause_.reset();
   if (!guarded([&] { create_instance(); }, 0)) return;
@@ -400,7 +402,7 @@ void CellBase::on_stop(DeadLetterReason reason) {
   if (reason == DeadLetterReason::shutdown_abandoned) {
     abandoned_.fetch_add(leftovers, std::memory_order_relaxed);
   }
-  runtime_.dead_letter(reason, *this, leftovers);
+  runtime_->dead_letter(reason, *this, leftovers);
   if (!has_children()) {
     finish_stop();
   } else {
@@ -419,7 +421,7 @@ void CellBase::on_child_terminated(const std::shared_ptr<CellBase>& child) {
   {
     std::lock_guard lock(mu_);
     if (children_) {
-      auto it = children_->by_name.find(child->name_);
+      auto it = children_->by_name.find(child->name());
       if (it != children_->by_name.end() && it->second == child) children_->by_name.erase(it);
     }
     now_empty = !children_ || children_->by_name.empty();
@@ -434,12 +436,12 @@ void CellBase::finish_stop() {
     try {
       hook_post_stop();
     } catch (...) {
-      runtime_.emit(EventKind::failed, id_, path_, describe_current_exception());
+      runtime_->emit(EventKind::failed, id_, path_, describe_current_exception());
     }
   }
   destroy_instance();
   state_ = State::stopped;
-  std::vector<std::weak_ptr<CellBase>> watchers;
+  std::unique_ptr<std::vector<std::weak_ptr<CellBase>>> watchers;
   {
     std::lock_guard lock(mu_);
     terminated_ = true;
@@ -448,19 +450,21 @@ void CellBase::finish_stop() {
     has_signals_.store(false, std::memory_order_relaxed);
     watchers.swap(watchers_);
   }
-  runtime_.emit(EventKind::stopped, id_, path_);
+  runtime_->emit(EventKind::stopped, id_, path_);
   auto self = shared_from_this();
-  for (auto& weak : watchers) {
-    if (auto watcher = weak.lock()) {
-      watcher->enqueue_signal(Signal{Signal::Kind::terminated, self, {}});
+  if (watchers) {
+    for (auto& weak : *watchers) {
+      if (auto watcher = weak.lock()) {
+        watcher->enqueue_signal(Signal{Signal::Kind::terminated, self, {}});
+      }
     }
   }
   keep_alive_ = self;
   if (parent_ != nullptr) {
-    runtime_.retire_cell(*this);
+    runtime_->retire_cell(*this);
     parent_->enqueue_signal(Signal{Signal::Kind::child_terminated, self, {}});
   }
-  runtime_.scheduler().wake_waiters();
+  runtime_->scheduler().wake_waiters();
 }
 
 std::vector<std::shared_ptr<CellBase>> CellBase::children_snapshot() const {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/detail/actor_settings.hpp"
+#include "engine/detail/intrusive_list.hpp"
 #include "engine/detail/ring_queue.hpp"
 #include "engine/failure.hpp"
 #include "engine/metrics.hpp"
@@ -74,8 +75,9 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   }
   /// Whether the label is shared (a pool's workers): its counts outlive the actor.
   bool shares_metrics_label() const { return !settings_->metrics_label.empty(); }
-  const std::string& name() const { return name_; }
-  Runtime& runtime() const { return runtime_; }
+  /// The last part of the path.
+  std::string_view name() const { return std::string_view(path_).substr(name_at_); }
+  Runtime& runtime() const { return *runtime_; }
 
   /// Queues the create signal; the instance is built in the first activation.
   void start();
@@ -112,6 +114,8 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
 
   /// Processed count when shutdown began (guarded by the runtime's registry).
   std::uint64_t processed_at_shutdown = 0;
+  /// This cell's place among the runtime's live cells (guarded by its registry).
+  ListLinks<CellBase> registry_links;
 
   ResumeResult resume(std::size_t max_messages) final;
   ResumableInfo info() const final { return ResumableInfo{id_, path_, settings_->kind}; }
@@ -151,7 +155,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
     return true;
   }
 
-  const std::shared_ptr<Runtime> runtime_owner_;  // keeps the runtime alive with the cell
+  const std::shared_ptr<Runtime> runtime_;  // shared: a ref that outlives its system still counts
   const std::shared_ptr<const ActorSettings> settings_;
   /// Increments a counter that has one writer at a time (the activation, or
   /// the holder of mu_) and is only read elsewhere: no read-modify-write needed.
@@ -161,7 +165,6 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
     return next;
   }
 
-  Runtime& runtime_;
   mutable std::mutex mu_;
   bool closed_ = false;  // guarded by mu_: no user message is accepted any more
   // Set under mu_ together with the pop, cleared after the handler without
@@ -201,8 +204,8 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
 
   CellBase* const parent_;
   const ActorId id_;
-  std::string name_;
   std::string path_;
+  std::uint32_t name_at_ = 0;  // where the name starts in path_
   /// Most actors never have children: the table is made by the first spawn.
   struct Children {
     // Keyed by a view of the child's own name; ordered: deterministic walks.
@@ -216,7 +219,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   bool scheduled_ = false;
   bool terminated_ = false;
   bool accepting_children_ = true;
-  std::vector<std::weak_ptr<CellBase>> watchers_;
+  std::unique_ptr<std::vector<std::weak_ptr<CellBase>>> watchers_;  // made by the first watch
   std::unique_ptr<Children> children_;
 
   // Touched only inside activations (this cell's, or its parent's for the history).
@@ -228,8 +231,9 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   std::atomic<bool> has_signals_{false};
 
  public:
-  /// Kept by the supervisor (the parent) for its decisions about this cell.
-  RestartHistory restart_history;
+  /// Kept by the supervisor (the parent) for its decisions about this cell;
+  /// made at the first restart.
+  std::unique_ptr<RestartHistory> restart_history;
 };
 
 }  // namespace troupe::detail

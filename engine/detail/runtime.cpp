@@ -44,8 +44,8 @@ void Runtime::collect(SampleSink& sink) const {
     per_actor(label, static_cast<double>(t.processed), static_cast<double>(t.restarts),
               static_cast<double>(t.failures));
   }
-  for (const auto& [id, cell] : live_) {
-    if (id == 0) continue;  // the guardian
+  for (CellBase* cell : live_) {
+    if (cell->id() == 0) continue;  // the guardian
     const std::string& label = cell->metrics_label();
     per_actor(label, static_cast<double>(cell->processed_count()),
               static_cast<double>(cell->restart_count()),
@@ -57,19 +57,18 @@ void Runtime::collect(SampleSink& sink) const {
 
 void Runtime::register_cell(CellBase& cell) {
   std::lock_guard lock(registry_mu_);
-  const bool inserted = live_.emplace(cell.id(), &cell).second;
-  TROUPE_ASSERT(inserted);
+  live_.push_back(cell);
 }
 
 void Runtime::unregister_cell(CellBase& cell) {
   std::lock_guard lock(registry_mu_);
-  live_.erase(cell.id());
+  live_.erase(cell);
 }
 
 void Runtime::retire_cell(CellBase& cell) {
   std::lock_guard lock(registry_mu_);
-  const auto erased = live_.erase(cell.id());
-  TROUPE_ASSERT(erased == 1);
+  const bool erased = live_.erase(cell);
+  TROUPE_ASSERT(erased);
   retired_enqueued_ += cell.enqueued_count();
   retired_processed_ += cell.processed_count();
   if (cell.shares_metrics_label()) {
@@ -114,13 +113,13 @@ void Runtime::emit(EventKind kind, ActorId actor, std::string_view path, std::st
 
 std::uint64_t Runtime::total_enqueued_locked() const {
   std::uint64_t total = retired_enqueued_;
-  for (const auto& [id, cell] : live_) total += cell->enqueued_count();
+  for (CellBase* cell : live_) total += cell->enqueued_count();
   return total;
 }
 
 std::uint64_t Runtime::total_activity_locked() const {
   std::uint64_t total = 0;
-  for (const auto& [id, cell] : live_) total += cell->activity();
+  for (CellBase* cell : live_) total += cell->activity();
   return total;
 }
 
@@ -129,7 +128,7 @@ SystemStats Runtime::stats() const {
   std::lock_guard lock(registry_mu_);
   s.sent = total_enqueued_locked() + rejected_.load(std::memory_order_relaxed);
   s.processed = retired_processed_;
-  for (const auto& [id, cell] : live_) {
+  for (CellBase* cell : live_) {
     s.processed += cell->processed_count();
     s.queued += cell->queued();
   }
@@ -142,7 +141,7 @@ SystemStats Runtime::stats() const {
 std::vector<MessageHolder> Runtime::holders() const {
   std::lock_guard lock(registry_mu_);
   std::vector<MessageHolder> out;
-  for (const auto& [id, cell] : live_) {
+  for (CellBase* cell : live_) {
     if (const auto n = cell->queued(); n > 0) out.push_back(MessageHolder{cell->path(), n});
   }
   return out;
@@ -154,7 +153,7 @@ bool Runtime::quiescent() const {
   // the activity total, so comparing totals around the walk catches it.
   // (Retiring a cell needs this lock, so the set of cells cannot change.)
   const std::uint64_t before = total_activity_locked();
-  for (const auto& [id, cell] : live_) {
+  for (CellBase* cell : live_) {
     if (!cell->idle()) return false;
   }
   return total_activity_locked() == before;
@@ -164,13 +163,13 @@ void Runtime::begin_shutdown() {
   std::lock_guard lock(registry_mu_);
   shutting_down_.store(true, std::memory_order_release);
   recording_shutdown_ = true;
-  for (const auto& [id, cell] : live_) cell->processed_at_shutdown = cell->processed_count();
+  for (CellBase* cell : live_) cell->processed_at_shutdown = cell->processed_count();
 }
 
 std::uint64_t Runtime::abandon_all_queues() {
   std::lock_guard lock(registry_mu_);
   std::uint64_t total = 0;
-  for (const auto& [id, cell] : live_) total += cell->abandon_queue();
+  for (CellBase* cell : live_) total += cell->abandon_queue();
   return total;
 }
 

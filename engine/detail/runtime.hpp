@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/detail/cell_base.hpp"
+#include "engine/detail/intrusive_list.hpp"
 #include "engine/events.hpp"
 #include "engine/metrics.hpp"
 #include "engine/scheduler.hpp"
@@ -90,7 +92,8 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   std::atomic<bool> shutting_down_{false};
 
   mutable std::mutex registry_mu_;
-  std::map<ActorId, CellBase*> live_;  // ordered: deterministic walks
+  // In the order of spawning: deterministic walks in the simulator.
+  IntrusiveList<CellBase, &CellBase::registry_links> live_;
   std::uint64_t retired_enqueued_ = 0;
   std::uint64_t retired_processed_ = 0;
   bool recording_shutdown_ = false;

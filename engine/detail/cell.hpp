@@ -110,7 +110,7 @@ class Cell final : public CellBase {
   const Recipe<M>& recipe() const { return static_cast<const Recipe<M>&>(*settings_); }
   const MailboxSettings& mailbox_settings() const { return settings_->mailbox; }
 
-  RingQueue<M> queue_;               // guarded by mu_
+  RingQueue<M> queue_;                 // guarded by mu_
   std::uint32_t blocked_senders_ = 0;  // guarded by mu_; at most one per thread
   std::unique_ptr<Actor<M>> instance_;
   // Timers this activation set and that may not have fired: made by the
@@ -200,8 +200,8 @@ bool Cell<M>::process_one() {
   }
   // Timing every message would cost two clock reads and three shared atomic
   // updates each: one in N is timed, counted down without a division.
-  const bool timed =
-      processing_seconds_ != nullptr && !runtime_->scheduler_times_handlers() && --until_timed_ == 0;
+  const bool timed = processing_seconds_ != nullptr && !runtime_->scheduler_times_handlers() &&
+                     --until_timed_ == 0;
   if (timed) until_timed_ = runtime_->timing_sample_every();
   const TimePoint started = timed ? runtime_->scheduler().now() : TimePoint{};
   try {

@@ -67,7 +67,17 @@ CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id,
 CellBase::~CellBase() = default;
 
 void CellBase::start() {
-  enqueue_signal(Signal{Signal::Kind::create, nullptr, {}});
+  // Creation is the first thing every activation checks (state_ created),
+  // not a queued signal: queuing one would allocate a signal buffer per
+  // spawn, which the heap rarely gets back in one piece. It still counts as
+  // a signal, so quiescence checks see it.
+  bool schedule = false;
+  {
+    std::lock_guard lock(mu_);
+    signals_.fetch_add(1, std::memory_order_relaxed);
+    schedule = mark_scheduled_locked();
+  }
+  schedule_if(schedule);
 }
 
 void CellBase::enqueue_signal(Signal signal) {
@@ -109,7 +119,7 @@ std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<Cel
   }
   child->path_ = path_ + "/" + name;
   child->name_at_ = static_cast<std::uint32_t>(path_.size() + 1);
-  children_->by_name.emplace(child->name(), child);
+  children_->by_name.insert(child);
   return std::nullopt;
 }
 
@@ -167,7 +177,12 @@ std::size_t CellBase::abandon_queue() {
 
 ResumeResult CellBase::resume(std::size_t max_messages) {
   CurrentCellScope scope(this);
-  for (std::size_t i = 0; i < max_messages; ++i) {
+  std::size_t i = 0;
+  if (state_ == State::created) {
+    on_create();  // takes one turn of the activation, as any signal does
+    ++i;
+  }
+  for (; i < max_messages; ++i) {
     if (auto signal = take_signal()) {
       handle(*signal);
       continue;
@@ -211,9 +226,6 @@ ResumeResult CellBase::finish_activation() {
 
 void CellBase::handle(Signal& signal) {
   switch (signal.kind) {
-    case Signal::Kind::create:
-      on_create();
-      break;
     case Signal::Kind::stop:
       on_stop(signal.reason);
       break;
@@ -276,7 +288,7 @@ void CellBase::handler_threw(std::string what, std::uint64_t message_seq) {
 void CellBase::fail(Failure failure) {
   failures_.fetch_add(1, std::memory_order_relaxed);
   runtime_->emit(EventKind::failed, id_, path_, failure.what,
-                static_cast<std::int64_t>(failure.message_seq));
+                 static_cast<std::int64_t>(failure.message_seq));
   if (state_ == State::stopping || state_ == State::stopped) return;  // nothing left to supervise
   state_ = State::suspended;
   if (parent_ == nullptr) return;  // the guardian never fails
@@ -315,7 +327,7 @@ void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const F
   if (!failed->restart_history) failed->restart_history = std::make_unique<RestartHistory>();
   if (!failed->restart_history->admit(scheduler.now(), policy.budget)) {
     runtime_->emit(EventKind::budget_exceeded, failed->id_, failed->path_, failure.what,
-                  policy.budget.max_restarts);
+                   policy.budget.max_restarts);
     failed->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
     escalate(Failure{failed->path_,
                      "restart budget exceeded (" + std::to_string(policy.budget.max_restarts) +
@@ -383,7 +395,7 @@ void CellBase::complete_restart() {
   state_ = State::running;
   const auto count = restarts_.fetch_add(1, std::memory_order_relaxed) + 1;
   runtime_->emit(EventKind::restarted, id_, path_, restart_cause_->what,
-                static_cast<std::int64_t>(count));
+                 static_cast<std::int64_t>(count));
   restart_cause_.reset();
   if (!guarded([&] { create_instance(); }, 0)) return;
   guarded([&] { hook_pre_start(); }, 0);
@@ -422,7 +434,7 @@ void CellBase::on_child_terminated(const std::shared_ptr<CellBase>& child) {
     std::lock_guard lock(mu_);
     if (children_) {
       auto it = children_->by_name.find(child->name());
-      if (it != children_->by_name.end() && it->second == child) children_->by_name.erase(it);
+      if (it != children_->by_name.end() && *it == child) children_->by_name.erase(it);
     }
     now_empty = !children_ || children_->by_name.empty();
   }
@@ -472,7 +484,7 @@ std::vector<std::shared_ptr<CellBase>> CellBase::children_snapshot() const {
   std::vector<std::shared_ptr<CellBase>> out;
   if (!children_) return out;
   out.reserve(children_->by_name.size());
-  for (const auto& [name, child] : children_->by_name) out.push_back(child);
+  for (const auto& child : children_->by_name) out.push_back(child);
   return out;
 }
 

@@ -7,10 +7,10 @@
 
 #include <atomic>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +35,6 @@ class CellBase;
 /// per child and watcher).
 struct Signal {
   enum class Kind : std::uint8_t {
-    create,            // build the instance and run pre_start
     stop,              // stop (children first); `reason` labels leftover messages
     suspend,           // pause user messages (an all_for_one sibling failed)
     resume,            // continue with the same instance
@@ -79,7 +78,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   std::string_view name() const { return std::string_view(path_).substr(name_at_); }
   Runtime& runtime() const { return *runtime_; }
 
-  /// Queues the create signal; the instance is built in the first activation.
+  /// Schedules the first activation, which builds the instance.
   void start();
   void enqueue_signal(Signal signal);
 
@@ -166,10 +165,6 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   }
 
   mutable std::mutex mu_;
-  bool closed_ = false;  // guarded by mu_: no user message is accepted any more
-  // Set under mu_ together with the pop, cleared after the handler without
-  // the lock: queued() never misses a message between mailbox and handler.
-  std::atomic<bool> in_flight_{false};
   std::atomic<std::uint64_t> enqueued_{0};
   std::atomic<std::uint64_t> processed_{0};
   std::atomic<std::uint64_t> received_{0};
@@ -178,10 +173,25 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   std::atomic<std::uint64_t> failures_{0};
   std::atomic<std::uint64_t> signals_{0};
   Histogram* processing_seconds_ = nullptr;  // owned by the runtime's registry
-  std::uint32_t until_timed_ = 1;            // messages until the next timed one
+  // The small fields sit together, here and below, so that no padding
+  // grows the cell: its size is paid once per actor.
+  std::uint32_t until_timed_ = 1;  // messages until the next timed one
+  bool closed_ = false;            // guarded by mu_: no user message is accepted any more
+  // Set under mu_ together with the pop, cleared after the handler without
+  // the lock: queued() never misses a message between mailbox and handler.
+  std::atomic<bool> in_flight_{false};
 
  private:
   enum class State : std::uint8_t { created, running, suspended, restarting, stopping, stopped };
+
+  bool scheduled_ = false;          // guarded by mu_
+  bool terminated_ = false;         // guarded by mu_
+  bool accepting_children_ = true;  // guarded by mu_
+  State state_ = State::created;    // activation only
+  bool stop_when_empty_ = false;    // activation only
+  // Lets an activation skip the lock when no signal is pending (the common case).
+  std::atomic<bool> has_signals_{false};
+  std::uint32_t name_at_ = 0;  // where the name starts in path_
 
   std::optional<Signal> take_signal();
   ResumeResult finish_activation();
@@ -205,30 +215,33 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   CellBase* const parent_;
   const ActorId id_;
   std::string path_;
-  std::uint32_t name_at_ = 0;  // where the name starts in path_
   /// Most actors never have children: the table is made by the first spawn.
   struct Children {
-    // Keyed by a view of the child's own name; ordered: deterministic walks.
-    std::map<std::string_view, std::shared_ptr<CellBase>> by_name;
+    /// Orders children by name and finds them by a name alone.
+    struct ByName {
+      using is_transparent = void;
+      static std::string_view key(std::string_view name) { return name; }
+      static std::string_view key(const std::shared_ptr<CellBase>& cell) { return cell->name(); }
+      template <class A, class B>
+      bool operator()(const A& a, const B& b) const {
+        return key(a) < key(b);
+      }
+    };
+    // Ordered: deterministic walks. A set keyed by the child itself keeps
+    // the name once, in the child's path.
+    std::set<std::shared_ptr<CellBase>, ByName> by_name;
     std::uint64_t generated_names = 0;
   };
 
   // Guarded by mu_. The signal queue holds no buffer while empty: an idle
   // actor keeps nothing for signals it rarely gets.
   RingQueue<Signal> pending_signals_;
-  bool scheduled_ = false;
-  bool terminated_ = false;
-  bool accepting_children_ = true;
   std::unique_ptr<std::vector<std::weak_ptr<CellBase>>> watchers_;  // made by the first watch
   std::unique_ptr<Children> children_;
 
   // Touched only inside activations (this cell's, or its parent's for the history).
-  State state_ = State::created;
-  bool stop_when_empty_ = false;
   std::unique_ptr<Failure> restart_cause_;  // only while restarting
   std::shared_ptr<CellBase> keep_alive_;    // holds this cell until its last activation ends
-  // Lets an activation skip the lock when no signal is pending (the common case).
-  std::atomic<bool> has_signals_{false};
 
  public:
   /// Kept by the supervisor (the parent) for its decisions about this cell;

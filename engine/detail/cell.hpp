@@ -110,8 +110,7 @@ class Cell final : public CellBase {
   const Recipe<M>& recipe() const { return static_cast<const Recipe<M>&>(*settings_); }
   const MailboxSettings& mailbox_settings() const { return settings_->mailbox; }
 
-  RingQueue<M> queue_;                 // guarded by mu_
-  std::uint32_t blocked_senders_ = 0;  // guarded by mu_; at most one per thread
+  RingQueue<M> queue_;  // guarded by mu_
   std::unique_ptr<Actor<M>> instance_;
   // Timers this activation set and that may not have fired: made by the
   // first schedule_once, since most actors set none. Activation only.

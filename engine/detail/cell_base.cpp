@@ -12,19 +12,32 @@ namespace troupe::detail {
 
 namespace {
 
-thread_local CellBase* tl_current = nullptr;
+class ActivationScope;
+thread_local ActivationScope* tl_activation = nullptr;
 
 /// Marks the running actor for the activation's duration, so that tell can
-/// tell actors (never blocked) from outside senders.
-class CurrentCellScope {
+/// tell actors (never blocked) from outside senders. A cell that stops in
+/// its activation parks its last reference here: its parent may drop its own
+/// on another thread at any moment, and the cell must outlive the
+/// activation. (A member for it would cost every cell sixteen bytes.)
+class ActivationScope {
  public:
-  explicit CurrentCellScope(CellBase* cell) : previous_(tl_current) { tl_current = cell; }
-  ~CurrentCellScope() { tl_current = previous_; }
-  CurrentCellScope(const CurrentCellScope&) = delete;
-  CurrentCellScope& operator=(const CurrentCellScope&) = delete;
+  explicit ActivationScope(CellBase* cell) : cell_(cell), previous_(tl_activation) {
+    tl_activation = this;
+  }
+  // The restore comes first; the parked reference (maybe the cell's last)
+  // goes after it, with the members.
+  ~ActivationScope() { tl_activation = previous_; }
+  ActivationScope(const ActivationScope&) = delete;
+  ActivationScope& operator=(const ActivationScope&) = delete;
+
+  CellBase* cell() const { return cell_; }
+  void keep_alive(std::shared_ptr<CellBase> cell) { keep_alive_ = std::move(cell); }
 
  private:
-  CellBase* previous_;
+  CellBase* const cell_;
+  ActivationScope* const previous_;
+  std::shared_ptr<CellBase> keep_alive_;
 };
 
 bool valid_name(const std::string& name) {
@@ -35,7 +48,7 @@ bool valid_name(const std::string& name) {
 }  // namespace
 
 CellBase* current_cell() {
-  return tl_current;
+  return tl_activation != nullptr ? tl_activation->cell() : nullptr;
 }
 
 std::string describe_current_exception() {
@@ -176,7 +189,7 @@ std::size_t CellBase::abandon_queue() {
 }
 
 ResumeResult CellBase::resume(std::size_t max_messages) {
-  CurrentCellScope scope(this);
+  ActivationScope scope(this);
   std::size_t i = 0;
   if (state_ == State::created) {
     on_create();  // takes one turn of the activation, as any signal does
@@ -194,9 +207,7 @@ ResumeResult CellBase::resume(std::size_t max_messages) {
       break;
     }
   }
-  // The last activation of a stopped cell holds it alive until here: its
-  // parent may drop its reference on another thread at any moment.
-  auto keep_alive = std::move(keep_alive_);
+  // A stopped cell is held alive by `scope` until after this returns.
   return finish_activation();
 }
 
@@ -471,7 +482,8 @@ void CellBase::finish_stop() {
       }
     }
   }
-  keep_alive_ = self;
+  TROUPE_ASSERT(tl_activation != nullptr && tl_activation->cell() == this);
+  tl_activation->keep_alive(self);
   if (parent_ != nullptr) {
     runtime_->retire_cell(*this);
     parent_->enqueue_signal(Signal{Signal::Kind::child_terminated, self, {}});

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/detail/actor_settings.hpp"
+#include "engine/detail/compact_mutex.hpp"
 #include "engine/detail/intrusive_list.hpp"
 #include "engine/detail/ring_queue.hpp"
 #include "engine/failure.hpp"
@@ -164,19 +165,13 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
     return next;
   }
 
-  mutable std::mutex mu_;
-  std::atomic<std::uint64_t> enqueued_{0};
-  std::atomic<std::uint64_t> processed_{0};
-  std::atomic<std::uint64_t> received_{0};
-  std::atomic<std::uint64_t> abandoned_{0};
-  std::atomic<std::uint64_t> restarts_{0};
-  std::atomic<std::uint64_t> failures_{0};
-  std::atomic<std::uint64_t> signals_{0};
-  Histogram* processing_seconds_ = nullptr;  // owned by the runtime's registry
-  // The small fields sit together, here and below, so that no padding
-  // grows the cell: its size is paid once per actor.
-  std::uint32_t until_timed_ = 1;  // messages until the next timed one
-  bool closed_ = false;            // guarded by mu_: no user message is accepted any more
+  // The small fields sit together, in groups of eight bytes, so that no
+  // padding grows the cell: its size is paid once per actor.
+  mutable CompactMutex mu_;            // four bytes: see compact_mutex.hpp
+  std::uint32_t until_timed_ = 1;      // messages until the next timed one
+  std::uint32_t blocked_senders_ = 0;  // guarded by mu_; outside senders waiting for room
+  std::uint32_t name_at_ = 0;          // where the name starts in path_
+  bool closed_ = false;                // guarded by mu_: no user message is accepted any more
   // Set under mu_ together with the pop, cleared after the handler without
   // the lock: queued() never misses a message between mailbox and handler.
   std::atomic<bool> in_flight_{false};
@@ -191,8 +186,18 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   bool stop_when_empty_ = false;    // activation only
   // Lets an activation skip the lock when no signal is pending (the common case).
   std::atomic<bool> has_signals_{false};
-  std::uint32_t name_at_ = 0;  // where the name starts in path_
 
+ protected:
+  std::atomic<std::uint64_t> enqueued_{0};
+  std::atomic<std::uint64_t> processed_{0};
+  std::atomic<std::uint64_t> received_{0};
+  std::atomic<std::uint64_t> abandoned_{0};
+  std::atomic<std::uint64_t> restarts_{0};
+  std::atomic<std::uint64_t> failures_{0};
+  std::atomic<std::uint64_t> signals_{0};
+  Histogram* processing_seconds_ = nullptr;  // owned by the runtime's registry
+
+ private:
   std::optional<Signal> take_signal();
   ResumeResult finish_activation();
   void handle(Signal& signal);
@@ -241,7 +246,6 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
 
   // Touched only inside activations (this cell's, or its parent's for the history).
   std::unique_ptr<Failure> restart_cause_;  // only while restarting
-  std::shared_ptr<CellBase> keep_alive_;    // holds this cell until its last activation ends
 
  public:
   /// Kept by the supervisor (the parent) for its decisions about this cell;

@@ -1,0 +1,71 @@
+// CompactMutex: a mutex in four bytes, for the lock every cell holds (a
+// std::mutex takes forty, paid once per actor). Uncontended, lock and unlock
+// are one atomic instruction each, inline; a contended lock spins briefly,
+// since the sections it guards are a few instructions long, then sleeps in
+// std::atomic::wait (a futex on Linux). The three states follow Drepper's
+// "Futexes Are Tricky": unlock only wakes anyone when a sleeper may exist.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace troupe::detail {
+
+class CompactMutex {
+ public:
+  CompactMutex() = default;
+  CompactMutex(const CompactMutex&) = delete;
+  CompactMutex& operator=(const CompactMutex&) = delete;
+
+  void lock() {
+    std::uint32_t expected = kFree;
+    if (state_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire,
+                                       std::memory_order_relaxed)) {
+      return;
+    }
+    lock_contended();
+  }
+
+  bool try_lock() {
+    std::uint32_t expected = kFree;
+    return state_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire,
+                                          std::memory_order_relaxed);
+  }
+
+  void unlock() {
+    if (state_.exchange(kFree, std::memory_order_release) == kSleepers) state_.notify_one();
+  }
+
+ private:
+  static constexpr std::uint32_t kFree = 0;
+  static constexpr std::uint32_t kLocked = 1;    // held, nobody sleeping
+  static constexpr std::uint32_t kSleepers = 2;  // held, someone may be sleeping
+
+  void lock_contended() {
+    for (int spin = 0; spin < kSpins; ++spin) {
+      pause();
+      if (state_.load(std::memory_order_relaxed) == kFree && try_lock()) return;
+    }
+    // Announce a sleeper; whoever takes the lock from here on takes it in
+    // the sleepers state, so its unlock wakes the next one.
+    while (state_.exchange(kSleepers, std::memory_order_acquire) != kFree) {
+      state_.wait(kSleepers, std::memory_order_relaxed);
+    }
+  }
+
+  static void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+
+  static constexpr int kSpins = 100;
+
+  std::atomic<std::uint32_t> state_{kFree};
+};
+
+static_assert(sizeof(CompactMutex) == 4);
+
+}  // namespace troupe::detail

@@ -92,8 +92,15 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   std::atomic<bool> shutting_down_{false};
 
   mutable std::mutex registry_mu_;
+  using LiveList = IntrusiveList<CellBase, &CellBase::registry_links>;
+  /// A busy cell, searched from the last one found; nullptr when all are idle.
+  const CellBase* find_busy_locked() const;
+  /// Unlinks `cell`, moving the busy hint past it; false if it was not linked.
+  bool forget_locked(CellBase& cell);
+
   // In the order of spawning: deterministic walks in the simulator.
-  IntrusiveList<CellBase, &CellBase::registry_links> live_;
+  LiveList live_;
+  mutable CellBase* busy_hint_ = nullptr;  // where quiescent() looks first
   std::uint64_t retired_enqueued_ = 0;
   std::uint64_t retired_processed_ = 0;
   bool recording_shutdown_ = false;

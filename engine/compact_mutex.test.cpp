@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -59,6 +60,31 @@ TEST(CompactMutex, WakesAWaiterThatWentToSleep) {
   waiter.join();
   EXPECT_TRUE(acquired.load());
 }
+
+#if defined(__SANITIZE_THREAD__)
+// The lock is annotated for ThreadSanitizer, which therefore checks the
+// order in which cell locks are taken, as it does for std::mutex. Taking
+// two in both orders must be reported (exit code 66), though it never
+// deadlocks here.
+TEST(CompactMutexDeathTest, ThreadSanitizerReportsAnInvertedLockOrder) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        CompactMutex a;
+        CompactMutex b;
+        std::thread([&] {
+          std::lock_guard first(a);
+          std::lock_guard second(b);
+        }).join();
+        std::thread([&] {
+          std::lock_guard first(b);
+          std::lock_guard second(a);
+        }).join();
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(66), "lock-order-inversion");
+}
+#endif
 
 }  // namespace
 }  // namespace troupe::detail

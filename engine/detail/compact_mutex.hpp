@@ -17,6 +17,16 @@
 
 #include "engine/assert.hpp"
 
+// Under ThreadSanitizer the lock tells it what it is, so that it checks lock
+// order (potential deadlocks) as it does for std::mutex, not just the
+// atomics inside.
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#define TROUPE_TSAN_MUTEX(call) call
+#else
+#define TROUPE_TSAN_MUTEX(call)
+#endif
+
 #if __has_include(<sys/single_threaded.h>)
 #include <sys/single_threaded.h>
 #define TROUPE_KNOWS_SINGLE_THREADED 1
@@ -26,31 +36,53 @@ namespace troupe::detail {
 
 class CompactMutex {
  public:
-  CompactMutex() = default;
+  CompactMutex() { TROUPE_TSAN_MUTEX(__tsan_mutex_create(this, __tsan_mutex_not_static)); }
+  ~CompactMutex() { TROUPE_TSAN_MUTEX(__tsan_mutex_destroy(this, __tsan_mutex_not_static)); }
   CompactMutex(const CompactMutex&) = delete;
   CompactMutex& operator=(const CompactMutex&) = delete;
 
   void lock() {
+    TROUPE_TSAN_MUTEX(__tsan_mutex_pre_lock(this, 0));
+    acquire();
+    TROUPE_TSAN_MUTEX(__tsan_mutex_post_lock(this, 0, 0));
+  }
+
+  bool try_lock() {
+    TROUPE_TSAN_MUTEX(__tsan_mutex_pre_lock(this, __tsan_mutex_try_lock));
+    const bool acquired = try_acquire();
+    TROUPE_TSAN_MUTEX(__tsan_mutex_post_lock(
+        this, __tsan_mutex_try_lock | (acquired ? 0u : __tsan_mutex_try_lock_failed), 0));
+    return acquired;
+  }
+
+  void unlock() {
+    TROUPE_TSAN_MUTEX(__tsan_mutex_pre_unlock(this, 0));
+    release();
+    TROUPE_TSAN_MUTEX(__tsan_mutex_post_unlock(this, 0));
+  }
+
+ private:
+  static constexpr std::uint32_t kFree = 0;
+  static constexpr std::uint32_t kLocked = 1;    // held, nobody sleeping
+  static constexpr std::uint32_t kSleepers = 2;  // held, someone may be sleeping
+
+  void acquire() {
     if (single_threaded()) {
       TROUPE_ASSERT(state_.load(std::memory_order_relaxed) == kFree);  // no recursion
       state_.store(kLocked, std::memory_order_relaxed);
       return;
     }
-    std::uint32_t expected = kFree;
-    if (state_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire,
-                                       std::memory_order_relaxed)) {
-      return;
-    }
-    lock_contended();
+    if (try_acquire()) return;
+    acquire_contended();
   }
 
-  bool try_lock() {
+  bool try_acquire() {
     std::uint32_t expected = kFree;
     return state_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire,
                                           std::memory_order_relaxed);
   }
 
-  void unlock() {
+  void release() {
     if (single_threaded()) {
       // No other thread exists, so none can be sleeping on this lock.
       state_.store(kFree, std::memory_order_relaxed);
@@ -59,15 +91,10 @@ class CompactMutex {
     if (state_.exchange(kFree, std::memory_order_release) == kSleepers) state_.notify_one();
   }
 
- private:
-  static constexpr std::uint32_t kFree = 0;
-  static constexpr std::uint32_t kLocked = 1;    // held, nobody sleeping
-  static constexpr std::uint32_t kSleepers = 2;  // held, someone may be sleeping
-
-  void lock_contended() {
+  void acquire_contended() {
     for (int spin = 0; spin < kSpins; ++spin) {
       pause();
-      if (state_.load(std::memory_order_relaxed) == kFree && try_lock()) return;
+      if (state_.load(std::memory_order_relaxed) == kFree && try_acquire()) return;
     }
     // Announce a sleeper; whoever takes the lock from here on takes it in
     // the sleepers state, so its unlock wakes the next one.

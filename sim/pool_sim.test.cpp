@@ -21,8 +21,9 @@ Duration since_start(TimePoint t) {
 struct Counts {
   std::map<std::string, std::vector<int>> by_worker;
   Props<int> props() {
-    return Props<int>::from_function(
-               [this](Context<int>& ctx, int& v) { by_worker[std::string(ctx.name())].push_back(v); })
+    return Props<int>::from_function([this](Context<int>& ctx, int& v) {
+             by_worker[std::string(ctx.name())].push_back(v);
+           })
         .kind("worker");
   }
 };

@@ -167,7 +167,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
 
   // The small fields sit together, in groups of eight bytes, so that no
   // padding grows the cell: its size is paid once per actor.
-  mutable CompactMutex mu_;        // four bytes: see compact_mutex.hpp
+  mutable CompactMutex mu_;            // four bytes: see compact_mutex.hpp
   std::uint32_t until_timed_ = 1;      // messages until the next timed one
   std::uint32_t blocked_senders_ = 0;  // guarded by mu_; outside senders waiting for room
   std::uint32_t name_at_ = 0;          // where the name starts in path_

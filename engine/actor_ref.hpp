@@ -42,6 +42,8 @@ class ActorRef {
   std::shared_ptr<detail::CellBase> cell_base() const;
   /// For the runtime: the typed cell (routers offer messages to it).
   detail::Cell<M>* cell() const { return cell_.get(); }
+  /// For the runtime: a reference that keeps the typed cell alive.
+  const std::shared_ptr<detail::Cell<M>>& shared_cell() const { return cell_; }
 
  private:
   const detail::Cell<M>& checked() const;

@@ -54,8 +54,13 @@ class Context {
   void stop(const ActorRef<T>& ref);
 
   /// Sends `message` to this actor after `delay` on the scheduler's clock.
-  /// Pending timers are cancelled when the actor restarts or stops.
+  /// Until then the message counts as sent and queued (quiescence and a
+  /// draining shutdown wait for it). Pending timers are cancelled when the
+  /// actor restarts or stops; a cancelled timer's message is a
+  /// `timer_cancelled` dead letter.
   TimerId schedule_once(Duration delay, M message);
+  /// Cancels one of this actor's pending timers (its message becomes a
+  /// `timer_cancelled` dead letter); false if it fired already or is unknown.
   bool cancel_timer(TimerId id);
 
   TimePoint now() const;

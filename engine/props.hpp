@@ -29,10 +29,18 @@ namespace troupe {
 
 namespace detail {
 
+template <class M>
+class Cell;
+template <class M>
+class PoolState;
+
 /// The typed recipe: the settings and the factory of the instance.
 template <class M>
 struct Recipe : ActorSettings {
   std::function<std::unique_ptr<Actor<M>>()> factory;
+  /// Set for pool workers: when such an actor stops with messages queued,
+  /// this may hand them to a successor; true if it did.
+  std::function<bool(Cell<M>&)> hand_over;
 };
 
 }  // namespace detail
@@ -126,6 +134,9 @@ class Props {
     if (recipe_.use_count() > 1) recipe_ = std::make_shared<detail::Recipe<M>>(*recipe_);
     return *recipe_;
   }
+
+  // A pool sets the hand-over of its workers' queues (see Recipe).
+  friend class detail::PoolState<M>;
 
   std::shared_ptr<detail::Recipe<M>> recipe_;
 };

@@ -28,6 +28,8 @@ std::string_view to_string(DeadLetterReason r) {
       return "shutdown_abandoned";
     case DeadLetterReason::no_workers:
       return "no_workers";
+    case DeadLetterReason::timer_cancelled:
+      return "timer_cancelled";
   }
   return "unknown";
 }

@@ -25,9 +25,10 @@ enum class DeadLetterReason : std::uint8_t {
   handler_failed,
   shutdown_abandoned,
   no_workers,
+  timer_cancelled,  ///< held by a timer (schedule_once) that was cancelled before it fired
 };
 
-inline constexpr std::size_t kDeadLetterReasonCount = 5;
+inline constexpr std::size_t kDeadLetterReasonCount = 6;
 
 std::string_view to_string(SendResult r);
 std::string_view to_string(DeadLetterReason r);

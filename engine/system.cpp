@@ -10,7 +10,7 @@ System::System(std::unique_ptr<Scheduler> scheduler, SystemSettings settings)
     : settings_(settings) {
   if (!scheduler) throw std::invalid_argument("System needs a scheduler");
   runtime_ = std::make_shared<detail::Runtime>(*this, std::move(scheduler), settings.events,
-                                              settings.timing_sample_every);
+                                               settings.timing_sample_every);
   guardian_ = std::make_shared<detail::Guardian>(*runtime_);
   // Registered so that quiescence sees supervision work pending at the top.
   runtime_->register_cell(*guardian_);

@@ -12,13 +12,16 @@
 
 namespace troupe {
 
-/// The conservation counts. Every tell is counted in `sent`; each such
-/// message is processed, a dead letter (by reason) or still queued, so at a
-/// quiescent point and after shutdown `balanced()` is true.
+/// The conservation counts. Every tell is counted in `sent`, and so is every
+/// message given to a timer (`schedule_once`); each such message is
+/// processed, a dead letter (by reason) or still queued, where queued
+/// includes the messages timers still hold (`scheduled`). So at a quiescent
+/// point and after shutdown `balanced()` is true.
 struct SystemStats {
   std::uint64_t sent = 0;
   std::uint64_t processed = 0;
-  std::uint64_t queued = 0;
+  std::uint64_t queued = 0;     ///< in mailboxes, in handlers and in timers
+  std::uint64_t scheduled = 0;  ///< the part of `queued` that timers hold
   std::array<std::uint64_t, kDeadLetterReasonCount> dead_by_reason{};
 
   std::uint64_t dead_letters() const;

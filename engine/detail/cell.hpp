@@ -49,6 +49,15 @@ class Cell final : public CellBase {
 
   TimerId schedule_once(Duration delay, M message);
   bool cancel_timer(TimerId id);
+  /// A timer's message arriving: never blocks (it runs on the scheduler's
+  /// own thread) and is not turned away by a shutdown that is draining,
+  /// since it is the actor's own work. A refusal is a counted dead letter.
+  void deliver_from_timer(M&& message) {
+    const SendResult result = offer(message);
+    if (result == SendResult::accepted) return;
+    reject(result == SendResult::mailbox_full ? DeadLetterReason::mailbox_full
+                                              : DeadLetterReason::actor_stopped);
+  }
   /// The number of the message being handled: its handler runs right after
   /// the count of received messages went up to it.
   std::uint64_t message_seq() const { return received_.load(std::memory_order_relaxed); }
@@ -67,7 +76,11 @@ class Cell final : public CellBase {
   }
   void destroy_instance() noexcept override {
     if (timers_) {
-      for (const auto& [id, due] : *timers_) runtime_->scheduler().cancel(id);
+      // A timer's message belongs to this instance: cancelled with it, and
+      // counted as a dead letter. One that fired already delivers itself.
+      for (const auto& [id, due] : *timers_) {
+        if (runtime_->scheduler().cancel(id)) runtime_->timer_cancelled(*this);
+      }
       timers_.reset();
     }
     instance_.reset();
@@ -91,7 +104,34 @@ class Cell final : public CellBase {
     Context<M> ctx(*this);
     instance_->on_terminated(ctx, t);
   }
+  bool hand_over_queue() override { return recipe().hand_over && recipe().hand_over(*this); }
 
+ public:
+  /// Closes the mailbox and moves what it holds into `out` (a successor's
+  /// queue in the making). Returns how many messages moved.
+  std::size_t take_queue(RingQueue<M>& out) {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    TROUPE_ASSERT(out.empty());
+    queue_.swap(out);
+    return out.size();
+  }
+  /// Queues messages taken from a predecessor, before anyone else can reach
+  /// this cell; the caller accounts them (Runtime::handed_over).
+  void adopt_queue(RingQueue<M>& messages) {
+    bool schedule = false;
+    {
+      std::lock_guard lock(mu_);
+      TROUPE_ASSERT(queue_.empty() && messages.size() <= mailbox_settings().capacity);
+      while (!messages.empty()) {
+        schedule = push_locked(std::move(messages.front())) || schedule;
+        messages.pop_front();
+      }
+    }
+    schedule_if(schedule);
+  }
+
+ protected:
  private:
   /// Queues under mu_; returns whether the cell must now be scheduled.
   bool push_locked(M&& message) {
@@ -225,18 +265,28 @@ TimerId Cell<M>::schedule_once(Duration delay, M message) {
   auto& scheduler = runtime_->scheduler();
   auto payload = std::make_shared<M>(std::move(message));
   std::weak_ptr<CellBase> weak = shared_from_this();
-  const TimerId id = scheduler.after(delay, [weak, payload] {
-    if (auto cell = weak.lock()) static_cast<Cell<M>&>(*cell).tell(std::move(*payload));
+  // The message counts as sent and queued from now on (conservation law).
+  runtime_->timer_armed();
+  const TimerId timer = scheduler.after(delay, [weak, payload, rt = runtime_, actor = this->id()] {
+    if (auto cell = weak.lock()) {
+      static_cast<Cell<M>&>(*cell).deliver_from_timer(std::move(*payload));
+    } else {
+      rt->rejected(DeadLetterReason::actor_stopped, actor, "(stopped actor)");
+    }
+    rt->timer_delivered();  // after the tell: quiescence never misses it
   });
   if (!timers_) timers_ = std::make_unique<std::map<TimerId, TimePoint>>();
-  timers_->emplace(id, scheduler.now() + delay);
-  return id;
+  timers_->emplace(timer, scheduler.now() + delay);
+  return timer;
 }
 
 template <class M>
 bool Cell<M>::cancel_timer(TimerId id) {
-  if (timers_) timers_->erase(id);
-  return runtime_->scheduler().cancel(id);
+  // Only this actor's own timers: an id is just a number.
+  if (!timers_ || timers_->erase(id) == 0) return false;
+  if (!runtime_->scheduler().cancel(id)) return false;
+  runtime_->timer_cancelled(*this);
+  return true;
 }
 
 template <class M>

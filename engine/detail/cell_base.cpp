@@ -98,6 +98,10 @@ void CellBase::enqueue_signal(Signal signal) {
   {
     std::lock_guard lock(mu_);
     if (terminated_) return;  // a stopped cell has nothing left to decide
+    if (signal.kind == Signal::Kind::terminated) {
+      // Every message the stopped actor sent here is already counted.
+      signal.after_messages = enqueued_.load(std::memory_order_relaxed);
+    }
     pending_signals_.push_back(std::move(signal));
     signals_.fetch_add(1, std::memory_order_relaxed);
     has_signals_.store(true, std::memory_order_release);
@@ -201,6 +205,7 @@ ResumeResult CellBase::resume(std::size_t max_messages) {
       continue;
     }
     if (state_ != State::running) break;
+    if (deferred_terminations_ && deliver_due_termination()) continue;
     if (!process_one()) {
       // Out of routing and drained: nothing more can arrive through the pool.
       if (stop_when_empty_) on_stop(DeadLetterReason::actor_stopped);
@@ -228,7 +233,8 @@ ResumeResult CellBase::finish_activation() {
   std::lock_guard lock(mu_);
   // A drained actor asked to stop runs once more to stop itself.
   const bool runnable =
-      state_ == State::running && (user_queue_size_locked() > 0 || stop_when_empty_);
+      state_ == State::running &&
+      (user_queue_size_locked() > 0 || stop_when_empty_ || deferred_terminations_ != nullptr);
   const bool more = !terminated_ && (!pending_signals_.empty() || runnable);
   if (more) return ResumeResult::resume_later;
   scheduled_ = false;
@@ -265,11 +271,46 @@ void CellBase::handle(Signal& signal) {
       stop_when_empty_ = true;
       break;
     case Signal::Kind::terminated:
-      if (has_instance() && state_ != State::stopping && state_ != State::stopped) {
-        const Terminated t{signal.other->id(), signal.other->path()};
-        guarded([&] { hook_terminated(t); }, 0);
+      on_terminated_signal(signal);
+      break;
+    case Signal::Kind::run:
+      if (state_ != State::stopping && state_ != State::stopped) {
+        guarded([&] { signal.action(); }, 0);
       }
       break;
+  }
+}
+
+std::uint64_t CellBase::dequeued_count() const {
+  std::lock_guard lock(mu_);
+  return enqueued_.load(std::memory_order_relaxed) - user_queue_size_locked();
+}
+
+void CellBase::on_terminated_signal(Signal& signal) {
+  // Behind an earlier deferred one, or ahead of messages the stopped actor
+  // sent before it: wait (Akka's ordering guarantee for Terminated).
+  if (deferred_terminations_ || dequeued_count() < signal.after_messages) {
+    if (!deferred_terminations_) deferred_terminations_ = std::make_unique<RingQueue<Signal>>();
+    deferred_terminations_->push_back(std::move(signal));
+    return;
+  }
+  deliver_terminated(signal);
+}
+
+bool CellBase::deliver_due_termination() {
+  TROUPE_ASSERT(deferred_terminations_ && !deferred_terminations_->empty());
+  if (dequeued_count() < deferred_terminations_->front().after_messages) return false;
+  Signal signal = std::move(deferred_terminations_->front());
+  deferred_terminations_->pop_front();
+  if (deferred_terminations_->empty()) deferred_terminations_.reset();
+  deliver_terminated(signal);
+  return true;
+}
+
+void CellBase::deliver_terminated(const Signal& signal) {
+  if (has_instance() && state_ != State::stopping && state_ != State::stopped) {
+    const Terminated t{signal.other->id(), signal.other->path()};
+    guarded([&] { hook_terminated(t); }, 0);
   }
 }
 
@@ -415,6 +456,9 @@ void CellBase::complete_restart() {
 void CellBase::on_stop(DeadLetterReason reason) {
   if (state_ == State::stopping || state_ == State::stopped) return;
   state_ = State::stopping;
+  // Stopped by supervision or by hand, not by shutdown: a pool worker's
+  // queue goes to the worker that replaces it (and the mailbox is closed).
+  if (reason == DeadLetterReason::actor_stopped) hand_over_queue();
   std::size_t leftovers = 0;
   {
     std::lock_guard lock(mu_);
@@ -464,6 +508,7 @@ void CellBase::finish_stop() {
   }
   destroy_instance();
   state_ = State::stopped;
+  deferred_terminations_.reset();  // nobody is left to tell
   std::unique_ptr<std::vector<std::weak_ptr<CellBase>>> watchers;
   {
     std::lock_guard lock(mu_);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,11 +45,17 @@ struct Signal {
     child_terminated,  // `other` has stopped
     terminated,        // `other`, which this cell watches, has stopped
     drain_and_stop,    // handle what is queued, then stop (a pool shrinking)
+    run,               // run `action` in the activation: a system command (pool resize, tick)
   };
   Kind kind;
   std::shared_ptr<CellBase> other;
   Failure failure;
   DeadLetterReason reason = DeadLetterReason::actor_stopped;
+  std::function<void()> action{};
+  /// For `terminated`: the user messages this cell had received when the
+  /// signal arrived. It is delivered only after that many were taken from
+  /// the mailbox, so it never overtakes what the stopped actor sent before.
+  std::uint64_t after_messages = 0;
 };
 
 /// The actor currently running on this thread, or nullptr outside actors.
@@ -139,6 +146,9 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   virtual void hook_post_stop() = 0;
   virtual void hook_pre_restart(const Failure& failure) = 0;
   virtual void hook_terminated(const Terminated& terminated) = 0;
+  /// Stopping with messages queued: a pool worker hands them to its
+  /// replacement instead of dropping them. True if it did.
+  virtual bool hand_over_queue() { return false; }
 
   /// Called by process_one when a handler threw: the message is a
   /// handler_failed dead letter, the cell suspends and tells its parent.
@@ -199,6 +209,12 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
 
  private:
   std::optional<Signal> take_signal();
+  /// Messages taken out of the mailbox so far (handled, failed or dropped).
+  std::uint64_t dequeued_count() const;
+  void on_terminated_signal(Signal& signal);
+  /// Delivers the oldest deferred Terminated if its messages were taken.
+  bool deliver_due_termination();
+  void deliver_terminated(const Signal& signal);
   ResumeResult finish_activation();
   void handle(Signal& signal);
   void on_create();
@@ -246,6 +262,9 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
 
   // Touched only inside activations (this cell's, or its parent's for the history).
   std::unique_ptr<Failure> restart_cause_;  // only while restarting
+  // Terminated signals waiting for messages sent before them, oldest first
+  // (their marks never decrease). Activation only; made when first needed.
+  std::unique_ptr<RingQueue<Signal>> deferred_terminations_;
 
  public:
   /// Kept by the supervisor (the parent) for its decisions about this cell;

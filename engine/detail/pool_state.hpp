@@ -1,7 +1,10 @@
 // The shared state behind Pool<M> handles and the pool's manager actor: the
 // routing table, the consistent-hash ring, the autoscaler's settings and its
 // decisions. Senders take the lock to pick a worker and queue the message;
-// the manager takes it to change the table. Internal to the engine.
+// the manager takes it to change the table. A worker is touched outside the
+// lock only through a strong reference: the table may drop it at any time.
+// Resizes and autoscaler ticks reach the manager as system signals, never
+// through a mailbox that could be full. Internal to the engine.
 #pragma once
 
 #include <algorithm>
@@ -22,14 +25,9 @@
 
 namespace troupe::detail {
 
-struct PoolResize {
-  std::size_t target;
-};
-struct PoolTick {
-  std::uint64_t generation;
-};
-/// What a pool's manager actor handles.
-using PoolCommand = std::variant<PoolResize, PoolTick>;
+/// The manager takes no user messages: its commands (resizes, ticks) are
+/// system signals, so a flood of them can never crowd each other out.
+struct PoolCommand {};
 
 template <class M>
 class PoolState : public std::enable_shared_from_this<PoolState<M>> {
@@ -50,6 +48,12 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
     // One series for all the workers, however the pool scales; "/*" keeps it
     // apart from the manager, whose path is the pool's.
     worker_props_.metrics_label(path_ + "/*");
+    // A worker that its supervisor stops hands its queue to its replacement.
+    std::weak_ptr<PoolState> weak = this->shared_from_this();
+    worker_props_.writable().hand_over = [weak](Cell<M>& dying) {
+      auto state = weak.lock();
+      return state != nullptr && state->hand_over(dying);
+    };
     auto& metrics = runtime().metrics();
     workers_gauge_ =
         &metrics.gauge("troupe_pool_workers", "Workers in routing, by pool.", {{"pool", path_}});
@@ -63,7 +67,19 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
 
   SendResult tell(M& message);
 
-  void request_resize(std::size_t n) { manager_.tell(PoolResize{n}); }
+  /// Resizes coalesce: the manager applies the latest target asked for.
+  void request_resize(std::size_t n) {
+    {
+      std::lock_guard lock(mu_);
+      pending_resize_ = n;
+      if (resize_signalled_) return;
+      resize_signalled_ = true;
+    }
+    std::weak_ptr<PoolState> weak = this->shared_from_this();
+    send_command([weak] {
+      if (auto state = weak.lock()) state->apply_pending_resize();
+    });
+  }
 
   template <class S>
   void start_scaler(S settings, Duration interval) {
@@ -99,8 +115,13 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
 
   // The manager's side, inside its activation.
   void apply_resize(std::size_t target);
+  void apply_pending_resize();
   void on_tick(std::uint64_t generation);
   void on_worker_terminated(ActorId id);
+  /// A routed worker is stopping (in its own activation): replace it in its
+  /// slot and move its queue to the replacement. False if it is not routed
+  /// (it left on a shrink) or no replacement can be made (the pool stops).
+  bool hand_over(Cell<M>& dying);
 
  private:
   struct Worker {
@@ -110,14 +131,24 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
   static constexpr std::size_t kDecisionsKept = 1024;
 
   Runtime& runtime() const { return manager_cell_->runtime(); }
-  Cell<M>* pick_locked(const M& message);
+  /// The worker to route to (valid while mu_ is held), or nullptr.
+  const Worker* pick_locked(const M& message);
   SendResult broadcast(M& message);
-  SendResult wait_and_route(M& message, Cell<M>*& target);
+  SendResult wait_and_route(M& message, std::shared_ptr<Cell<M>>& target);
+  /// Whether this sender may wait for room (block overflow, outside actors).
+  bool may_block() const {
+    return worker_props_.mailbox().overflow == Overflow::block && current_cell() == nullptr;
+  }
+  void send_command(std::function<void()> command) {
+    manager_cell_->enqueue_signal(Signal{
+        Signal::Kind::run, nullptr, {}, DeadLetterReason::actor_stopped, std::move(command)});
+  }
+  std::optional<ActorRef<M>> spawn_worker_ref();
   void spawn_worker_locked(std::uint64_t slot);
   void arm_tick_locked();
   void cancel_tick_locked();
   std::optional<ScaleDecision> decide_locked();
-  void refuse(SendResult why, Cell<M>* target);
+  void refuse(SendResult why, const Cell<M>* target);
 
   Props<M> worker_props_;
   const PoolSettings settings_;
@@ -135,6 +166,8 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
   Duration interval_{};
   std::uint64_t generation_ = 0;
   std::optional<TimerId> tick_timer_;
+  std::size_t pending_resize_ = 0;
+  bool resize_signalled_ = false;  // a resize command is on its way to the manager
   std::optional<TimePoint> last_change_;
   std::vector<ScaleDecision> decisions_;
   Gauge* workers_gauge_ = nullptr;               // owned by the registry
@@ -146,12 +179,8 @@ class PoolManager final : public Actor<PoolCommand> {
  public:
   explicit PoolManager(std::shared_ptr<PoolState<M>> state) : state_(std::move(state)) {}
 
-  void receive(Context<PoolCommand>&, PoolCommand& command) override {
-    if (auto* resize = std::get_if<PoolResize>(&command)) {
-      state_->apply_resize(resize->target);
-    } else {
-      state_->on_tick(std::get<PoolTick>(command).generation);
-    }
+  void receive(Context<PoolCommand>&, PoolCommand&) override {
+    throw std::logic_error("a pool's manager takes no messages");
   }
   void on_terminated(Context<PoolCommand>&, const Terminated& t) override {
     state_->on_worker_terminated(t.id);
@@ -185,37 +214,41 @@ SendResult PoolState<M>::tell(M& message) {
     return SendResult::actor_stopped;
   }
   if (settings_.routing == Routing::broadcast) return broadcast(message);
-  Cell<M>* target = nullptr;
+  // The fast path touches the worker only under the lock, which keeps it in
+  // the table; a refusal keeps a strong reference for use after unlocking.
+  std::shared_ptr<Cell<M>> target;
   SendResult result = SendResult::no_workers;
   {
     std::lock_guard lock(mu_);
-    target = pick_locked(message);
-    if (target != nullptr) result = target->offer(message);
+    const Worker* picked = pick_locked(message);
+    if (picked != nullptr) {
+      result = picked->ref.cell()->offer(message);
+      if (result != SendResult::accepted) target = picked->ref.shared_cell();
+    }
   }
-  if (result == SendResult::mailbox_full && target->may_block()) {
-    result = wait_and_route(message, target);
-  }
-  if (result != SendResult::accepted) refuse(result, target);
+  if (result == SendResult::mailbox_full && may_block()) result = wait_and_route(message, target);
+  if (result != SendResult::accepted) refuse(result, target.get());
   return result;
 }
 
 template <class M>
-SendResult PoolState<M>::wait_and_route(M& message, Cell<M>*& target) {
+SendResult PoolState<M>::wait_and_route(M& message, std::shared_ptr<Cell<M>>& target) {
   auto& scheduler = runtime().scheduler();
   SendResult result = SendResult::mailbox_full;
   scheduler.wait_until(
       [&] {
         std::lock_guard lock(mu_);
-        target = pick_locked(message);
+        const Worker* picked = pick_locked(message);
+        target = picked == nullptr ? nullptr : picked->ref.shared_cell();
         result = target == nullptr ? SendResult::no_workers : target->offer(message);
         return result != SendResult::mailbox_full;
       },
-      scheduler.now() + target->block_timeout());
+      scheduler.now() + worker_props_.mailbox().block_timeout);
   return result;
 }
 
 template <class M>
-void PoolState<M>::refuse(SendResult why, Cell<M>* target) {
+void PoolState<M>::refuse(SendResult why, const Cell<M>* target) {
   Runtime& rt = runtime();
   switch (why) {
     case SendResult::accepted:
@@ -224,6 +257,7 @@ void PoolState<M>::refuse(SendResult why, Cell<M>* target) {
       rt.rejected(DeadLetterReason::no_workers, manager_.id(), path_);
       return;
     case SendResult::mailbox_full:
+      TROUPE_ASSERT(target != nullptr);
       rt.rejected(DeadLetterReason::mailbox_full, *target);
       return;
     case SendResult::actor_stopped:
@@ -237,15 +271,15 @@ void PoolState<M>::refuse(SendResult why, Cell<M>* target) {
 }
 
 template <class M>
-Cell<M>* PoolState<M>::pick_locked(const M& message) {
+auto PoolState<M>::pick_locked(const M& message) -> const Worker* {
   if (routed_.empty()) return nullptr;
   const std::size_t n = routed_.size();
   switch (settings_.routing) {
     case Routing::round_robin:
     case Routing::broadcast:
-      return routed_[next_++ % n].ref.cell();
+      return &routed_[next_++ % n];
     case Routing::random:
-      return routed_[runtime().scheduler().random() % n].ref.cell();
+      return &routed_[runtime().scheduler().random() % n];
     case Routing::smallest_mailbox: {
       std::size_t best = 0;
       std::size_t best_queued = routed_[0].ref.queued();
@@ -256,14 +290,14 @@ Cell<M>* PoolState<M>::pick_locked(const M& message) {
           best_queued = q;
         }
       }
-      return routed_[best].ref.cell();
+      return &routed_[best];
     }
     case Routing::consistent_hash: {
       const std::uint64_t slot = ring_.owner(key_(message));
       auto it = std::lower_bound(routed_.begin(), routed_.end(), slot,
                                  [](const Worker& w, std::uint64_t s) { return w.slot < s; });
       TROUPE_ASSERT(it != routed_.end() && it->slot == slot);
-      return it->ref.cell();
+      return &*it;
     }
   }
   return nullptr;
@@ -271,26 +305,35 @@ Cell<M>* PoolState<M>::pick_locked(const M& message) {
 
 template <class M>
 SendResult PoolState<M>::broadcast(M& message) {
-  std::vector<std::pair<SendResult, Cell<M>*>> refused;
+  // Strong references: the workers that refused are accounted after unlocking.
+  std::vector<std::pair<SendResult, std::shared_ptr<Cell<M>>>> refused;
   {
     std::lock_guard lock(mu_);
     if (routed_.empty()) refused.emplace_back(SendResult::no_workers, nullptr);
     for (const auto& w : routed_) {
       M copy = message;
       const SendResult r = w.ref.cell()->offer(copy);
-      if (r != SendResult::accepted) refused.emplace_back(r, w.ref.cell());
+      if (r != SendResult::accepted) refused.emplace_back(r, w.ref.shared_cell());
     }
   }
-  for (const auto& [why, cell] : refused) refuse(why, cell);
+  for (const auto& [why, cell] : refused) refuse(why, cell.get());
   return refused.empty() ? SendResult::accepted : refused.front().first;
 }
 
 template <class M>
-void PoolState<M>::spawn_worker_locked(std::uint64_t slot) {
+std::optional<ActorRef<M>> PoolState<M>::spawn_worker_ref() {
   auto spawned = spawn_child(*manager_cell_, "w" + std::to_string(++names_), worker_props_);
-  if (!spawned.ok()) return;  // the system or the pool is stopping: nothing to route to
+  if (!spawned.ok()) return std::nullopt;  // the system or the pool is stopping
   auto ref = std::move(spawned).value();
   ref.cell_base()->add_watcher(manager_cell_);
+  return ref;
+}
+
+template <class M>
+void PoolState<M>::spawn_worker_locked(std::uint64_t slot) {
+  auto spawned = spawn_worker_ref();
+  if (!spawned) return;  // nothing to route to
+  auto ref = std::move(*spawned);
   const auto at = std::lower_bound(routed_.begin(), routed_.end(), slot,
                                    [](const Worker& w, std::uint64_t s) { return w.slot < s; });
   routed_.insert(at, Worker{slot, std::move(ref)});
@@ -325,6 +368,36 @@ void PoolState<M>::apply_resize(std::size_t target) {
 }
 
 template <class M>
+void PoolState<M>::apply_pending_resize() {
+  std::size_t target = 0;
+  {
+    std::lock_guard lock(mu_);
+    TROUPE_ASSERT(resize_signalled_);
+    resize_signalled_ = false;
+    target = pending_resize_;
+  }
+  apply_resize(target);
+}
+
+template <class M>
+bool PoolState<M>::hand_over(Cell<M>& dying) {
+  // Under the pool's lock no sender can pick the dying worker while its
+  // queue moves: order pool lock, then cell locks, as in tell.
+  std::lock_guard lock(mu_);
+  auto it = std::find_if(routed_.begin(), routed_.end(),
+                         [&](const Worker& w) { return w.ref.cell() == &dying; });
+  if (it == routed_.end()) return false;
+  auto successor = spawn_worker_ref();
+  if (!successor) return false;
+  RingQueue<M> queue;
+  const std::size_t moved = dying.take_queue(queue);
+  successor->cell()->adopt_queue(queue);
+  runtime().handed_over(moved);
+  it->ref = std::move(*successor);  // same slot: the hash ring is unchanged
+  return true;
+}
+
+template <class M>
 void PoolState<M>::on_worker_terminated(ActorId id) {
   std::lock_guard lock(mu_);
   auto it = std::find_if(routed_.begin(), routed_.end(),
@@ -343,7 +416,11 @@ void PoolState<M>::arm_tick_locked() {
   std::weak_ptr<PoolState> weak = this->shared_from_this();
   const std::uint64_t generation = ++generation_;
   tick_timer_ = runtime().scheduler().after(interval_, [weak, generation] {
-    if (auto state = weak.lock()) state->manager_.tell(PoolTick{generation});
+    auto state = weak.lock();
+    if (!state) return;
+    state->send_command([weak, generation] {
+      if (auto s = weak.lock()) s->on_tick(generation);
+    });
   });
 }
 

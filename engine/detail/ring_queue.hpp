@@ -68,6 +68,14 @@ class RingQueue {
     while (size_ > 0) pop_front();
   }
 
+  /// Exchanges contents and buffers (a mailbox handed to a successor).
+  void swap(RingQueue& other) noexcept {
+    std::swap(slots_, other.slots_);
+    std::swap(capacity_, other.capacity_);
+    std::swap(head_, other.head_);
+    std::swap(size_, other.size_);
+  }
+
   /// Gives the buffer back when nothing is queued: for queues that are empty
   /// most of the time, so that their idle owner holds no memory.
   void release_if_empty() {

@@ -104,6 +104,14 @@ void Runtime::rejected(DeadLetterReason reason, ActorId id, std::string_view pat
   if (emitting()) emit(EventKind::dead_letter, id, path, to_string(reason), 1);
 }
 
+void Runtime::timer_cancelled(const CellBase& cell) {
+  // Counted as a rejected send (it is in `sent` through timer_held_, which
+  // drops now) so that the message leaves `queued` for a dead letter.
+  rejected_.fetch_add(1, std::memory_order_relaxed);
+  dead_letter(DeadLetterReason::timer_cancelled, cell);
+  timer_delivered();
+}
+
 void Runtime::emit(EventKind kind, ActorId actor, std::string_view path, std::string_view detail,
                    std::int64_t value) {
   EventSink* sink = sink_.load(std::memory_order_relaxed);
@@ -126,7 +134,12 @@ std::uint64_t Runtime::total_activity_locked() const {
 SystemStats Runtime::stats() const {
   SystemStats s;
   std::lock_guard lock(registry_mu_);
-  s.sent = total_enqueued_locked() + rejected_.load(std::memory_order_relaxed);
+  // A message in a timer is both sent and queued until the timer fires;
+  // then it is counted again only by the tell that delivers it.
+  s.scheduled = timer_held_.load(std::memory_order_seq_cst);
+  s.sent = total_enqueued_locked() + rejected_.load(std::memory_order_relaxed) + s.scheduled -
+           handed_over_.load(std::memory_order_relaxed);
+  s.queued = s.scheduled;
   s.processed = retired_processed_;
   for (CellBase* cell : live_) {
     s.processed += cell->processed_count();
@@ -154,6 +167,8 @@ bool Runtime::quiescent() const {
   // found last time, instead of walking every cell, keeps that linear in
   // the number of cells rather than quadratic. Seeing one busy cell is
   // already a sound "no"; only a "yes" needs the careful walk below.
+  // A message held by a timer is work still to come.
+  if (timer_held_.load(std::memory_order_seq_cst) > 0) return false;
   if (find_busy_locked() != nullptr) return false;
   // Work that moves from a cell not yet checked to one already checked raises
   // the activity total, so comparing totals around the walk catches it.
@@ -162,7 +177,9 @@ bool Runtime::quiescent() const {
   for (CellBase* cell : live_) {
     if (!cell->idle()) return false;
   }
-  return total_activity_locked() == before;
+  // A timer that fired during the walk told its cell before it stopped
+  // counting as held, so one of the two checks sees its message.
+  return total_activity_locked() == before && timer_held_.load(std::memory_order_seq_cst) == 0;
 }
 
 const CellBase* Runtime::find_busy_locked() const {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/assert.hpp"
 #include "engine/detail/cell_base.hpp"
 #include "engine/detail/intrusive_list.hpp"
 #include "engine/events.hpp"
@@ -55,6 +56,23 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   void rejected(DeadLetterReason reason, const CellBase& cell);
   /// The same for a send that had no actor to go to (an empty pool).
   void rejected(DeadLetterReason reason, ActorId id, std::string_view path);
+
+  /// A message given to a timer (schedule_once): sent, and queued until the
+  /// timer fires or is cancelled. Quiescence waits for it.
+  void timer_armed() { timer_held_.fetch_add(1, std::memory_order_seq_cst); }
+  /// The timer fired and its message was offered (and accounted) by a tell.
+  void timer_delivered() {
+    const auto before = timer_held_.fetch_sub(1, std::memory_order_seq_cst);
+    TROUPE_ASSERT(before > 0);
+  }
+  /// `count` queued messages moved from a stopping cell to its successor:
+  /// counted once as sent, though both cells counted them as enqueued.
+  void handed_over(std::uint64_t count) {
+    handed_over_.fetch_add(count, std::memory_order_relaxed);
+  }
+
+  /// The timer was cancelled: its message is a timer_cancelled dead letter.
+  void timer_cancelled(const CellBase& cell);
 
   bool injects_failures() const { return injects_failures_; }
   bool scheduler_times_handlers() const { return scheduler_times_handlers_; }
@@ -115,6 +133,8 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   const std::uint32_t timing_sample_every_;
   const bool scheduler_times_handlers_;
   std::atomic<std::uint64_t> rejected_{0};
+  std::atomic<std::uint64_t> timer_held_{0};   // messages waiting in user timers
+  std::atomic<std::uint64_t> handed_over_{0};  // enqueued twice: see handed_over()
   std::array<std::atomic<std::uint64_t>, kDeadLetterReasonCount> dead_{};
 };
 

@@ -105,8 +105,8 @@ class StopSignal {
   void fire() {
     if (fired_.exchange(true)) return;
     const char byte = 1;
-    // A pipe with nothing in it has room for one byte.
-    TROUPE_ASSERT(write(fds_[1], &byte, 1) == 1);
+    const ssize_t written = write(fds_[1], &byte, 1);
+    TROUPE_ASSERT(written == 1);  // an empty pipe has room for one byte
   }
   bool fired() const { return fired_; }
   int fd() const { return fds_[0]; }

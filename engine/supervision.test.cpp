@@ -380,6 +380,7 @@ TEST(Supervision, ExceededBudgetEscalatesToTheParent) {
   ASSERT_EQ(failed.size(), 3u);
   EXPECT_EQ(failed[2].path, "/p");
   EXPECT_NE(failed[2].detail.find("restart budget exceeded"), std::string::npos);
+  EXPECT_NE(failed[2].detail.find("(1 within 60s)"), std::string::npos) << failed[2].detail;
   EXPECT_EQ(kids.stopped_copy(), std::vector<std::string>{"/p/c0"});
 }
 
@@ -402,6 +403,74 @@ TEST(Supervision, BackoffDelaysRestartsAndGrowsUpToTheCap) {
   for (const auto& e : log.events(EventKind::restart_scheduled)) delays.push_back(e.value);
   EXPECT_EQ(delays, (std::vector<std::int64_t>{Duration(20ms).count(), Duration(40ms).count(),
                                                Duration(50ms).count()}));
+}
+
+// --- deep escalation chains -----------------------------------------------------
+
+/// One level of a chain: spawns the next level below it, down to a leaf that
+/// fails on its first message. Every level escalates its child's failure.
+class Nest : public Actor<Msg> {
+ public:
+  explicit Nest(int below) : below_(below) {}
+  void pre_start(Context<Msg>& ctx) override {
+    if (below_ == 0) {
+      ctx.self().tell(Fail{"leaf broke"});
+      return;
+    }
+    const std::string name = below_ == 1 ? "leaf" : "n";
+    ASSERT_TRUE(ctx.spawn(name, nested(below_ - 1)));
+  }
+  void receive(Context<Msg>&, Msg& msg) override {
+    if (auto* f = std::get_if<Fail>(&msg)) throw std::runtime_error(f->why);
+  }
+  static Props<Msg> nested(int below) {
+    return Props<Msg>::of<Nest>(below).decider([](const Failure&) { return Directive::escalate; });
+  }
+
+ private:
+  int below_;
+};
+
+/// The texts of the failures of one actor, from the event stream.
+class FailuresOf final : public EventSink {
+ public:
+  explicit FailuresOf(std::string path) : path_(std::move(path)) {}
+  void on_event(const Event& e) override {
+    if (e.kind != EventKind::failed || e.path != path_) return;
+    std::lock_guard lock(mu_);
+    texts_.emplace_back(e.detail);
+  }
+  std::vector<std::string> texts() {
+    std::lock_guard lock(mu_);
+    return texts_;
+  }
+
+ private:
+  std::string path_;
+  std::mutex mu_;
+  std::vector<std::string> texts_;
+};
+
+TEST(Supervision, AnEscalationThroughThreeThousandLevelsIsQuickAndNamesTheLeafInBoundedText) {
+  constexpr int kLevels = 3000;  // /top, 2998 levels named n, and /top/n/.../n/leaf
+  FailuresOf top_failures{"/top"};
+  System sys{threads(), {.events = &top_failures}};
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(sys.spawn("top", Nest::nested(kLevels - 1)));
+  ASSERT_TRUE(eventually(
+      sys, [&] { return !top_failures.texts().empty(); }, 60s));
+  ASSERT_TRUE(sys.await_quiescence(60s));
+  // Generous: a bound on the growth, not a benchmark (it took 13 s when each
+  // level copied the whole chain).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  const auto texts = top_failures.texts();
+  ASSERT_EQ(texts.size(), 1u);
+  const std::string& text = texts[0];
+  EXPECT_LE(text.size(), kFailureTextMax);
+  EXPECT_EQ(text.rfind("escalated from /top/n/n/", 0), 0u) << text;
+  EXPECT_NE(text.find("/n/leaf (" + std::to_string(kLevels - 1) + " levels): leaf broke"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace

@@ -383,8 +383,7 @@ void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const F
     failed->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
     escalate(Failure{failed->path_,
                      "restart budget exceeded (" + std::to_string(policy.budget.max_restarts) +
-                         " within " + std::to_string(policy.budget.within.count()) +
-                         "ns): " + failure.what,
+                         " within " + duration_text(policy.budget.within) + "): " + failure.what,
                      failure.message_seq, failure.time});
     return;
   }
@@ -417,8 +416,8 @@ void CellBase::escalate(const Failure& failure) {
   // The guardian absorbs escalations: the child is already stopped, and a
   // failure at the top must not take the whole system down.
   if (parent_ == nullptr) return;
-  fail(Failure{path_, "escalated from " + failure.actor_path + ": " + failure.what,
-               failure.message_seq, runtime_->scheduler().now()});
+  // Names the chain's origin and depth, not every level: bounded text.
+  fail(escalated_failure(path_, failure, runtime_->scheduler().now()));
 }
 
 void CellBase::on_restart(const Failure& failure) {

@@ -40,7 +40,8 @@ class Cell final : public CellBase {
   /// An outside sender may wait for room in this mailbox (overflow = block);
   /// an actor never does.
   bool may_block() const {
-    return mailbox_settings().overflow == Overflow::block && current_cell() == nullptr;
+    return mailbox_settings().overflow == Overflow::block && current_cell() == nullptr &&
+           !runtime_->scheduler().on_own_thread();
   }
   SendResult wait_for_room(M& message);
   Duration block_timeout() const { return mailbox_settings().block_timeout; }
@@ -167,7 +168,7 @@ SendResult Cell<M>::wait_for_room(M& message) {
         result = offer(message);
         return result != SendResult::mailbox_full;
       },
-      scheduler.now() + mailbox_settings().block_timeout);
+      deadline_after(scheduler.now(), mailbox_settings().block_timeout));
   std::lock_guard guard(mu_);
   --blocked_senders_;
   return result;
@@ -229,7 +230,7 @@ TimerId Cell<M>::schedule_once(Duration delay, M message) {
     if (auto cell = weak.lock()) static_cast<Cell<M>&>(*cell).tell(std::move(*payload));
   });
   if (!timers_) timers_ = std::make_unique<std::map<TimerId, TimePoint>>();
-  timers_->emplace(id, scheduler.now() + delay);
+  timers_->emplace(id, deadline_after(scheduler.now(), delay));
   return id;
 }
 

@@ -210,7 +210,7 @@ SendResult PoolState<M>::wait_and_route(M& message, Cell<M>*& target) {
         result = target == nullptr ? SendResult::no_workers : target->offer(message);
         return result != SendResult::mailbox_full;
       },
-      scheduler.now() + target->block_timeout());
+      deadline_after(scheduler.now(), target->block_timeout()));
   return result;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/saturating_time.hpp"
 #include "engine/time.hpp"
 
 namespace troupe {
@@ -57,7 +58,8 @@ class Scheduler {
   /// The scheduler's clock: steady in production, virtual in simulation.
   virtual TimePoint now() const = 0;
 
-  /// Runs `callback` once, `delay` from now (a negative delay means now).
+  /// Runs `callback` once, `delay` from now (a negative delay means now;
+  /// Duration::max() saturates to the end of time: never).
   virtual TimerId after(Duration delay, std::function<void()> callback) = 0;
 
   /// Cancels a pending timer; false if it already ran or never existed.
@@ -71,14 +73,28 @@ class Scheduler {
 
   /// Blocks the calling (non-actor) thread, or drives a simulation, until
   /// `done()` is true or the clock reaches `deadline`. Returns done().
-  /// `done` must be cheap and is called repeatedly.
+  /// `done` must be cheap and is called repeatedly. Throws std::logic_error
+  /// when called on one of the scheduler's own threads (on_own_thread()).
   virtual bool wait_until(const std::function<bool()>& done, TimePoint deadline) = 0;
+
+  /// True on a thread the scheduler runs actors or timers on (inside step()
+  /// for a simulator). Nothing running there may block: a tell made there
+  /// never waits for mailbox room, and wait_until throws std::logic_error.
+  virtual bool on_own_thread() const { return false; }
+
+  /// True while one of the scheduler's own threads is inside an activation.
+  /// A scheduler that runs activations on the caller's thread answers false
+  /// to the caller. Lets shutdown tell a handler that does not return (it
+  /// cannot be pre-empted) from an actor that is merely waiting for its turn.
+  virtual bool running_activations() const { return false; }
 
   /// Tells threads blocked in wait_until that their condition may now hold.
   virtual void wake_waiters() = 0;
 
   /// Stops running actors and timers and releases every thread. Called by
-  /// the system after its shutdown; nothing may be scheduled afterwards.
+  /// the system after its shutdown; what is scheduled afterwards never runs.
+  /// A thread still inside an activation (a handler that never returns) may
+  /// be left running: the caller then keeps the scheduler alive (System does).
   virtual void stop() = 0;
 
   /// Whether inject_failure can ever answer true; asked once, so that the

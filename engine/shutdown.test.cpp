@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -191,6 +194,49 @@ TEST(Shutdown, TheDestructorShutsDownAndJoinsEverything) {
     }
   }
   EXPECT_EQ(processed.load(), 1000);
+}
+
+TEST(Shutdown, AHandlerThatNeverReturnsIsNamedAndNeitherShutdownNorTheDestructorWaitsForIt) {
+  // Shared with the handler, which outlives the System on its own thread.
+  struct Held {
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<bool> entered{false};
+    std::atomic<bool> returned{false};
+  };
+  auto held = std::make_shared<Held>();
+  std::atomic<int> processed{0};
+  auto sys = std::make_unique<System>(
+      threads(), SystemSettings{.destructor_deadline = 200ms, .shutdown_grace = 200ms});
+  auto stuck = sys->spawn("stuck", Props<int>::from_function([held](Context<int>&, int&) {
+                            held->entered = true;
+                            held->released.wait();  // released only after the System is gone
+                            held->returned = true;
+                          }))
+                   .value();
+  auto fine = sys->spawn("fine", sleeper(processed, 0ms)).value();
+  stuck.tell(1);
+  stuck.tell(2);
+  fine.tell(1);
+  ASSERT_TRUE(eventually(*sys, [&] { return held->entered.load(); }));
+
+  const auto shutdown_began = std::chrono::steady_clock::now();
+  const auto report = sys->shutdown(200ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - shutdown_began, 3s);
+  EXPECT_FALSE(report.deadline_met);
+  EXPECT_EQ(report.stuck_in_handler, std::vector<std::string>{"/stuck"});
+  EXPECT_EQ(processed.load(), 1);
+  EXPECT_TRUE(sys->stats().balanced());
+
+  const auto destruction_began = std::chrono::steady_clock::now();
+  sys.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - destruction_began, 3s);
+
+  // The handler returns on its detached thread, into state kept alive for it.
+  held->release.set_value();
+  for (int i = 0; i < 500 && !held->returned.load(); ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(held->returned.load());
+  std::this_thread::sleep_for(100ms);  // its stop runs now; a crash here fails the test
 }
 
 }  // namespace

@@ -30,6 +30,9 @@ struct SystemSettings {
   EventSink* events = nullptr;
   /// The deadline the destructor gives shutdown() if it was never called.
   Duration destructor_deadline = std::chrono::seconds(10);
+  /// How long past its deadline shutdown waits for handlers still running
+  /// before it returns without them (ShutdownReport::stuck_in_handler).
+  Duration shutdown_grace = std::chrono::seconds(1);
   /// troupe_message_processing_seconds times one message in this many
   /// (the first, then every N-th); 0 turns the histogram off.
   std::uint32_t timing_sample_every = 64;
@@ -58,8 +61,11 @@ class System {
   /// until the system is quiescent or `deadline` (from now, on the scheduler's
   /// clock) passes, then actors stop, children before parents. Past the
   /// deadline, queued messages become shutdown_abandoned dead letters.
-  /// Idempotent: later calls return the first report. A deadline of zero or
-  /// less abandons at once whatever is queued. Must not be called from an actor.
+  /// Returns by the deadline plus settings' shutdown_grace even when a handler
+  /// never returns (the report names it); Duration::max() waits as long as it
+  /// takes. Idempotent: later calls return the first report. A deadline of
+  /// zero or less abandons at once whatever is queued. Throws
+  /// std::logic_error when called from an actor or a timer callback.
   ShutdownReport shutdown(Duration deadline);
   bool is_shut_down() const;
 
@@ -67,7 +73,9 @@ class System {
   bool quiescent() const { return runtime_->quiescent(); }
   /// Actors that still hold messages: who is stuck, when a run stops early.
   std::vector<MessageHolder> holders() const { return runtime_->holders(); }
-  /// Waits (on threads) or runs (in simulation) until quiescent or `timeout`.
+  /// Waits (on threads) or runs (in simulation) until quiescent or `timeout`
+  /// (Duration::max(): as long as it takes). Throws std::logic_error when
+  /// called from an actor or a timer callback.
   bool await_quiescence(Duration timeout);
 
   /// The metrics registry: the runtime's own metrics, plus any you add.
@@ -84,6 +92,9 @@ class System {
   TimePoint now() const { return runtime_->scheduler().now(); }
 
  private:
+  void refuse_blocking_here(const char* what) const;
+  bool stop_all(TimePoint cutoff);
+
   SystemSettings settings_;
   std::shared_ptr<detail::Runtime> runtime_;
   std::shared_ptr<detail::Guardian> guardian_;

@@ -50,6 +50,10 @@ struct ShutdownReport {
   std::uint64_t drained = 0;
   std::uint64_t abandoned = 0;
   std::vector<ActorShutdown> actors;  ///< sorted by path
+  /// Actors still inside a message handler when shutdown stopped waiting for
+  /// them (a handler that does not return cannot be pre-empted); they and
+  /// their ancestors never stopped. Empty when every actor stopped. By path.
+  std::vector<std::string> stuck_in_handler;
 };
 
 }  // namespace troupe

@@ -1,10 +1,16 @@
 #include "engine/thread_scheduler.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <exception>
 #include <random>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
 
 #include "engine/assert.hpp"
 #include "engine/prng.hpp"
+#include "engine/saturating_time.hpp"
 
 namespace troupe {
 
@@ -14,10 +20,28 @@ namespace {
 // scheduled from inside an activation stays on the same worker (locality).
 thread_local const ThreadScheduler* tl_owner = nullptr;
 thread_local std::size_t tl_worker = 0;
+// The scheduler whose timer thread the current thread is: one of its own
+// threads, though not a worker (no run queue of its own).
+thread_local const ThreadScheduler* tl_timer_owner = nullptr;
 
 // How long wait_until sleeps between checks of its condition when nobody
 // calls wake_waiters(): a bound on latency, not a busy loop.
-constexpr auto kWaitRecheck = std::chrono::milliseconds(1);
+constexpr Duration kWaitRecheck = std::chrono::milliseconds(1);
+
+constexpr const char* kBlockingOnOwnThread =
+    "a blocking wait (System::await_quiescence, System::shutdown, a wait_until, or a tell "
+    "that waits for mailbox room) was made on one of the scheduler's own threads, inside an "
+    "actor or a timer callback: nothing that runs there may block";
+
+std::string describe_exception(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception of unknown type";
+  }
+}
 
 }  // namespace
 
@@ -35,14 +59,54 @@ ThreadScheduler::ThreadScheduler(ThreadSchedulerSettings settings)
   for (std::size_t i = 0; i < settings_.threads; ++i) {
     workers_.push_back(std::make_unique<Worker>());
   }
+  exits_->exited.assign(settings_.threads + 1, false);
   for (std::size_t i = 0; i < settings_.threads; ++i) {
-    workers_[i]->thread = std::thread([this, i] { run_worker(i); });
+    start_thread(workers_[i]->thread, i, [this, i] { run_worker(i); });
   }
-  timer_thread_ = std::thread([this] { run_timers(); });
+  start_thread(timer_thread_, settings_.threads, [this] { run_timers(); });
 }
 
 ThreadScheduler::~ThreadScheduler() {
   stop();
+  // A thread stop() left running still uses this scheduler: freeing it under
+  // that thread would be a use-after-free, so the destructor waits. (A System
+  // whose handler never returns keeps its scheduler alive instead.)
+  await_detached();
+}
+
+void ThreadScheduler::start_thread(std::thread& slot, std::size_t index,
+                                   std::function<void()> loop) {
+  slot = std::thread([board = exits_, index, loop = std::move(loop)] {
+    loop();
+    // Past this point the thread touches only the board it co-owns.
+    std::lock_guard lock(board->mu);
+    board->exited[index] = true;
+    board->cv.notify_all();
+  });
+}
+
+void ThreadScheduler::join_or_detach(std::thread& thread, std::size_t index,
+                                     std::chrono::steady_clock::time_point until) {
+  if (!thread.joinable()) return;
+  std::unique_lock lock(exits_->mu);
+  const bool exited = exits_->cv.wait_until(lock, until, [&] { return exits_->exited[index]; });
+  lock.unlock();
+  if (exited) {
+    thread.join();
+    return;
+  }
+  // Stuck inside an activation (a handler that never returns): threads
+  // cannot be pre-empted, so the thread is left to finish on its own.
+  thread.detach();
+  detached_.fetch_add(1);
+}
+
+void ThreadScheduler::await_detached() {
+  if (detached_.load() == 0) return;
+  std::unique_lock lock(exits_->mu);
+  exits_->cv.wait(lock, [&] {
+    return std::all_of(exits_->exited.begin(), exits_->exited.end(), [](bool e) { return e; });
+  });
 }
 
 void ThreadScheduler::stop() {
@@ -57,14 +121,34 @@ void ThreadScheduler::stop() {
     timers_stopping_ = true;
   }
   timer_cv_.notify_all();
-  for (auto& w : workers_) {
-    if (w->thread.joinable()) w->thread.join();
+  TROUPE_ASSERT(!on_own_thread());  // a thread cannot join itself
+  const auto until =
+      std::chrono::steady_clock::now() +
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::clamp(
+          settings_.stop_grace, Duration::zero(), Duration(std::chrono::hours(24 * 365))));
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    join_or_detach(workers_[i]->thread, i, until);
   }
-  if (timer_thread_.joinable()) timer_thread_.join();
+  join_or_detach(timer_thread_, workers_.size(), until);
+}
+
+bool ThreadScheduler::on_own_thread() const {
+  return tl_owner == this || tl_timer_owner == this;
+}
+
+bool ThreadScheduler::running_activations() const {
+  return std::any_of(workers_.begin(), workers_.end(), [](const std::unique_ptr<Worker>& w) {
+    return w->in_activation.load(std::memory_order_acquire);
+  });
 }
 
 void ThreadScheduler::schedule(Resumable& r) {
-  TROUPE_ASSERT(!stopped_.load(std::memory_order_relaxed));
+  if (stopped_.load(std::memory_order_relaxed)) {
+    // Only a handler that outlived its system's shutdown (its thread was
+    // left running by stop()) can get here: what it schedules never runs.
+    TROUPE_ASSERT(on_own_thread());
+    return;
+  }
   if (tl_owner == this) {
     // From inside an activation: keep the work on this worker. Wake a peer
     // only when this worker now has more than the one item it will run next,
@@ -140,7 +224,11 @@ void ThreadScheduler::run_worker(std::size_t index) {
     if (r == nullptr) r = steal(index);
     if (r == nullptr) r = sleep_until_work(index);
     if (r == nullptr) break;
-    if (r->resume(settings_.throughput) == ResumeResult::resume_later) {
+    auto& busy = workers_[index]->in_activation;
+    busy.store(true, std::memory_order_release);
+    const ResumeResult result = r->resume(settings_.throughput);
+    busy.store(false, std::memory_order_release);
+    if (result == ResumeResult::resume_later) {
       // Back of the local queue: everything queued behind it runs first.
       push(index, *r, false);
     }
@@ -153,12 +241,18 @@ TimePoint ThreadScheduler::now() const {
 }
 
 std::chrono::steady_clock::time_point ThreadScheduler::to_steady(TimePoint t) const {
-  return epoch_ +
-         std::chrono::duration_cast<std::chrono::steady_clock::duration>(t.time_since_epoch());
+  // Same unit and range as Duration, so the sum saturates like every other
+  // deadline instead of wrapping (TimePoint::max() would be the far past).
+  using Steady = std::chrono::steady_clock;
+  static_assert(std::ratio_equal_v<Steady::period, Duration::period> &&
+                sizeof(Steady::rep) == sizeof(Duration::rep));
+  const TimePoint epoch{Duration(epoch_.time_since_epoch().count())};
+  const TimePoint sum = saturating_add(epoch, t.time_since_epoch());
+  return Steady::time_point(Steady::duration(sum.time_since_epoch().count()));
 }
 
 TimerId ThreadScheduler::after(Duration delay, std::function<void()> callback) {
-  const TimePoint due = now() + std::max(delay, Duration::zero());
+  const TimePoint due = deadline_after(now(), delay);
   TimerId id = 0;
   bool earliest = false;
   {
@@ -182,9 +276,11 @@ bool ThreadScheduler::cancel(TimerId id) {
 }
 
 void ThreadScheduler::run_timers() {
+  tl_timer_owner = this;
   std::unique_lock lock(timer_mu_);
   while (!timers_stopping_) {
-    if (timers_.empty()) {
+    // A timer due at the end of time (a saturated Duration::max()) never fires.
+    if (timers_.empty() || timers_.begin()->first.first == TimePoint::max()) {
       timer_cv_.wait(lock);
       continue;
     }
@@ -196,8 +292,21 @@ void ThreadScheduler::run_timers() {
     auto node = timers_.extract(timers_.begin());
     timer_due_.erase(node.key().second);
     lock.unlock();
-    node.mapped()();  // callbacks are short: they enqueue a message or signal
+    fire(node.mapped());
     lock.lock();
+  }
+  tl_timer_owner = nullptr;
+}
+
+void ThreadScheduler::fire(const std::function<void()>& callback) {
+  // Callbacks are short and never block (a tell from here never waits for
+  // room). One that throws, e.g. a blocking wait misused in a callback given
+  // to after(), must not take the process down with every other timer.
+  try {
+    callback();
+  } catch (...) {
+    std::fprintf(stderr, "troupe: a timer callback threw: %s\n",
+                 describe_exception(std::current_exception()).c_str());
   }
 }
 
@@ -215,13 +324,13 @@ std::uint64_t ThreadScheduler::random() {
 }
 
 bool ThreadScheduler::wait_until(const std::function<bool()>& done, TimePoint deadline) {
-  TROUPE_ASSERT(tl_owner != this);  // an actor must never block its worker
+  if (on_own_thread()) throw std::logic_error(kBlockingOnOwnThread);
   std::unique_lock lock(wait_mu_);
   while (true) {
     if (done()) return true;
     const TimePoint t = now();
     if (t >= deadline) return false;
-    const TimePoint next_check = std::min(deadline, t + Duration(kWaitRecheck));
+    const TimePoint next_check = std::min(deadline, saturating_add(t, kWaitRecheck));
     wait_cv_.wait_until(lock, to_steady(next_check));
   }
 }

@@ -25,6 +25,9 @@ struct ThreadSchedulerSettings {
   std::size_t throughput = 64;
   /// Seed for random(); 0 draws one from std::random_device.
   std::uint64_t seed = 0;
+  /// How long stop() waits for a thread still inside an activation before it
+  /// leaves the thread running, detached (a handler that never returns).
+  Duration stop_grace = std::chrono::seconds(1);
 };
 
 class ThreadScheduler final : public Scheduler {
@@ -44,15 +47,33 @@ class ThreadScheduler final : public Scheduler {
   bool wait_until(const std::function<bool()>& done, TimePoint deadline) override;
   void wake_waiters() override;
   void stop() override;
+  bool on_own_thread() const override;
+  bool running_activations() const override;
 
   std::size_t worker_count() const { return workers_.size(); }
+  /// Threads stop() left running because they were stuck in an activation.
+  std::size_t detached_threads() const { return detached_.load(); }
 
  private:
   struct Worker {
     std::mutex mu;
     detail::RingQueue<Resumable*> queue;  // grows, never shrinks: no allocation per push
     std::thread thread;
+    std::atomic<bool> in_activation{false};  // written by this worker only
   };
+
+  // Which of the scheduler's threads have left their loop. Shared with the
+  // threads themselves, so that a detached thread that exits late never
+  // touches freed memory when it says so.
+  struct ExitBoard {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<bool> exited;  // guarded by mu: workers, then the timer thread
+  };
+  void start_thread(std::thread& slot, std::size_t index, std::function<void()> loop);
+  void join_or_detach(std::thread& thread, std::size_t index,
+                      std::chrono::steady_clock::time_point until);
+  void await_detached();
 
   void run_worker(std::size_t index);
   Resumable* pop_local(std::size_t index);
@@ -60,6 +81,7 @@ class ThreadScheduler final : public Scheduler {
   Resumable* sleep_until_work(std::size_t index);
   void push(std::size_t index, Resumable& r, bool wake_always);
   void run_timers();
+  static void fire(const std::function<void()>& callback);
   std::chrono::steady_clock::time_point to_steady(TimePoint t) const;
 
   ThreadSchedulerSettings settings_;
@@ -85,6 +107,8 @@ class ThreadScheduler final : public Scheduler {
 
   std::atomic<std::uint64_t> seed_sequence_;
   std::atomic<bool> stopped_{false};
+  std::shared_ptr<ExitBoard> exits_ = std::make_shared<ExitBoard>();
+  std::atomic<std::size_t> detached_{0};
 };
 
 }  // namespace troupe

@@ -117,6 +117,20 @@ TEST_P(Accounting, ATimerPendingAtShutdownBecomesATimerCancelledDeadLetter) {
   EXPECT_TRUE(s.balanced());
 }
 
+TEST_P(Accounting, ATimerThatCanNeverFireDoesNotHoldUpQuiescenceButIsStillCounted) {
+  std::atomic<int> fired{0};
+  auto a = spawn_timer_user(sys(), fired);
+  a.tell(Arm{Duration::max()});
+  ASSERT_TRUE(sys().await_quiescence(10s));
+  EXPECT_EQ(sys().stats().scheduled, 1u);
+  EXPECT_TRUE(sys().stats().balanced());
+  const ShutdownReport report = sys().shutdown(Duration::max());  // returns: nothing is due
+  EXPECT_TRUE(report.deadline_met);
+  EXPECT_EQ(fired.load(), 0);
+  EXPECT_EQ(sys().stats().dead_letters(DeadLetterReason::timer_cancelled), 1u);
+  EXPECT_TRUE(sys().stats().balanced());
+}
+
 TEST_P(Accounting, ATimerDueWithinTheDeadlineIsDeliveredWhileShutdownDrains) {
   std::atomic<int> fired{0};
   auto a = spawn_timer_user(sys(), fired);

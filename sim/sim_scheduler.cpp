@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/assert.hpp"
+#include "engine/saturating_time.hpp"
 
 namespace troupe::sim {
 
@@ -103,7 +104,7 @@ void SimScheduler::defer(Resumable& r, TimePoint until) {
 }
 
 TimerId SimScheduler::after(Duration delay, std::function<void()> callback) {
-  const Key key{now_ + std::max(delay, Duration::zero()), next_seq_++};
+  const Key key{deadline_after(now_, delay), next_seq_++};
   timers_.emplace(key, std::move(callback));
   timer_keys_.emplace(key.second, key);
   return key.second;
@@ -117,9 +118,15 @@ bool SimScheduler::cancel(TimerId id) {
   return true;
 }
 
+bool SimScheduler::has_due_timer() const {
+  // A timer at the end of time (a saturated Duration::max()) never fires; the
+  // timers are sorted by due time, so if the first is there, all are.
+  return !timers_.empty() && timers_.begin()->first.first != TimePoint::max();
+}
+
 std::optional<TimePoint> SimScheduler::next_due() const {
   std::optional<TimePoint> due;
-  if (!timers_.empty()) due = timers_.begin()->first.first;
+  if (has_due_timer()) due = timers_.begin()->first.first;
   if (!deferred_.empty()) {
     const TimePoint d = deferred_.begin()->first.first;
     if (!due || d < *due) due = d;
@@ -135,6 +142,18 @@ void SimScheduler::advance_to(TimePoint t) {
 }
 
 bool SimScheduler::step() {
+  // Actors and timer callbacks run inside a step: on_own_thread() is true.
+  struct Stepping {
+    int& depth;
+    explicit Stepping(int& d) : depth(d) { ++depth; }
+    ~Stepping() { --depth; }
+    Stepping(const Stepping&) = delete;
+    Stepping& operator=(const Stepping&) = delete;
+  } stepping{stepping_};
+  return step_once();
+}
+
+bool SimScheduler::step_once() {
   if (!runnable_.empty()) {
     Resumable* r = pick();
     ++steps_;
@@ -147,7 +166,7 @@ bool SimScheduler::step() {
     run_activation(*r);
     return true;
   }
-  if (timers_.empty() && deferred_.empty()) return false;
+  if (!has_due_timer() && deferred_.empty()) return false;
   ++steps_;
   fire_next_due();
   return true;
@@ -155,7 +174,7 @@ bool SimScheduler::step() {
 
 void SimScheduler::fire_next_due() {
   const bool timer_first =
-      deferred_.empty() || (!timers_.empty() && timers_.begin()->first < deferred_.begin()->first);
+      deferred_.empty() || (has_due_timer() && timers_.begin()->first < deferred_.begin()->first);
   if (timer_first) {
     auto node = timers_.extract(timers_.begin());
     now_ = std::max(now_, node.key().first);
@@ -251,6 +270,13 @@ Resumable* SimScheduler::pick_pct() {
 bool SimScheduler::wait_until(const std::function<bool()>& done, TimePoint deadline) {
   // Work at the deadline's own instant still counts as before it: the wait
   // gives up only once the clock would have to move past the deadline.
+  // Inside a step it would run the simulation re-entrantly from an actor or
+  // a timer callback, which is where a blocking wait is a misuse.
+  if (stepping_ > 0) {
+    throw std::logic_error(
+        "a blocking wait (System::await_quiescence, System::shutdown or wait_until) was made "
+        "inside an actor or a timer callback of the simulator: nothing that runs there may block");
+  }
   std::uint64_t used = 0;
   while (true) {
     if (done()) return true;

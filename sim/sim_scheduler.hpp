@@ -75,6 +75,7 @@ class SimScheduler final : public Scheduler {
   std::size_t throughput() const override { return 1; }
   bool wait_until(const std::function<bool()>& done, TimePoint deadline) override;
   void wake_waiters() override {}
+  bool on_own_thread() const override { return stepping_ > 0; }
   void stop() override { stopped_ = true; }
   bool injects_failures() const override;
   bool times_handlers() const override { return true; }
@@ -109,6 +110,8 @@ class SimScheduler final : public Scheduler {
  private:
   using Key = std::pair<TimePoint, std::uint64_t>;  // due, then insertion order
 
+  bool step_once();
+  bool has_due_timer() const;
   Resumable* pick();
   Resumable* pick_pct();
   void run_activation(Resumable& r);
@@ -136,6 +139,7 @@ class SimScheduler final : public Scheduler {
   std::uint64_t messages_handled_ = 0;
   bool budget_exhausted_ = false;
   bool stopped_ = false;
+  int stepping_ = 0;  // > 0 while step() runs an actor or a timer callback
 
   detail::RingQueue<Resumable*> runnable_;
   std::map<Key, std::function<void()>> timers_;

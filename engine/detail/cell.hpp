@@ -40,7 +40,8 @@ class Cell final : public CellBase {
   /// An outside sender may wait for room in this mailbox (overflow = block);
   /// an actor never does.
   bool may_block() const {
-    return mailbox_settings().overflow == Overflow::block && current_cell() == nullptr;
+    return mailbox_settings().overflow == Overflow::block && current_cell() == nullptr &&
+           !runtime_->scheduler().on_own_thread();
   }
   SendResult wait_for_room(M& message);
   Duration block_timeout() const { return mailbox_settings().block_timeout; }
@@ -79,7 +80,7 @@ class Cell final : public CellBase {
       // A timer's message belongs to this instance: cancelled with it, and
       // counted as a dead letter. One that fired already delivers itself.
       for (const auto& [id, due] : *timers_) {
-        if (runtime_->scheduler().cancel(id)) runtime_->timer_cancelled(*this);
+        if (runtime_->scheduler().cancel(id)) runtime_->timer_cancelled(*this, due);
       }
       timers_.reset();
     }
@@ -207,7 +208,7 @@ SendResult Cell<M>::wait_for_room(M& message) {
         result = offer(message);
         return result != SendResult::mailbox_full;
       },
-      scheduler.now() + mailbox_settings().block_timeout);
+      deadline_after(scheduler.now(), mailbox_settings().block_timeout));
   std::lock_guard guard(mu_);
   --blocked_senders_;
   return result;
@@ -266,26 +267,32 @@ TimerId Cell<M>::schedule_once(Duration delay, M message) {
   auto payload = std::make_shared<M>(std::move(message));
   std::weak_ptr<CellBase> weak = shared_from_this();
   // The message counts as sent and queued from now on (conservation law).
-  runtime_->timer_armed();
-  const TimerId timer = scheduler.after(delay, [weak, payload, rt = runtime_, actor = this->id()] {
-    if (auto cell = weak.lock()) {
-      static_cast<Cell<M>&>(*cell).deliver_from_timer(std::move(*payload));
-    } else {
-      rt->rejected(DeadLetterReason::actor_stopped, actor, "(stopped actor)");
-    }
-    rt->timer_delivered();  // after the tell: quiescence never misses it
-  });
+  const TimePoint due = deadline_after(scheduler.now(), delay);
+  runtime_->timer_armed(due);
+  const TimerId timer =
+      scheduler.after(delay, [weak, payload, rt = runtime_, actor = this->id(), due] {
+        if (auto cell = weak.lock()) {
+          static_cast<Cell<M>&>(*cell).deliver_from_timer(std::move(*payload));
+        } else {
+          rt->rejected(DeadLetterReason::actor_stopped, actor, "(stopped actor)");
+        }
+        rt->timer_delivered(due);  // after the tell: quiescence never misses it
+      });
   if (!timers_) timers_ = std::make_unique<std::map<TimerId, TimePoint>>();
-  timers_->emplace(timer, scheduler.now() + delay);
+  timers_->emplace(timer, due);
   return timer;
 }
 
 template <class M>
 bool Cell<M>::cancel_timer(TimerId id) {
   // Only this actor's own timers: an id is just a number.
-  if (!timers_ || timers_->erase(id) == 0) return false;
+  if (!timers_) return false;
+  const auto entry = timers_->find(id);
+  if (entry == timers_->end()) return false;
+  const TimePoint due = entry->second;
+  timers_->erase(entry);
   if (!runtime_->scheduler().cancel(id)) return false;
-  runtime_->timer_cancelled(*this);
+  runtime_->timer_cancelled(*this, due);
   return true;
 }
 

@@ -243,7 +243,7 @@ SendResult PoolState<M>::wait_and_route(M& message, std::shared_ptr<Cell<M>>& ta
         result = target == nullptr ? SendResult::no_workers : target->offer(message);
         return result != SendResult::mailbox_full;
       },
-      scheduler.now() + worker_props_.mailbox().block_timeout);
+      deadline_after(scheduler.now(), worker_props_.mailbox().block_timeout));
   return result;
 }
 

@@ -104,12 +104,12 @@ void Runtime::rejected(DeadLetterReason reason, ActorId id, std::string_view pat
   if (emitting()) emit(EventKind::dead_letter, id, path, to_string(reason), 1);
 }
 
-void Runtime::timer_cancelled(const CellBase& cell) {
+void Runtime::timer_cancelled(const CellBase& cell, TimePoint due) {
   // Counted as a rejected send (it is in `sent` through timer_held_, which
   // drops now) so that the message leaves `queued` for a dead letter.
   rejected_.fetch_add(1, std::memory_order_relaxed);
   dead_letter(DeadLetterReason::timer_cancelled, cell);
-  timer_delivered();
+  timer_delivered(due);
 }
 
 void Runtime::emit(EventKind kind, ActorId actor, std::string_view path, std::string_view detail,
@@ -168,7 +168,7 @@ bool Runtime::quiescent() const {
   // the number of cells rather than quadratic. Seeing one busy cell is
   // already a sound "no"; only a "yes" needs the careful walk below.
   // A message held by a timer is work still to come.
-  if (timer_held_.load(std::memory_order_seq_cst) > 0) return false;
+  if (timer_due_.load(std::memory_order_seq_cst) > 0) return false;
   if (find_busy_locked() != nullptr) return false;
   // Work that moves from a cell not yet checked to one already checked raises
   // the activity total, so comparing totals around the walk catches it.
@@ -179,7 +179,7 @@ bool Runtime::quiescent() const {
   }
   // A timer that fired during the walk told its cell before it stopped
   // counting as held, so one of the two checks sees its message.
-  return total_activity_locked() == before && timer_held_.load(std::memory_order_seq_cst) == 0;
+  return total_activity_locked() == before && timer_due_.load(std::memory_order_seq_cst) == 0;
 }
 
 const CellBase* Runtime::find_busy_locked() const {

@@ -58,21 +58,30 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   void rejected(DeadLetterReason reason, ActorId id, std::string_view path);
 
   /// A message given to a timer (schedule_once): sent, and queued until the
-  /// timer fires or is cancelled. Quiescence waits for it.
-  void timer_armed() { timer_held_.fetch_add(1, std::memory_order_seq_cst); }
+  /// timer fires or is cancelled. Quiescence waits for it, unless the timer
+  /// can never fire (`due` is the end of time: Duration::max() means never).
+  void timer_armed(TimePoint due) {
+    timer_held_.fetch_add(1, std::memory_order_seq_cst);
+    if (due != TimePoint::max()) timer_due_.fetch_add(1, std::memory_order_seq_cst);
+  }
   /// The timer fired and its message was offered (and accounted) by a tell.
-  void timer_delivered() {
+  void timer_delivered(TimePoint due) {
+    if (due != TimePoint::max()) {
+      const auto due_before = timer_due_.fetch_sub(1, std::memory_order_seq_cst);
+      TROUPE_ASSERT(due_before > 0);
+    }
     const auto before = timer_held_.fetch_sub(1, std::memory_order_seq_cst);
     TROUPE_ASSERT(before > 0);
   }
+  /// The timer was cancelled: its message is a timer_cancelled dead letter.
+  void timer_cancelled(const CellBase& cell, TimePoint due);
+
   /// `count` queued messages moved from a stopping cell to its successor:
   /// counted once as sent, though both cells counted them as enqueued.
   void handed_over(std::uint64_t count) {
     handed_over_.fetch_add(count, std::memory_order_relaxed);
   }
 
-  /// The timer was cancelled: its message is a timer_cancelled dead letter.
-  void timer_cancelled(const CellBase& cell);
 
   bool injects_failures() const { return injects_failures_; }
   bool scheduler_times_handlers() const { return scheduler_times_handlers_; }

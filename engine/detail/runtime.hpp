@@ -143,6 +143,7 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   const bool scheduler_times_handlers_;
   std::atomic<std::uint64_t> rejected_{0};
   std::atomic<std::uint64_t> timer_held_{0};   // messages waiting in user timers
+  std::atomic<std::uint64_t> timer_due_{0};    // those of them that can ever fire
   std::atomic<std::uint64_t> handed_over_{0};  // enqueued twice: see handed_over()
   std::array<std::atomic<std::uint64_t>, kDeadLetterReasonCount> dead_{};
 };

@@ -332,7 +332,7 @@ Event as_event(const RecordedEvent& e) {
 
 /// The lines after the header, with the running hash recomputed as events
 /// arrive: an edited event is refused on its own line.
-void read_body(LineReader& r, Trace& t, std::uint64_t& seal) {
+void read_body(LineReader& r, Trace& t, std::uint64_t& seal, Integrity integrity) {
   Recorder check(0);
   std::uint64_t decisions = 0;
   bool footer = false;
@@ -348,11 +348,14 @@ void read_body(LineReader& r, Trace& t, std::uint64_t& seal) {
       t.events.push_back(read_event(j, r, previous));
       check.on_event(as_event(t.events.back()));
       const auto recorded = parse_hash(r.text(j, "hash"), r);
-      if (recorded != check.hash()) r.fail("the event does not match its running hash (edited?)");
-      t.hashes.push_back(recorded);
+      if (integrity == Integrity::verify && recorded != check.hash()) {
+        r.fail("the event does not match its running hash (edited?)");
+      }
+      t.hashes.push_back(check.hash());
     } else if (type == "footer") {
       t.footer = read_footer(j, r);
       seal = parse_hash(r.text(j, "seal"), r);
+      if (integrity == Integrity::recompute) t.footer.hash = check.hash();
       if (t.footer.hash != check.hash()) r.fail("the footer's hash does not match the events");
       footer = true;
     } else {
@@ -415,18 +418,23 @@ void write_trace_file(const Trace& trace, const std::string& path) {
 }
 
 Trace read_trace(std::istream& in, const std::string& name) {
+  return read_trace(in, name, Integrity::verify);
+}
+
+Trace read_trace(std::istream& in, const std::string& name, Integrity integrity) {
   LineReader r(in, name);
   Trace t;
   json j;
   if (!r.next(j)) throw TraceError(name + ": empty file, not a trace");
   t.header = read_header(j, r);
   std::uint64_t seal = 0;
-  read_body(r, t, seal);
+  read_body(r, t, seal, integrity);
+  if (integrity == Integrity::recompute) t.footer.events = t.events.size();
   if (t.footer.events != t.events.size()) {
     r.fail("the footer counts " + std::to_string(t.footer.events) + " events, the file holds " +
            std::to_string(t.events.size()));
   }
-  if (seal != seal_of(t)) {
+  if (integrity == Integrity::verify && seal != seal_of(t)) {
     r.fail("the seal does not match the header, decisions and footer (edited by hand?)");
   }
   return t;

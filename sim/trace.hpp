@@ -82,6 +82,13 @@ void write_trace_file(const Trace& trace, const std::string& path);
 /// a missing footer (truncated file), a limit passed, counts, hashes or a
 /// seal that do not add up (hand edits).
 Trace read_trace(std::istream& in, const std::string& name = "trace");
+/// How a reader treats the running hashes and the seal.
+enum class Integrity {
+  verify,     ///< refuse a file whose hashes or seal do not match (every user-facing read)
+  recompute,  ///< take the events as they are and recompute the hashes: for tools that
+              ///< make traces (the fuzzer), never for a file a user hands in
+};
+Trace read_trace(std::istream& in, const std::string& name, Integrity integrity);
 Trace read_trace_file(const std::string& path);
 
 /// An event as one readable line: "12.500ms sent /a value=1".

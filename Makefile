@@ -4,15 +4,21 @@ BUILD      ?= build
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 PACKAGES   := cmake make g++ libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev \
-              libcli11-dev nlohmann-json3-dev libcpp-httplib-dev pkg-config prometheus libcaf-dev python3 clang-format
+              libcli11-dev nlohmann-json3-dev libcpp-httplib-dev pkg-config prometheus libcaf-dev python3 clang-format \
+              clang libclang-rt-14-dev
 comma      := ,
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 SOAK_CASES ?= 200000
+# make fuzz: the libFuzzer targets (fuzz/) for FUZZ_SECONDS, split between them;
+# make fuzz-smoke: a minute, for CI. Findings land in $(FUZZ_BUILD)/findings.
+FUZZ_SECONDS ?= 600
+FUZZ_BUILD   ?= $(BUILD)-fuzz
+FUZZ_TARGETS := trace_reader trace_pipeline
 # make demo DEMO_ARGS="--metrics-port 9464 --metrics-linger 60" serves metrics too.
 DEMO_ARGS  ?=
 
-.PHONY: all deps build demo test test-asan test-tsan test-all soak bench format clean
+.PHONY: all deps build demo test test-asan test-tsan test-all soak bench fuzz fuzz-smoke format clean
 
 all: build
 
@@ -57,6 +63,24 @@ test-all: test test-asan test-tsan
 soak: build
 	RC_PARAMS="max_success=$(SOAK_CASES)" ./$(BUILD)/properties/properties
 
+# Seeded with the corpus in traces/ and the CLI's test data; a new corpus
+# grows in $(FUZZ_BUILD)/corpus. A crash stops the run and fails the target.
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTROUPE_FUZZ=ON -DTROUPE_SANITIZE=address$(comma)undefined $(CMAKE_ARGS) >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) $(foreach t,$(FUZZ_TARGETS),--target fuzz_$(t))
+	@mkdir -p $(FUZZ_BUILD)/findings
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t && \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(FUZZ_BUILD)/fuzz/fuzz_$$t -max_total_time=$$(( $(FUZZ_SECONDS) / 2 )) -timeout=20 \
+	    -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/findings/$$t- \
+	    $(FUZZ_BUILD)/corpus/$$t traces cli/testdata || exit 1; \
+	done
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=60
+
 # Every suite (troupe on both schedulers, the raw baseline, CAF when
 # installed) in one run, JSON in out/, then the troupe/CAF and troupe/raw table.
 # Compare two runs with: bench/compare OLD.json NEW.json --threshold 10
@@ -69,4 +93,4 @@ format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan out
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(FUZZ_BUILD) out

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,13 @@ void add_list_command(CLI::App& app, int& exit_code);
 
 /// "name=value" options into Params (errors name the bad one).
 sim::Params parse_params(const std::vector<std::string>& texts);
+
+/// Decimal digits only, of a number that fits 64 bits; nullopt otherwise.
+std::optional<std::uint64_t> parse_decimal_u64(const std::string& text);
+
+/// A check for CLI11 that accepts only decimal digits of a number that fits
+/// 64 bits: CLI11 alone would read "-1" as 2^64-1 and "0x10" as 16.
+const CLI::Validator& decimal_u64();
 
 /// A check for CLI11 that accepts fifo, random or pct.
 const CLI::Validator& strategy_names();

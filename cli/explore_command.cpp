@@ -6,11 +6,14 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "engine/assert.hpp"
 #include "sim/replay.hpp"
 
 namespace troupe::cli {
@@ -32,20 +35,24 @@ struct ExploreOptions {
 /// "I/N" with 1 <= I <= N.
 std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
   const auto slash = text.find('/');
-  std::size_t used_i = 0, used_n = 0;
-  std::uint64_t i = 0, n = 0;
-  try {
-    if (slash == std::string::npos) throw std::invalid_argument("");
-    i = std::stoull(text.substr(0, slash), &used_i);
-    n = std::stoull(text.substr(slash + 1), &used_n);
-  } catch (const std::exception&) {
-    used_i = 0;
-  }
-  if (used_i == 0 || used_i != slash || used_n != text.size() - slash - 1 || n == 0 || i == 0 ||
-      i > n) {
+  const auto i =
+      slash == std::string::npos ? std::nullopt : parse_decimal_u64(text.substr(0, slash));
+  const auto n =
+      slash == std::string::npos ? std::nullopt : parse_decimal_u64(text.substr(slash + 1));
+  if (!i || !n || *i == 0 || *i > *n) {
     throw std::invalid_argument("--shard must be I/N with 1 <= I <= N, got '" + text + "'");
   }
-  return {i, n};
+  return {*i, *n};
+}
+
+/// The seeds from, from + 1, ..., from + count - 1 must all exist.
+void check_seed_range(std::uint64_t from, std::uint64_t count) {
+  TROUPE_ASSERT(count >= 1);
+  if (count - 1 > std::numeric_limits<std::uint64_t>::max() - from) {
+    throw std::invalid_argument("--from " + std::to_string(from) + " with --seeds " +
+                                std::to_string(count) +
+                                " passes the largest seed, 18446744073709551615");
+  }
 }
 
 class Progress {
@@ -74,6 +81,7 @@ class Progress {
 
 int explore(const ExploreOptions& o) {
   const auto [shard, shards] = parse_shard(o.shard);
+  check_seed_range(o.from, o.seeds);
   const sim::Params params = parse_params(o.params);
   if (sim::find_scenario(o.scenario) == nullptr) {
     throw std::invalid_argument("unknown scenario '" + o.scenario + "' (troupe list)");
@@ -89,7 +97,7 @@ int explore(const ExploreOptions& o) {
   std::atomic<std::uint64_t> done{0}, failures{0};
   std::mutex mu;  // progress output and the list of failures
   std::vector<std::string> failed_files;
-  std::string first_error;
+  std::vector<std::pair<std::uint64_t, std::string>> errors;  // (seed, what), every one
   Progress progress(seeds.size());
   auto work = [&] {
     for (std::size_t i = next++; i < seeds.size(); i = next++) {
@@ -102,16 +110,20 @@ int explore(const ExploreOptions& o) {
         const sim::Trace trace = sim::record_run(spec);
         std::lock_guard lock(mu);
         if (!trace.footer.invariant.empty()) {
+          ++failures;
           const std::string file =
               o.out + "/" + o.scenario + "-seed" + std::to_string(seeds[i]) + ".trace.jsonl";
-          sim::write_trace_file(trace, file);
-          failed_files.push_back(file + "  " + trace.footer.outcome);
-          ++failures;
+          try {
+            sim::write_trace_file(trace, file);
+            failed_files.push_back(file + "  " + trace.footer.outcome);
+          } catch (const std::exception& e) {
+            errors.emplace_back(seeds[i], trace.footer.outcome + "; no trace: " + e.what());
+          }
         }
         progress.update(++done, failures);
       } catch (const std::exception& e) {
         std::lock_guard lock(mu);
-        if (first_error.empty()) first_error = "seed " + std::to_string(seeds[i]) + ": " + e.what();
+        errors.emplace_back(seeds[i], e.what());
         progress.update(++done, ++failures);
       }
     }
@@ -122,7 +134,10 @@ int explore(const ExploreOptions& o) {
   for (auto& w : workers) w.join();
   std::sort(failed_files.begin(), failed_files.end());
   for (const auto& f : failed_files) std::printf("failed: %s\n", f.c_str());
-  if (!first_error.empty()) std::printf("error: %s\n", first_error.c_str());
+  std::sort(errors.begin(), errors.end());
+  for (const auto& [seed, what] : errors) {
+    std::printf("error: seed %llu: %s\n", static_cast<unsigned long long>(seed), what.c_str());
+  }
   std::printf("%llu seeds, %llu failed\n", static_cast<unsigned long long>(seeds.size()),
               static_cast<unsigned long long>(failures.load()));
   return failures == 0 ? 0 : 1;
@@ -135,15 +150,17 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("explore", "Run many seeds; write each failing run as a trace");
   cmd->add_option("--scenario,-s", o->scenario, "Scenario name")->capture_default_str();
   cmd->add_option("--seeds", o->seeds, "How many seeds")
+      ->check(decimal_u64())
       ->check(CLI::Range(1, 100000000))
       ->capture_default_str();
-  cmd->add_option("--from", o->from, "The first seed")->capture_default_str();
+  cmd->add_option("--from", o->from, "The first seed")->check(decimal_u64())->capture_default_str();
   cmd->add_option("--strategy", o->strategy, "fifo, random or pct")
       ->check(strategy_names())
       ->capture_default_str();
   cmd->add_option("--param,-p", o->params, "Scenario parameter name=value (repeatable)");
   cmd->add_flag("--swarm", o->swarm, "Each seed keeps a random subset of the fault kinds");
   cmd->add_option("--jobs,-j", o->jobs, "Parallel runs")
+      ->check(decimal_u64())
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   cmd->add_option("--shard", o->shard, "Run shard I of N (1-based), e.g. 2/4")

@@ -90,7 +90,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       app.add_subcommand("run", "Run a scenario under the simulator and print its timeline");
   cmd->add_option("--scenario,-s", o->scenario, "Scenario name (troupe list)")
       ->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Simulator seed")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Simulator seed")->check(decimal_u64())->capture_default_str();
   cmd->add_option("--strategy", o->strategy, "fifo, random or pct")
       ->check(strategy_names())
       ->capture_default_str();

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <vector>
 
+#include "engine/assert.hpp"
+
 namespace troupe::cli {
 
 namespace {
@@ -180,10 +182,28 @@ std::string svg_chart(const std::string& title, const std::vector<Series>& serie
   return os.str();
 }
 
+/// The chart's time span: the latest event, whatever the order of events (a
+/// trace in memory need not come from the reader, which checks the order).
+double end_of(const std::vector<RecordedEvent>& events) {
+  double end_ms = 0;
+  for (const auto& e : events) end_ms = std::max(end_ms, ms(e.time));
+  return end_ms;
+}
+
+/// The bucket of a time within [0, end_ms]: clamped in floating point before
+/// the conversion, so no time (negative, past the end) indexes outside.
+std::size_t bucket_of(double t_ms, double end_ms, std::size_t buckets) {
+  TROUPE_ASSERT(buckets > 0);
+  const double scaled = static_cast<double>(buckets) * t_ms / std::max(end_ms, 1.0);
+  if (!(scaled > 0)) return 0;  // negative, or NaN
+  const double last = static_cast<double>(buckets - 1);
+  return static_cast<std::size_t>(std::min(scaled, last));
+}
+
 }  // namespace
 
 std::string html_report(const sim::Trace& trace) {
-  const double end_ms = trace.events.empty() ? 0 : ms(trace.events.back().time);
+  const double end_ms = end_of(trace.events);
   std::map<std::string, Series> pools;
   Series restarts{"restarts (cumulative)", {}};
   Series mailbox{"mean mailbox length at a send", {}};
@@ -197,10 +217,9 @@ std::string html_report(const sim::Trace& trace) {
     } else if (e.kind == EventKind::restarted) {
       restarts.points.emplace_back(ms(e.time), static_cast<double>(restarts.points.size() + 1));
     } else if (e.kind == EventKind::sent) {
-      const auto b =
-          std::min(kBuckets - 1, static_cast<int>(kBuckets * ms(e.time) / std::max(end_ms, 1.0)));
-      sum[static_cast<std::size_t>(b)] += static_cast<double>(e.value);
-      n[static_cast<std::size_t>(b)] += 1;
+      const std::size_t b = bucket_of(ms(e.time), end_ms, kBuckets);
+      sum[b] += static_cast<double>(e.value);
+      n[b] += 1;
     }
   }
   for (int b = 0; b < kBuckets; ++b) {

@@ -1,6 +1,7 @@
 // troupe replay, shrink and show: the commands that read a trace file.
 #include <fstream>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/timeline.hpp"
@@ -49,13 +50,15 @@ int shrink(const std::string& file, const std::string& out, std::size_t max_runs
   return 0;
 }
 
-int show(const std::string& file, const std::string& html, bool all) {
+int show(const std::string& file, const std::optional<std::string>& html, bool all) {
+  // An empty --html is a mistake, not a request for text.
+  if (html && html->empty()) throw std::invalid_argument("--html needs a file name, got ''");
   const sim::Trace trace = sim::read_trace_file(file);
-  if (!html.empty()) {
-    std::ofstream out(html, std::ios::trunc);
+  if (html) {
+    std::ofstream out(*html, std::ios::trunc);
     out << html_report(trace);
-    if (!out) throw std::runtime_error("cannot write " + html);
-    std::printf("wrote %s\n", html.c_str());
+    if (!out) throw std::runtime_error("cannot write " + *html);
+    std::printf("wrote %s\n", html->c_str());
     return 0;
   }
   print_timeline(stdout, trace, all ? SIZE_MAX : 60);
@@ -82,6 +85,7 @@ void add_shrink_command(CLI::App& app, int& exit_code) {
   cmd->add_option("file", *file, "Failing trace file")->required();
   cmd->add_option("-o,--out", *out, "Where to write the smaller trace")->required();
   cmd->add_option("--max-runs", *max_runs, "Candidate runs at most")
+      ->check(decimal_u64())
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   cmd->callback([=, &exit_code] { exit_code = shrink(*file, *out, *max_runs); });
@@ -89,7 +93,7 @@ void add_shrink_command(CLI::App& app, int& exit_code) {
 
 void add_show_command(CLI::App& app, int& exit_code) {
   auto file = std::make_shared<std::string>();
-  auto html = std::make_shared<std::string>();
+  auto html = std::make_shared<std::optional<std::string>>();
   auto all = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("show", "Print a trace's timeline, or plot it as HTML");
   cmd->add_option("file", *file, "Trace file")->required();

@@ -1,5 +1,7 @@
 #include "cli/troupe_cli.hpp"
 
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 
@@ -15,6 +17,27 @@ sim::Params parse_params(const std::vector<std::string>& texts) {
     out[name] = value;
   }
   return out;
+}
+
+std::optional<std::uint64_t> parse_decimal_u64(const std::string& text) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos ||
+      error != std::errc() || stop != end) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+const CLI::Validator& decimal_u64() {
+  static const CLI::Validator check(
+      [](std::string& text) -> std::string {
+        if (parse_decimal_u64(text)) return {};
+        return "'" + text + "' is not a whole number from 0 to 18446744073709551615";
+      },
+      "UINT");
+  return check;
 }
 
 const CLI::Validator& strategy_names() {
@@ -35,8 +58,10 @@ int run_troupe(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    // Bad input is one line, like every other refusal.
+    std::fprintf(stderr, "troupe: %s\n", e.what());
+    return 2;
   } catch (const sim::TraceError& e) {
     std::fprintf(stderr, "troupe: bad trace: %s\n", e.what());
     return 2;

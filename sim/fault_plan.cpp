@@ -39,6 +39,11 @@ FaultPlan& FaultPlan::crash_with_probability(double probability, std::string pat
 FaultPlan& FaultPlan::delay_deliveries(double probability, Duration delay) {
   require_probability(probability);
   require(delay >= Duration::zero(), "delay_deliveries.delay must not be negative");
+  // Delays add up on one wake-up, so their sum is what must stay bounded.
+  Duration total = delay;
+  for (const auto& d : delays_) total += d.delay;  // each <= kMaxFaultTime: no overflow
+  require(delay <= kMaxFaultTime && total <= kMaxFaultTime,
+          "delay_deliveries.delay (all delays together) must be at most a year");
   delays_.push_back({probability, delay});
   return *this;
 }
@@ -47,6 +52,8 @@ FaultPlan& FaultPlan::stall(std::string path, TimePoint at, Duration duration) {
   require_path(path, "stall.path");
   require(at.time_since_epoch() >= Duration::zero(), "stall.at must not be negative");
   require(duration > Duration::zero(), "stall.duration must be positive");
+  require(at.time_since_epoch() <= kMaxFaultTime && duration <= kMaxFaultTime,
+          "stall.at and stall.duration must each be at most a year");
   stalls_.push_back({std::move(path), at, duration});
   return *this;
 }
@@ -54,6 +61,10 @@ FaultPlan& FaultPlan::stall(std::string path, TimePoint at, Duration duration) {
 FaultPlan& FaultPlan::slow(std::string path_prefix, double factor) {
   require_path(path_prefix, "slow.path_prefix");
   require(std::isfinite(factor) && factor >= 1.0, "slow.factor must be a finite number >= 1");
+  // Slowdowns multiply where prefixes overlap: bound the product.
+  double product = factor;
+  for (const auto& s : slowdowns_) product *= s.factor;
+  require(product <= kMaxSlowFactor, "slow.factor (all slowdowns multiplied) must be at most 1e6");
   slowdowns_.push_back({std::move(path_prefix), factor});
   return *this;
 }

@@ -44,6 +44,13 @@ struct Slow {
   double factor;
 };
 
+/// Bounds that keep every fault's arithmetic inside the virtual clock: a
+/// delay, a stall's start and its duration each, and all delays together, at
+/// most a year; all slowdowns multiplied at most a million (a handler of one
+/// second then takes under twelve days).
+inline constexpr Duration kMaxFaultTime = std::chrono::hours(24 * 365);
+inline constexpr double kMaxSlowFactor = 1e6;
+
 /// The kinds of fault, for swarm testing.
 enum class FaultKind : std::uint8_t { crash_on_message, crash_random, delay, stall, slow };
 

@@ -33,6 +33,23 @@ bool valid_name(const std::string& name) {
   return true;
 }
 
+/// An optional '-', digits, and optionally '.' and digits: what a user types
+/// as a number, and nothing strtod would also take (hex, exponents, inf).
+bool plain_decimal(const std::string& text) {
+  const std::size_t start = !text.empty() && text[0] == '-' ? 1 : 0;
+  const auto digits_from = [&](std::size_t i) {
+    std::size_t j = i;
+    while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+    return j;
+  };
+  const std::size_t int_end = digits_from(start);
+  if (int_end == start) return false;
+  if (int_end == text.size()) return true;
+  if (text[int_end] != '.') return false;
+  const std::size_t frac_end = digits_from(int_end + 1);
+  return frac_end > int_end + 1 && frac_end == text.size();
+}
+
 }  // namespace
 
 void register_scenario(Scenario scenario) {
@@ -89,6 +106,10 @@ Params resolve_params(const Scenario& scenario, const Params& given) {
                                   " is outside [" + std::to_string(spec->min) + ", " +
                                   std::to_string(spec->max) + "]");
     }
+    if ((spec->workload || spec->integer) && value != std::floor(value)) {
+      throw std::invalid_argument("parameter " + name + " = " + std::to_string(value) +
+                                  " must be a whole number");
+    }
     out[name] = value;
   }
   return out;
@@ -100,6 +121,10 @@ std::pair<std::string, double> parse_param(const std::string& text) {
     throw std::invalid_argument("parameter '" + text + "' must look like name=value");
   }
   const std::string value = text.substr(eq + 1);
+  if (!plain_decimal(value)) {
+    throw std::invalid_argument("parameter '" + text +
+                                "' needs a plain decimal number after '=' (like 12 or 0.5)");
+  }
   std::size_t used = 0;
   double v = 0;
   try {

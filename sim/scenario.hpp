@@ -31,6 +31,9 @@ struct ParamSpec {
   std::string help;
   /// A size of the workload: what `troupe shrink` may make smaller.
   bool workload = false;
+  /// A count or a 0/1 switch: a fraction is refused (workload sizes always
+  /// count, so they refuse fractions too).
+  bool integer = false;
 };
 
 using Params = std::map<std::string, double>;
@@ -116,7 +119,8 @@ std::vector<const Scenario*> scenarios();
 /// unknown parameter, a value out of range, or a fractional value.
 Params resolve_params(const Scenario& scenario, const Params& given);
 
-/// Parses "name=value"; throws std::invalid_argument when malformed.
+/// Parses "name=value" with a plain decimal value ("12", "-0.5"; no hex, no
+/// exponent); throws std::invalid_argument when malformed.
 std::pair<std::string, double> parse_param(const std::string& text);
 
 }  // namespace troupe::sim

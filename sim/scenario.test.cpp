@@ -130,5 +130,17 @@ TEST(Shrink, RefusesATraceThatPassed) {
   EXPECT_THROW(shrink_trace(record_run({.params = {{"jobs", 5}}})), std::invalid_argument);
 }
 
+TEST(Scenario, ParamsArePlainDecimalsAndCountsRefuseFractions) {
+  for (const char* text : {"jobs=0x10", "jobs=1e2", "jobs=inf", "jobs=nan", "jobs=+3", "jobs=3.",
+                           "jobs=.5", "jobs= 3", "jobs=3 "}) {
+    EXPECT_THROW(parse_param(text), std::invalid_argument) << text;
+  }
+  EXPECT_EQ(parse_param("p=-0.25").second, -0.25);
+  const Scenario& taskpool = *find_scenario("taskpool");
+  EXPECT_THROW(resolve_params(taskpool, {{"jobs", 3.5}}), std::invalid_argument);  // workload
+  EXPECT_THROW(resolve_params(taskpool, {{"max_restarts", 1.5}}), std::invalid_argument);
+  EXPECT_EQ(resolve_params(taskpool, {{"crash_probability", 0.25}}).at("crash_probability"), 0.25);
+}
+
 }  // namespace
 }  // namespace troupe::sim

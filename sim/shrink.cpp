@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 
 namespace troupe::sim {
@@ -44,6 +45,10 @@ class Shrinker {
     if (scenario_ == nullptr) {
       throw std::invalid_argument("unknown scenario '" + failing.header.scenario + "'");
     }
+    // Every parameter explicit (a trace may leave some to their defaults), and
+    // refused here if this build does not accept them, not silently in every
+    // candidate.
+    best_.header.params = resolve_params(*scenario_, failing.header.params);
   }
 
   /// Runs the candidate; adopts it when it fails the same way.
@@ -57,13 +62,29 @@ class Shrinker {
                  .strategy = h.strategy,
                  .swarm = h.swarm,
                  .faults = faults};
-    Trace candidate = record_run(spec);
+    std::optional<Trace> run = run_candidate(spec);
+    if (!run) return false;
+    Trace& candidate = *run;
     if (candidate.footer.invariant != best_.footer.invariant ||
         candidate.footer.actor != best_.footer.actor) {
       return false;
     }
     best_ = std::move(candidate);
     return true;
+  }
+
+  /// The candidate's trace, or nullopt when it cannot run: a smaller workload
+  /// may never spawn an actor the fault plan names, or a run may outgrow a
+  /// trace. Such a candidate does not reproduce the failure; the shrink goes
+  /// on. (The parameters were checked once, in the constructor.)
+  static std::optional<Trace> run_candidate(const RunSpec& spec) {
+    try {
+      return record_run(spec);
+    } catch (const std::invalid_argument&) {
+      return std::nullopt;
+    } catch (const std::length_error&) {
+      return std::nullopt;
+    }
   }
 
   /// ddmin-style: remove chunks of faults, halving the chunk size.

@@ -72,14 +72,14 @@ Scenario crash_storm_scenario() {
   return Scenario{
       .name = "crash-storm",
       .description = "a supervision tree under random crashes: backoff, scopes, escalation",
-      .params = {{"children", 4, 1, 64, "children of /storm"},
+      .params = {{"children", 4, 1, 64, "children of /storm", false, true},
                  {"messages", 400, 1, 100000, "messages sent", true},
                  {"rate_per_s", 1000, 1, 1000000, "mean arrival rate (Poisson)"},
                  {"crash_probability", 0.05, 0, 1, "chance that a child's handler crashes"},
-                 {"all_for_one", 0, 0, 1, "1: a failure restarts every sibling"},
-                 {"max_restarts", 5, 0, 1000, "restart budget per child"},
+                 {"all_for_one", 0, 0, 1, "1: a failure restarts every sibling", false, true},
+                 {"max_restarts", 5, 0, 1000, "restart budget per child", false, true},
                  {"within_ms", 1000, 1, 3600000, "the budget's window"},
-                 {"strict", 0, 0, 1, "1: an exhausted budget is a violation"}},
+                 {"strict", 0, 0, 1, "1: an exhausted budget is a violation", false, true}},
       .faults =
           [](const Params& p) {
             FaultPlan plan;

@@ -63,7 +63,7 @@ Scenario pipeline_scenario() {
       .description = "a four-stage pipeline with bounded mailboxes and backpressure",
       .params = {{"items", 300, 1, 100000, "items through the pipeline", true},
                  {"rate_per_s", 400, 1, 1000000, "mean arrival rate (Poisson)"},
-                 {"capacity", 4, 1, 1024, "mailbox capacity of each stage"},
+                 {"capacity", 4, 1, 1024, "mailbox capacity of each stage", false, true},
                  {"retry_ms", 2, 0.001, 10000, "how long a stage waits before retrying"},
                  {"sink_ms", 3, 0, 10000, "time the sink takes per item"}},
       .faults = [](const Params&) { return FaultPlan{}; },

@@ -39,7 +39,7 @@ Scenario shutdown_deadline_scenario() {
       .params = {{"jobs", 100, 1, 100000, "jobs in the burst", true},
                  {"service_ms", 20, 0, 10000, "time each job takes"},
                  {"deadline_ms", 1000, 0, 3600000, "the shutdown deadline"},
-                 {"strict", 0, 0, 1, "1: abandoning anything is a violation"}},
+                 {"strict", 0, 0, 1, "1: abandoning anything is a violation", false, true}},
       .faults = [](const Params&) { return FaultPlan{}; },
       .settings =
           [](const Params& p) {

@@ -72,9 +72,9 @@ Scenario taskpool_scenario() {
       .description = "a pool of 2..6 workers with an autoscaler, restarts and a graceful shutdown",
       .params = {{"jobs", 300, 1, 100000, "jobs sent", true},
                  {"rate_per_s", 250, 1, 100000, "mean arrival rate (Poisson)"},
-                 {"poison_every", 43, 0, 100000, "every n-th job fails (0: none)"},
+                 {"poison_every", 43, 0, 100000, "every n-th job fails (0: none)", false, true},
                  {"crash_probability", 0, 0, 1, "chance that any worker handler crashes"},
-                 {"max_restarts", 3, 0, 1000, "restart budget per worker"},
+                 {"max_restarts", 3, 0, 1000, "restart budget per worker", false, true},
                  {"within_ms", 5000, 1, 3600000, "the budget's window"}},
       .faults =
           [](const Params& p) {

@@ -131,30 +131,61 @@ void finish(World& world, System& system, RunReport& report, std::optional<Viola
   report.violation = violation;
 }
 
-void run_on_simulator(const RunSpec& spec, RunReport& report) {
+/// A recording stays bounded: the run and its shutdown each take at most
+/// this many steps, so their decisions fit on the tape.
+constexpr std::uint64_t kMaxRecordedSteps = 2'000'000;
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out.empty() ? "none" : out;
+}
+
+/// What a run that ended early (stuck or over budget) violated, if anything.
+std::optional<Violation> run_violation(const SimResult& run) {
+  if (run.outcome == Outcome::stuck) return Violation{"stuck", "", run.reason};
+  if (run.outcome == Outcome::budget_exceeded) {
+    return Violation{"budget_exceeded", run.busiest.empty() ? "" : run.busiest.front(),
+                     run.reason + "; busiest actors at the end: " + join(run.busiest)};
+  }
+  return std::nullopt;
+}
+
+SimSettings settings_for(const RunSpec& spec, const RunReport& report) {
   SimSettings settings = report.scenario->settings(report.params);
   settings.seed = spec.seed;
   settings.strategy = spec.strategy;
   settings.tape = spec.tape;
-  Simulation sim{settings, report.faults, spec.event_capacity};
+  if (spec.tape != nullptr) settings.max_steps = std::min(settings.max_steps, kMaxRecordedSteps);
+  return settings;
+}
+
+void run_on_simulator(const RunSpec& spec, RunReport& report) {
+  Simulation sim{settings_for(spec, report), report.faults, spec.event_capacity};
   World world = report.scenario->build(sim, report.params);
+  const DecisionTape* tape = spec.tape;
+  const auto stop_past_tape = [&] {
+    return tape != nullptr && tape->exhausted() && !spec.continue_past_tape;
+  };
   // Bounds are checked after every step.
   std::optional<Violation> violation;
-  const SimResult run = sim.run_until([&] {
+  bool tape_full = false;
+  SimResult run = sim.run_until([&] {
     violation = check_pool_bounds(world);
-    return violation.has_value() || !world.finished || world.finished();
+    tape_full = tape != nullptr && tape->nearly_full();
+    return violation.has_value() || !world.finished || world.finished() || stop_past_tape() ||
+           tape_full;
   });
-  if (!violation && run.outcome == Outcome::budget_exceeded) {
-    violation = Violation{"run_within_budget", "", run.reason};
+  report.stopped_past_tape = stop_past_tape();
+  if (tape_full) {
+    run.outcome = Outcome::budget_exceeded;
+    run.reason = "decision budget of " + std::to_string(DecisionTape::kMaxDecisions) + " exhausted";
   }
+  if (!violation && !report.stopped_past_tape) violation = run_violation(run);
   finish(world, sim.system(), report, violation, [&] {
     report.result = sim.result();
     report.hashes = sim.recorder().running_hashes();
   });
-  if (report.result.events.size() < report.result.event_count) {
-    throw std::length_error("the run has more events than a trace keeps (" +
-                            std::to_string(spec.event_capacity) + ")");
-  }
 }
 
 void run_on_threads(const RunSpec& spec, RunReport& report) {
@@ -172,7 +203,7 @@ void run_on_threads(const RunSpec& spec, RunReport& report) {
   // Bounds are checked at each wake-up, and at least every 10 ms.
   while (!violation && !(world.finished && world.finished())) {
     if (scheduler.now() >= deadline) {
-      violation = Violation{"run_within_budget", "", "the workload did not finish in time"};
+      violation = Violation{"budget_exceeded", "", "the workload did not finish in time"};
       break;
     }
     scheduler.wait_until([&] { return world.finished && world.finished(); },

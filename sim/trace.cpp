@@ -179,6 +179,20 @@ TraceFooter read_footer(const json& j, const LineReader& r) {
   return f;
 }
 
+/// The running hash of a trace's events, from where its kept events start.
+struct HashCheck {
+  std::uint64_t hash;
+  void add(const Event& e) { hash = fold_event(hash, e); }
+};
+
+/// A trace of a long run keeps its last events: where they start.
+void read_suffix_start(const json& j, const LineReader& r, Trace& t) {
+  if (j.find("events_from") == j.end()) return;
+  t.first_event = r.get<std::uint64_t>(j, "events_from");
+  t.hash_before_first = parse_hash(r.get<std::string>(j, "hash_before"), r);
+  if (t.first_event == 0) r.fail("'events_from' must be positive when present");
+}
+
 Event as_event(const RecordedEvent& e) {
   return Event{e.kind, e.time, e.actor, e.path, e.detail, e.value};
 }
@@ -193,12 +207,15 @@ std::string hash_hex(std::uint64_t hash) {
 
 void write_trace(const Trace& t, std::ostream& out) {
   const auto& h = t.header;
-  out << json{{"type", "header"},       {"format", h.format},
+  json header{{"type", "header"},       {"format", h.format},
               {"scenario", h.scenario}, {"params", h.params},
               {"seed", h.seed},         {"strategy", std::string(to_string(h.strategy))},
-              {"swarm", h.swarm},       {"faults", faults_to_json(h.faults)}}
-             .dump()
-      << '\n';
+              {"swarm", h.swarm},       {"faults", faults_to_json(h.faults)}};
+  if (t.first_event > 0) {
+    header["events_from"] = t.first_event;
+    header["hash_before"] = hash_hex(t.hash_before_first);
+  }
+  out << header.dump() << '\n';
   for (const auto& [stream, values] : t.decisions) {
     for (std::size_t from = 0; from < values.size(); from += kDecisionsPerLine) {
       const auto to = std::min(values.size(), from + kDecisionsPerLine);
@@ -246,7 +263,10 @@ Trace read_trace(std::istream& in, const std::string& name) {
   json j;
   if (!r.next(j)) throw TraceError(name + ": empty file, not a trace");
   t.header = read_header(j, r);
-  Recorder check(0);  // recomputes the running hash: catches edited events
+  read_suffix_start(j, r, t);
+  // Recomputes the running hash (from where the kept events start): catches
+  // edited events.
+  HashCheck check{t.first_event > 0 ? t.hash_before_first : Recorder::kInitialHash};
   bool footer = false;
   while (r.next(j)) {
     if (footer) r.fail("lines after the footer");
@@ -257,9 +277,9 @@ Trace read_trace(std::istream& in, const std::string& name) {
       stream.insert(stream.end(), values.begin(), values.end());
     } else if (type == "event") {
       t.events.push_back(read_event(j, r));
-      check.on_event(as_event(t.events.back()));
+      check.add(as_event(t.events.back()));
       const auto recorded = parse_hash(r.get<std::string>(j, "hash"), r);
-      if (recorded != check.hash()) r.fail("the event does not match its running hash (edited?)");
+      if (recorded != check.hash) r.fail("the event does not match its running hash (edited?)");
       t.hashes.push_back(recorded);
     } else if (type == "footer") {
       t.footer = read_footer(j, r);
@@ -269,11 +289,12 @@ Trace read_trace(std::istream& in, const std::string& name) {
     }
   }
   if (!footer) throw TraceError(name + ": no footer: the trace is truncated");
-  if (t.footer.events != t.events.size()) {
+  if (t.footer.events != t.first_event + t.events.size()) {
     throw TraceError(name + ": the footer counts " + std::to_string(t.footer.events) +
-                     " events, the file holds " + std::to_string(t.events.size()));
+                     " events, the file holds " + std::to_string(t.events.size()) +
+                     (t.first_event > 0 ? " from event " + std::to_string(t.first_event) : ""));
   }
-  if (t.footer.hash != check.hash()) {
+  if (t.footer.hash != check.hash) {
     throw TraceError(name + ": the footer's hash does not match the events");
   }
   return t;

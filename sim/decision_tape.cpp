@@ -18,7 +18,7 @@ std::uint64_t DecisionTape::next(std::uint64_t stream, std::uint64_t drawn) {
   const auto it = streams_.find(stream);
   std::size_t& at = cursor_[stream];
   if (it == streams_.end() || at >= it->second.size()) {
-    exhausted_ = Exhaustion{stream, at, size_ - 1,
+    exhausted_ = Exhaustion{stream, at, size_ - 1, event_clock_ ? event_clock_() : 0,
                             "the replay needs decision " + std::to_string(at + 1) + " of stream " +
                                 stream_name(stream) + ", which the trace does not hold"};
     return drawn;

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -31,6 +32,7 @@ class DecisionTape {
     std::uint64_t stream = 0;
     std::uint64_t position = 0;        ///< 0-based index in that stream
     std::uint64_t decisions_used = 0;  ///< in all streams, before this one
+    std::uint64_t events_before = 0;   ///< events of the run before it (see event_clock)
     std::string what;
   };
 
@@ -53,6 +55,12 @@ class DecisionTape {
   /// recorded one when replaying (`drawn`, once the recording is exhausted).
   std::uint64_t next(std::uint64_t stream, std::uint64_t drawn);
 
+  /// Where in the event stream a replay is, so an exhaustion can say at
+  /// which event it happened; reset it before what it reads goes away.
+  void set_event_clock(std::function<std::uint64_t()> events_so_far) {
+    event_clock_ = std::move(events_so_far);
+  }
+
   const Streams& streams() const { return streams_; }
   /// Decisions recorded (or, when replaying, used) in all streams.
   std::uint64_t size() const { return size_; }
@@ -69,6 +77,7 @@ class DecisionTape {
   std::uint64_t size_ = 0;
   bool replaying_ = false;
   std::optional<Exhaustion> exhausted_;
+  std::function<std::uint64_t()> event_clock_;
   bool overflowed_ = false;
 };
 

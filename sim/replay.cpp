@@ -113,8 +113,12 @@ ReplayResult replay_against(const Trace& trace, RunSpec spec, DecisionTape& tape
                                 "(a run with the same kept events and another hash)"};
   }
   if (out.tape_ran_out) {
-    // Running out of decisions is a divergence even if every event matched.
-    if (!out.divergence) out.divergence = Divergence{out.events, "(end of trace)", "(end of run)"};
+    // Running out of decisions is a divergence even if every event matched:
+    // it happened before the event the run was about to record.
+    if (!out.divergence) {
+      const std::uint64_t at = out.tape_ran_out->events_before;
+      out.divergence = Divergence{at, expected.at(at, "(end of trace)"), actual.at(at, "(end of run)")};
+    }
     out.divergence->actual += " [" + out.tape_ran_out->what + "]";
   }
   out.matches =
@@ -126,6 +130,9 @@ ReplayResult replay_trace(const Trace& trace, const ReplayOptions& options) {
   DecisionTape tape = DecisionTape::replaying(trace.decisions);
   RunSpec spec = spec_of(trace.header);
   spec.continue_past_tape = options.continue_past_tape;
+  // A trace of a long run kept its last events: keep as many, so the two
+  // runs' kept windows and what the verdict says of them agree.
+  if (trace.first_event > 0) spec.event_capacity = trace.events.size();
   return replay_against(trace, spec, tape);
 }
 

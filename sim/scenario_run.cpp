@@ -135,9 +135,11 @@ void finish(World& world, System& system, RunReport& report, std::optional<Viola
 /// this many steps, so their decisions fit on the tape.
 constexpr std::uint64_t kMaxRecordedSteps = 2'000'000;
 
-std::string join(const std::vector<std::string>& items) {
+std::string describe_loads(const std::vector<ActorLoad>& loads) {
   std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  for (const auto& l : loads) {
+    out += (out.empty() ? "" : ", ") + l.path + " (" + std::to_string(l.handled) + " handled)";
+  }
   return out.empty() ? "none" : out;
 }
 
@@ -145,8 +147,10 @@ std::string join(const std::vector<std::string>& items) {
 std::optional<Violation> run_violation(const SimResult& run) {
   if (run.outcome == Outcome::stuck) return Violation{"stuck", "", run.reason};
   if (run.outcome == Outcome::budget_exceeded) {
-    return Violation{"budget_exceeded", run.busiest.empty() ? "" : run.busiest.front(),
-                     run.reason + "; busiest actors at the end: " + join(run.busiest)};
+    return Violation{"budget_exceeded", run.busiest.empty() ? "" : run.busiest.front().path,
+                     run.reason + "; busiest actors in the last " +
+                         std::to_string(run.events.size()) +
+                         " events: " + describe_loads(run.busiest)};
   }
   return std::nullopt;
 }
@@ -162,6 +166,13 @@ SimSettings settings_for(const RunSpec& spec, const RunReport& report) {
 
 void run_on_simulator(const RunSpec& spec, RunReport& report) {
   Simulation sim{settings_for(spec, report), report.faults, spec.event_capacity};
+  struct ClockReset {  // the tape outlives the simulation it reads
+    DecisionTape* tape;
+    ~ClockReset() {
+      if (tape != nullptr) tape->set_event_clock(nullptr);
+    }
+  } reset{spec.tape};
+  if (spec.tape != nullptr) spec.tape->set_event_clock([&sim] { return sim.recorder().count(); });
   World world = report.scenario->build(sim, report.params);
   const DecisionTape* tape = spec.tape;
   const auto stop_past_tape = [&] {

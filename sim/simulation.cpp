@@ -139,22 +139,19 @@ std::string Simulation::stuck_reason() const {
 namespace {
 
 /// Actors by messages handled among `events`, busiest first, at most `top`.
-std::vector<std::string> busiest_actors(const std::vector<RecordedEvent>& events, std::size_t top) {
+std::vector<ActorLoad> busiest_actors(const std::vector<RecordedEvent>& events, std::size_t top) {
   std::map<std::string, std::uint64_t> handled;
   for (const auto& e : events) {
     if (e.kind == EventKind::received) ++handled[e.path];
   }
-  std::vector<std::pair<std::uint64_t, std::string>> ranked;
-  for (const auto& [path, n] : handled) ranked.emplace_back(n, path);
+  std::vector<ActorLoad> ranked;
+  for (const auto& [path, n] : handled) ranked.push_back({path, n});
   // Most first; equal counts by path, so the order is deterministic.
-  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  std::sort(ranked.begin(), ranked.end(), [](const ActorLoad& a, const ActorLoad& b) {
+    return a.handled != b.handled ? a.handled > b.handled : a.path < b.path;
   });
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < ranked.size() && i < top; ++i) {
-    out.push_back(ranked[i].second + " (" + std::to_string(ranked[i].first) + ")");
-  }
-  return out;
+  if (ranked.size() > top) ranked.resize(top);
+  return ranked;
 }
 
 }  // namespace

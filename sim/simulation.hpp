@@ -34,6 +34,12 @@ enum class Outcome : std::uint8_t {
 
 std::string_view to_string(Outcome outcome);
 
+/// Messages an actor handled in some stretch of a run.
+struct ActorLoad {
+  std::string path;
+  std::uint64_t handled = 0;
+};
+
 struct SimResult {
   Outcome outcome = Outcome::completed;
   std::string reason;                  ///< why, for anything but completed
@@ -51,8 +57,8 @@ struct SimResult {
   /// The actors spawned and not stopped, by path.
   std::vector<std::string> live_actors;
   /// Among the kept events, the actors that handled most messages, busiest
-  /// first, as "path (n)": what a run over budget was doing.
-  std::vector<std::string> busiest;
+  /// first: what a run over budget was doing.
+  std::vector<ActorLoad> busiest;
 };
 
 class Simulation final : public Stage {

@@ -1,0 +1,159 @@
+// Verdicts of runs that cannot finish: a deadlock ends `stuck` and a livelock
+// `budget_exceeded`, each a failure with a trace that replays. Planted in two
+// test-only scenarios.
+#include "sim/scenario_run.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <sstream>
+
+#include "sim/replay.hpp"
+#include "sim/trace.hpp"
+
+namespace troupe::sim {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::uint64_t kJob = 0;
+constexpr std::uint64_t kAsk = 1;
+constexpr std::uint64_t kReply = 2;
+
+/// Before it can do a job, it asks its peer, which replies unless it is
+/// itself waiting for a reply: two of them given a job each wait forever.
+class Polite : public Actor<std::uint64_t> {
+ public:
+  Polite(std::shared_ptr<ActorRef<std::uint64_t>> peer, std::shared_ptr<std::uint64_t> done)
+      : peer_(std::move(peer)), done_(std::move(done)) {}
+  void receive(Context<std::uint64_t>&, std::uint64_t& m) override {
+    if (m == kJob) {
+      waiting_ = true;
+      peer_->tell(kAsk);
+    } else if (m == kAsk) {
+      if (waiting_) ++held_asks_;  // answered once its own reply came
+      if (!waiting_) peer_->tell(kReply);
+    } else {
+      ++*done_;
+      waiting_ = false;
+      for (; held_asks_ > 0; --held_asks_) peer_->tell(kReply);
+    }
+  }
+
+ private:
+  std::shared_ptr<ActorRef<std::uint64_t>> peer_;
+  std::shared_ptr<std::uint64_t> done_;
+  bool waiting_ = false;
+  std::uint64_t held_asks_ = 0;
+};
+
+World deadlock(Stage& sim, const Params&) {
+  auto to_a = std::make_shared<ActorRef<std::uint64_t>>();
+  auto to_b = std::make_shared<ActorRef<std::uint64_t>>();
+  auto done = std::make_shared<std::uint64_t>(0);
+  *to_a = sim.system().spawn("a", Props<std::uint64_t>::of<Polite>(to_b, done)).value();
+  *to_b = sim.system().spawn("b", Props<std::uint64_t>::of<Polite>(to_a, done)).value();
+  // One job to each at the same instant: each asks the other first.
+  sim.add(Workload{Arrivals::constant(1ms, 1), [to_a, to_b](std::uint64_t) {
+                     to_b->tell(kJob);
+                     return to_a->tell(kJob);
+                   }});
+  World world;
+  world.finished = [done] { return *done == 2; };
+  return world;
+}
+
+/// Passes a ball back and forth forever, in no virtual time.
+World livelock(Stage& sim, const Params&) {
+  auto to_a = std::make_shared<ActorRef<std::uint64_t>>();
+  auto to_b = std::make_shared<ActorRef<std::uint64_t>>();
+  const auto bounce = [](std::shared_ptr<ActorRef<std::uint64_t>> to) {
+    return Props<std::uint64_t>::from_function(
+        [to](Context<std::uint64_t>&, std::uint64_t& n) { to->tell(n + 1); });
+  };
+  *to_a = sim.system().spawn("ping", bounce(to_b)).value();
+  *to_b = sim.system().spawn("pong", bounce(to_a)).value();
+  sim.add(Workload::to<std::uint64_t>(*to_a, Arrivals::constant(1ms, 1),
+                                      [](std::uint64_t) { return std::uint64_t{0}; }));
+  World world;
+  world.finished = [] { return false; };
+  return world;
+}
+
+void register_planted_scenarios() {
+  static const bool done = [] {
+    const auto no_faults = [](const Params&) { return FaultPlan{}; };
+    register_scenario({.name = "test-deadlock",
+                       .description = "two actors waiting on each other",
+                       .params = {},
+                       .faults = no_faults,
+                       .settings = [](const Params&) { return SimSettings{}; },
+                       .build = deadlock});
+    register_scenario({.name = "test-livelock",
+                       .description = "two actors busy forever",
+                       .params = {},
+                       .faults = no_faults,
+                       .settings = [](const Params&) { return SimSettings{.max_steps = 3000}; },
+                       .build = livelock});
+    return true;
+  }();
+  (void)done;
+}
+
+Trace through_a_file(const Trace& trace) {
+  std::stringstream file;
+  write_trace(trace, file);
+  return read_trace(file);
+}
+
+TEST(ScenarioRun, ADeadlockIsStuckNamingTheActorsAndReplays) {
+  register_planted_scenarios();
+  RunReport report;
+  const Trace trace = record_run({.scenario = "test-deadlock", .seed = 3}, &report);
+  ASSERT_FALSE(report.passed());
+  EXPECT_EQ(report.violation->invariant, "stuck");
+  EXPECT_NE(report.violation->detail.find("/a"), std::string::npos) << report.violation->detail;
+  EXPECT_NE(report.violation->detail.find("/b"), std::string::npos) << report.violation->detail;
+  EXPECT_NE(report.violation->detail.find("no pending timer"), std::string::npos);
+  EXPECT_EQ(trace.footer.invariant, "stuck");
+  const ReplayResult replay = replay_trace(through_a_file(trace));
+  EXPECT_TRUE(replay.matches) << replay.outcome;
+}
+
+TEST(ScenarioRun, ALivelockExceedsItsBudgetNamingTheBusiestAndKeepsTheLastEvents) {
+  register_planted_scenarios();
+  RunReport report;
+  const RunSpec spec{.scenario = "test-livelock", .seed = 5, .event_capacity = 500};
+  const Trace trace = record_run(spec, &report);
+  ASSERT_FALSE(report.passed());
+  EXPECT_EQ(report.violation->invariant, "budget_exceeded");
+  EXPECT_NE(report.violation->detail.find("/ping"), std::string::npos) << report.violation->detail;
+  EXPECT_NE(report.violation->detail.find("/pong"), std::string::npos) << report.violation->detail;
+  // The trace keeps the last 500 events, ending with the shutdown.
+  ASSERT_EQ(trace.events.size(), 500u);
+  EXPECT_GT(trace.first_event, 0u);
+  EXPECT_EQ(trace.first_event + 500, trace.footer.events);
+  EXPECT_EQ(trace.events.back().kind, EventKind::shutdown);
+  const Trace read = through_a_file(trace);
+  EXPECT_EQ(read.first_event, trace.first_event);
+  const ReplayResult replay = replay_trace(read);
+  EXPECT_TRUE(replay.matches) << replay.outcome << " "
+                              << (replay.divergence ? replay.divergence->actual : "");
+}
+
+TEST(ScenarioRun, ASuffixTraceWithAnEditedEventIsRefused) {
+  register_planted_scenarios();
+  const Trace trace =
+      record_run({.scenario = "test-livelock", .seed = 5, .event_capacity = 100});
+  std::stringstream file;
+  write_trace(trace, file);
+  std::string text = file.str();
+  const auto at = text.find("\"hash_before\":\"");
+  ASSERT_NE(at, std::string::npos);
+  text[at + 15] = text[at + 15] == '0' ? '1' : '0';
+  std::istringstream edited(text);
+  EXPECT_THROW(read_trace(edited), TraceError);
+}
+
+}  // namespace
+}  // namespace troupe::sim

@@ -101,6 +101,29 @@ std::optional<Violation> check_shutdown(const World& world, const ShutdownReport
   return std::nullopt;
 }
 
+/// Every item emitted is accounted for (see World::work).
+std::optional<Violation> check_end_to_end(const World& world, const SystemStats& stats) {
+  if (!world.work) return std::nullopt;
+  const WorkLedger w = world.work();
+  const std::uint64_t dead = stats.dead_letters();
+  const std::uint64_t dead_after_accept = dead > w.refused ? dead - w.refused : 0;
+  const std::uint64_t accounted = w.reached_end + w.given_up + dead_after_accept;
+  const std::string counts = std::to_string(w.emitted) + " items emitted, " +
+                             std::to_string(w.reached_end) + " reached their end, " +
+                             std::to_string(w.given_up) + " given up, " +
+                             std::to_string(dead_after_accept) + " dead letters after acceptance";
+  if (accounted < w.emitted) {
+    return Violation{"lost_work", "",
+                     std::to_string(w.emitted - accounted) + " items vanished: " + counts};
+  }
+  if (accounted > w.emitted || dead < w.refused) {
+    return Violation{"work_accounted_twice", "",
+                     counts + ", " + std::to_string(w.refused) + " refused sends of " +
+                         std::to_string(dead) + " dead letters"};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string RunReport::outcome() const {
@@ -125,6 +148,7 @@ void finish(World& world, System& system, RunReport& report, std::optional<Viola
   }
   if (!violation) violation = check_policies(world, events);
   if (!violation) violation = check_shutdown(world, report.shutdown, system.stats());
+  if (!violation) violation = check_end_to_end(world, system.stats());
   for (const auto& check : world.checks) {
     if (!violation) violation = check(system.stats(), events);
   }

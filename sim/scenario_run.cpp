@@ -148,6 +148,7 @@ void finish(World& world, System& system, RunReport& report, std::optional<Viola
   }
   if (!violation) violation = check_policies(world, events);
   if (!violation) violation = check_shutdown(world, report.shutdown, system.stats());
+  if (world.work) report.work = world.work();
   if (!violation) violation = check_end_to_end(world, system.stats());
   for (const auto& check : world.checks) {
     if (!violation) violation = check(system.stats(), events);

@@ -49,7 +49,8 @@ struct RunReport {
   bool stopped_past_tape = false;
   ShutdownReport shutdown;
   std::optional<Violation> violation;
-  std::string metrics;  ///< the exposition after the run, before shutdown
+  std::optional<WorkLedger> work;  ///< the scenario's account of its items, if it keeps one
+  std::string metrics;             ///< the exposition after the run, before shutdown
 
   bool passed() const { return !violation.has_value(); }
   /// "pass", or "fail: <invariant> <actor>".

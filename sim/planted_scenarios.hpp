@@ -18,26 +18,34 @@ inline constexpr std::uint64_t kReply = 2;
 
 /// Before it can do a job, it asks its peer, which replies unless it is
 /// itself waiting for a reply: two of them given a job each wait forever.
+/// A ref to another actor that the World owns: an actor holding a strong
+/// one to its peer would make a cycle that keeps both cells alive.
+using Peer = std::weak_ptr<ActorRef<std::uint64_t>>;
+
+inline void tell(const Peer& peer, std::uint64_t m) {
+  if (const auto ref = peer.lock()) ref->tell(m);
+}
+
 class Polite : public Actor<std::uint64_t> {
  public:
-  Polite(std::shared_ptr<ActorRef<std::uint64_t>> peer, std::shared_ptr<std::uint64_t> done)
+  Polite(Peer peer, std::shared_ptr<std::uint64_t> done)
       : peer_(std::move(peer)), done_(std::move(done)) {}
   void receive(Context<std::uint64_t>&, std::uint64_t& m) override {
     if (m == kJob) {
       waiting_ = true;
-      peer_->tell(kAsk);
+      tell(peer_, kAsk);
     } else if (m == kAsk) {
       if (waiting_) ++held_asks_;  // answered once its own reply came
-      if (!waiting_) peer_->tell(kReply);
+      if (!waiting_) tell(peer_, kReply);
     } else {
       ++*done_;
       waiting_ = false;
-      for (; held_asks_ > 0; --held_asks_) peer_->tell(kReply);
+      for (; held_asks_ > 0; --held_asks_) tell(peer_, kReply);
     }
   }
 
  private:
-  std::shared_ptr<ActorRef<std::uint64_t>> peer_;
+  Peer peer_;
   std::shared_ptr<std::uint64_t> done_;
   bool waiting_ = false;
   std::uint64_t held_asks_ = 0;
@@ -47,15 +55,19 @@ inline World deadlock(Stage& sim, const Params&) {
   auto to_a = std::make_shared<ActorRef<std::uint64_t>>();
   auto to_b = std::make_shared<ActorRef<std::uint64_t>>();
   auto done = std::make_shared<std::uint64_t>(0);
-  *to_a = sim.system().spawn("a", Props<std::uint64_t>::of<Polite>(to_b, done)).value();
-  *to_b = sim.system().spawn("b", Props<std::uint64_t>::of<Polite>(to_a, done)).value();
+  *to_a = sim.system().spawn("a", Props<std::uint64_t>::of<Polite>(Peer(to_b), done)).value();
+  *to_b = sim.system().spawn("b", Props<std::uint64_t>::of<Polite>(Peer(to_a), done)).value();
   // One job to each at the same instant: each asks the other first.
   sim.add(Workload{Arrivals::constant(1ms, 1), [to_a, to_b](std::uint64_t) {
                      to_b->tell(kJob);
                      return to_a->tell(kJob);
                    }});
   World world;
-  world.finished = [done] { return *done == 2; };
+  world.finished = [done, to_a, to_b] {  // the World owns the refs
+    (void)to_a;
+    (void)to_b;
+    return *done == 2;
+  };
   return world;
 }
 
@@ -63,16 +75,20 @@ inline World deadlock(Stage& sim, const Params&) {
 inline World livelock(Stage& sim, const Params&) {
   auto to_a = std::make_shared<ActorRef<std::uint64_t>>();
   auto to_b = std::make_shared<ActorRef<std::uint64_t>>();
-  const auto bounce = [](std::shared_ptr<ActorRef<std::uint64_t>> to) {
+  const auto bounce = [](Peer to) {
     return Props<std::uint64_t>::from_function(
-        [to](Context<std::uint64_t>&, std::uint64_t& n) { to->tell(n + 1); });
+        [to](Context<std::uint64_t>&, std::uint64_t& n) { tell(to, n + 1); });
   };
   *to_a = sim.system().spawn("ping", bounce(to_b)).value();
   *to_b = sim.system().spawn("pong", bounce(to_a)).value();
   sim.add(Workload::to<std::uint64_t>(*to_a, Arrivals::constant(1ms, 1),
                                       [](std::uint64_t) { return std::uint64_t{0}; }));
   World world;
-  world.finished = [] { return false; };
+  world.finished = [to_a, to_b] {  // the World owns the refs; never finishes
+    (void)to_a;
+    (void)to_b;
+    return false;
+  };
   return world;
 }
 

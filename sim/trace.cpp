@@ -190,7 +190,11 @@ void read_suffix_start(const json& j, const LineReader& r, Trace& t) {
   if (j.find("events_from") == j.end()) return;
   t.first_event = r.get<std::uint64_t>(j, "events_from");
   t.hash_before_first = parse_hash(r.get<std::string>(j, "hash_before"), r);
-  if (t.first_event == 0) r.fail("'events_from' must be positive when present");
+  // Far below any count a run reaches, and no sum with it can wrap.
+  constexpr std::uint64_t kMaxEventIndex = std::uint64_t{1} << 62;
+  if (t.first_event == 0 || t.first_event > kMaxEventIndex) {
+    r.fail("'events_from' must be in [1, 2^62] when present");
+  }
 }
 
 Event as_event(const RecordedEvent& e) {

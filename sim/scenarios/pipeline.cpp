@@ -28,18 +28,21 @@ struct Item {
 struct Retry {};
 using Msg = std::variant<Item, Retry>;
 
-/// A stage as its upstream sees it: where to send, and how much it holds
-/// (queued for it, or in its backlog).
+/// How many items a stage holds: queued for it, or in its backlog.
+using Load = std::atomic<std::uint64_t>;
+
+/// A stage as its upstream sees it. Only upstream stages refer to a Link, so
+/// the references form a chain, never a cycle that would keep cells alive.
 struct Link {
   ActorRef<Msg> ref;
-  std::atomic<std::uint64_t> load{0};
+  std::shared_ptr<Load> load = std::make_shared<Load>(0);
 };
 
 class PipelineStage final : public Actor<Msg> {
  public:
-  PipelineStage(std::shared_ptr<Link> self, std::shared_ptr<Link> next, std::uint64_t next_capacity,
+  PipelineStage(std::shared_ptr<Load> load, std::shared_ptr<Link> next, std::uint64_t next_capacity,
                 Duration retry, std::shared_ptr<ItemCounters> items)
-      : self_(std::move(self)),
+      : load_(std::move(load)),
         next_(std::move(next)),
         next_capacity_(next_capacity),
         retry_(retry),
@@ -63,21 +66,21 @@ class PipelineStage final : public Actor<Msg> {
   void flush() {
     while (!backlog_.empty()) {
       if (next_) {
-        if (next_->load.load() >= next_capacity_) return;  // held: looked at again later
-        ++next_->load;
+        if (next_->load->load() >= next_capacity_) return;  // held: looked at again later
+        ++*next_->load;
         // Only a stopped stage refuses (at shutdown): the item is given up, counted.
         if (items_->sent(next_->ref.tell(Item{backlog_.front()})) != SendResult::accepted) {
-          --next_->load;
+          --*next_->load;
         }
       } else {
         ++items_->reached_end;
       }
       backlog_.pop_front();
-      --self_->load;
+      --*load_;
     }
   }
 
-  std::shared_ptr<Link> self_;
+  std::shared_ptr<Load> load_;
   std::shared_ptr<Link> next_;
   std::uint64_t next_capacity_;
   Duration retry_;
@@ -92,8 +95,8 @@ std::shared_ptr<Link> spawn_stage(System& sys, const char* name, std::shared_ptr
                                   Duration retry, std::shared_ptr<ItemCounters> items,
                                   std::string kind) {
   auto link = std::make_shared<Link>();
-  link->ref = sys.spawn(name, Props<Msg>::of<PipelineStage>(link, std::move(next), next_capacity,
-                                                            retry, std::move(items))
+  link->ref = sys.spawn(name, Props<Msg>::of<PipelineStage>(link->load, std::move(next),
+                                                            next_capacity, retry, std::move(items))
                                   .mailbox({.capacity = capacity + 1})
                                   .kind(std::move(kind)))
                   .value();
@@ -114,21 +117,21 @@ World build(Stage& sim, const Params& p) {
   const std::uint64_t total = count(p, "items");
   sim.add(Workload{Arrivals::poisson(p.at("rate_per_s"), total),
                    [source, source_capacity, items](std::uint64_t i) {
-                     if (source->load.load() >= source_capacity) {
+                     if (source->load->load() >= source_capacity) {
                        ++items->emitted;  // turned away at the door, counted
                        ++items->given_up;
                        return SendResult::mailbox_full;
                      }
-                     ++source->load;
+                     ++*source->load;
                      const SendResult r = items->emit(source->ref.tell(Item{i}));
-                     if (r != SendResult::accepted) --source->load;
+                     if (r != SendResult::accepted) --*source->load;
                      return r;
                    }});
   World world;
   world.finished = [&sim, total, links = std::vector{source, parse, enrich, sink}] {
     if (sim.emitted(0) != total || !sim.system().quiescent()) return false;
     for (const auto& link : links) {
-      if (link->load.load() != 0) return false;  // a backlog waits for its Retry
+      if (link->load->load() != 0) return false;  // a backlog waits for its Retry
     }
     return true;
   };

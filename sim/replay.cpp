@@ -117,7 +117,8 @@ ReplayResult replay_against(const Trace& trace, RunSpec spec, DecisionTape& tape
     // it happened before the event the run was about to record.
     if (!out.divergence) {
       const std::uint64_t at = out.tape_ran_out->events_before;
-      out.divergence = Divergence{at, expected.at(at, "(end of trace)"), actual.at(at, "(end of run)")};
+      out.divergence =
+          Divergence{at, expected.at(at, "(end of trace)"), actual.at(at, "(end of run)")};
     }
     out.divergence->actual += " [" + out.tape_ran_out->what + "]";
   }

@@ -11,9 +11,9 @@ namespace troupe::cli {
 
 namespace {
 
-int replay(const std::string& file, bool verbose) {
+int replay(const std::string& file, bool verbose, bool continue_past_tape) {
   const sim::Trace trace = sim::read_trace_file(file);
-  const sim::ReplayResult r = sim::replay_trace(trace);
+  const sim::ReplayResult r = sim::replay_trace(trace, {.continue_past_tape = continue_past_tape});
   if (verbose) {
     for (std::size_t i = 0; i < trace.events.size(); ++i) {
       std::printf("%6zu %s\n", i, sim::describe(trace.events[i]).c_str());
@@ -29,6 +29,13 @@ int replay(const std::string& file, bool verbose) {
     std::printf("DIVERGED at event %llu\n  expected: %s\n  actual:   %s\n",
                 static_cast<unsigned long long>(r.divergence->index),
                 r.divergence->expected.c_str(), r.divergence->actual.c_str());
+  }
+  if (r.tape_ran_out) {
+    std::printf(continue_past_tape
+                    ? "the recorded decisions ran out; the run went on with fresh draws from the "
+                      "seed: the outcome above is what the changed code does\n"
+                    : "the recorded decisions ran out: the run stopped there (--continue-past-tape "
+                      "goes on with fresh draws from the seed)\n");
   }
   std::printf("%s\n", r.matches ? "replay matches the recording" : "replay does NOT match");
   return r.matches ? 0 : 1;
@@ -70,11 +77,14 @@ int show(const std::string& file, const std::optional<std::string>& html, bool a
 void add_replay_command(CLI::App& app, int& exit_code) {
   auto file = std::make_shared<std::string>();
   auto verbose = std::make_shared<bool>(false);
+  auto past_tape = std::make_shared<bool>(false);
   auto* cmd =
       app.add_subcommand("replay", "Re-run a trace from its decisions and compare every event");
   cmd->add_option("file", *file, "Trace file")->required();
   cmd->add_flag("--verbose,-v", *verbose, "Print every recorded event");
-  cmd->callback([=, &exit_code] { exit_code = replay(*file, *verbose); });
+  cmd->add_flag("--continue-past-tape", *past_tape,
+                "When the recorded decisions run out, go on with fresh draws from the seed");
+  cmd->callback([=, &exit_code] { exit_code = replay(*file, *verbose, *past_tape); });
 }
 
 void add_shrink_command(CLI::App& app, int& exit_code) {

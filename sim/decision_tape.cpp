@@ -13,27 +13,29 @@ DecisionTape DecisionTape::replaying(Streams streams) {
 
 std::uint64_t DecisionTape::next(std::uint64_t stream, std::uint64_t drawn) {
   ++size_;
-  if (!replaying_) {
-    if (size_ > kMaxDecisions) {
-      if (overflowed_) return drawn;  // thrown once already (see below)
-      overflowed_ = true;
-      throw std::length_error("the run drew more than " + std::to_string(kMaxDecisions) +
-                              " random decisions: too long to record");
-    }
-    streams_[stream].push_back(drawn);
-    return drawn;
-  }
+  if (!replaying_) return next_recorded(stream, drawn);
+  if (exhausted_) return drawn;  // diverged: the seed's own draws from here on
   const auto it = streams_.find(stream);
   std::size_t& at = cursor_[stream];
   if (it == streams_.end() || at >= it->second.size()) {
-    // Throw once; afterwards fall back to the generator, so that tearing the
-    // simulation down (which may draw) cannot throw from a destructor.
-    if (!exhausted_.empty()) return drawn;
-    exhausted_ = "the replay needs decision " + std::to_string(at + 1) + " of stream " +
-                 stream_name(stream) + ", which the trace does not hold";
-    throw DecisionsExhausted(exhausted_);
+    exhausted_ = Exhaustion{stream, at, size_ - 1, event_clock_ ? event_clock_() : 0,
+                            "the replay needs decision " + std::to_string(at + 1) + " of stream " +
+                                stream_name(stream) + ", which the trace does not hold"};
+    return drawn;
   }
   return it->second[at++];
+}
+
+std::uint64_t DecisionTape::next_recorded(std::uint64_t stream, std::uint64_t drawn) {
+  // Past the limit the run goes on unrecorded (a draw may happen inside a
+  // handler, where throwing would look like the actor's failure); whoever
+  // makes a trace of it checks overflowed().
+  if (size_ > kMaxDecisions) {
+    overflowed_ = true;
+    return drawn;
+  }
+  streams_[stream].push_back(drawn);
+  return drawn;
 }
 
 std::string stream_name(std::uint64_t stream) {

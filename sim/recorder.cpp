@@ -1,6 +1,7 @@
 #include "sim/recorder.hpp"
 
 #include <string>
+#include <utility>
 
 #include "engine/prng.hpp"
 
@@ -33,15 +34,60 @@ std::uint64_t hash_event(const Event& e) {
   return mix(h, static_cast<std::uint64_t>(e.value));
 }
 
+std::uint64_t fold_event(std::uint64_t before, const Event& event) {
+  return mix(before, hash_event(event));
+}
+
 void Recorder::on_event(const Event& event) {
-  hash_ = mix(hash_, hash_event(event));
+  hash_ = fold_event(hash_, event);
   ++count_;
-  if (event.kind == EventKind::spawned) spawned_.emplace(event.path);
-  if (events_.size() < capacity_) {
-    events_.push_back(RecordedEvent{event.kind, event.time, event.actor, std::string(event.path),
-                                    std::string(event.detail), event.value});
-    hashes_.push_back(hash_);
+  if (event.kind == EventKind::spawned) {
+    spawned_.emplace(event.path);
+    live_[event.actor] = std::string(event.path);
+  } else if (event.kind == EventKind::stopped) {
+    live_.erase(event.actor);
   }
+  if (capacity_ == 0) {
+    hash_before_kept_ = hash_;
+    return;
+  }
+  RecordedEvent kept{
+      event.kind, event.time, event.actor, std::string(event.path), std::string(event.detail),
+      event.value};
+  if (events_.size() < capacity_) {
+    events_.push_back(std::move(kept));
+    hashes_.push_back(hash_);
+    return;
+  }
+  // Full: the oldest kept event leaves; its running hash now precedes the kept.
+  hash_before_kept_ = hashes_[oldest_];
+  events_[oldest_] = std::move(kept);
+  hashes_[oldest_] = hash_;
+  oldest_ = (oldest_ + 1) % capacity_;
+}
+
+std::vector<RecordedEvent> Recorder::events() const {
+  std::vector<RecordedEvent> out;
+  out.reserve(events_.size());
+  for (std::size_t i = 0; i < events_.size(); ++i) {
+    out.push_back(events_[(oldest_ + i) % events_.size()]);
+  }
+  return out;
+}
+
+std::vector<std::uint64_t> Recorder::running_hashes() const {
+  std::vector<std::uint64_t> out;
+  out.reserve(hashes_.size());
+  for (std::size_t i = 0; i < hashes_.size(); ++i) {
+    out.push_back(hashes_[(oldest_ + i) % hashes_.size()]);
+  }
+  return out;
+}
+
+std::vector<std::string> Recorder::live_actors() const {
+  std::vector<std::string> out;
+  for (const auto& [id, path] : live_) out.push_back(path);
+  return out;
 }
 
 }  // namespace troupe::sim

@@ -74,6 +74,14 @@ struct BudgetWatch {
   RestartBudget budget;
 };
 
+/// A scenario's own account of its work items, for the end-to-end check.
+struct WorkLedger {
+  std::uint64_t emitted = 0;      ///< items put in (by the workload)
+  std::uint64_t reached_end = 0;  ///< items that reached their end (handled by the last stage)
+  std::uint64_t given_up = 0;     ///< items the scenario dropped itself after a refused send
+  std::uint64_t refused = 0;      ///< sends of items the scenario saw refused (each a dead letter)
+};
+
 /// What a scenario's build returns: what to watch and when the work is done.
 struct World {
   std::vector<PoolWatch> pools;
@@ -92,6 +100,12 @@ struct World {
   using Check = std::function<std::optional<Violation>(const SystemStats& stats,
                                                        const std::vector<RecordedEvent>& events)>;
   std::vector<Check> checks;
+  /// The end-to-end check, which every built-in scenario declares: after
+  /// shutdown each item emitted reached its end, was given up by the
+  /// scenario, or became a dead letter after a send accepted it (the
+  /// system's dead letters less the refusals the scenario saw). Anything
+  /// else vanished, and the run fails with "lost_work".
+  std::function<WorkLedger()> work;
 };
 
 struct Scenario {

@@ -13,7 +13,9 @@ namespace {
 
 TEST(Scenario, TheBuiltInsAreRegisteredAndPassWithTheirDefaults) {
   std::vector<std::string> names;
-  for (const Scenario* s : scenarios()) names.push_back(s->name);
+  for (const Scenario* s : scenarios()) {
+    if (s->name.rfind("test-", 0) != 0) names.push_back(s->name);  // planted by other tests
+  }
   EXPECT_EQ(names,
             (std::vector<std::string>{"crash-storm", "pipeline", "shutdown-deadline", "taskpool"}));
   for (const auto& name : names) {

@@ -101,6 +101,29 @@ std::optional<Violation> check_shutdown(const World& world, const ShutdownReport
   return std::nullopt;
 }
 
+/// Every item emitted is accounted for (see World::work).
+std::optional<Violation> check_end_to_end(const World& world, const SystemStats& stats) {
+  if (!world.work) return std::nullopt;
+  const WorkLedger w = world.work();
+  const std::uint64_t dead = stats.dead_letters();
+  const std::uint64_t dead_after_accept = dead > w.refused ? dead - w.refused : 0;
+  const std::uint64_t accounted = w.reached_end + w.given_up + dead_after_accept;
+  const std::string counts = std::to_string(w.emitted) + " items emitted, " +
+                             std::to_string(w.reached_end) + " reached their end, " +
+                             std::to_string(w.given_up) + " given up, " +
+                             std::to_string(dead_after_accept) + " dead letters after acceptance";
+  if (accounted < w.emitted) {
+    return Violation{"lost_work", "",
+                     std::to_string(w.emitted - accounted) + " items vanished: " + counts};
+  }
+  if (accounted > w.emitted || dead < w.refused) {
+    return Violation{"work_accounted_twice", "",
+                     counts + ", " + std::to_string(w.refused) + " refused sends of " +
+                         std::to_string(dead) + " dead letters"};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string RunReport::outcome() const {
@@ -125,36 +148,80 @@ void finish(World& world, System& system, RunReport& report, std::optional<Viola
   }
   if (!violation) violation = check_policies(world, events);
   if (!violation) violation = check_shutdown(world, report.shutdown, system.stats());
+  if (world.work) report.work = world.work();
+  if (!violation) violation = check_end_to_end(world, system.stats());
   for (const auto& check : world.checks) {
     if (!violation) violation = check(system.stats(), events);
   }
   report.violation = violation;
 }
 
-void run_on_simulator(const RunSpec& spec, RunReport& report) {
+/// A recording stays bounded: the run and its shutdown each take at most
+/// this many steps, so their decisions fit on the tape.
+constexpr std::uint64_t kMaxRecordedSteps = 2'000'000;
+
+std::string describe_loads(const std::vector<ActorLoad>& loads) {
+  std::string out;
+  for (const auto& l : loads) {
+    out += (out.empty() ? "" : ", ") + l.path + " (" + std::to_string(l.handled) + " handled)";
+  }
+  return out.empty() ? "none" : out;
+}
+
+/// What a run that ended early (stuck or over budget) violated, if anything.
+std::optional<Violation> run_violation(const SimResult& run) {
+  if (run.outcome == Outcome::stuck) return Violation{"stuck", "", run.reason};
+  if (run.outcome == Outcome::budget_exceeded) {
+    return Violation{"budget_exceeded", run.busiest.empty() ? "" : run.busiest.front().path,
+                     run.reason + "; busiest actors in the last " +
+                         std::to_string(run.events.size()) +
+                         " events: " + describe_loads(run.busiest)};
+  }
+  return std::nullopt;
+}
+
+SimSettings settings_for(const RunSpec& spec, const RunReport& report) {
   SimSettings settings = report.scenario->settings(report.params);
   settings.seed = spec.seed;
   settings.strategy = spec.strategy;
   settings.tape = spec.tape;
-  Simulation sim{settings, report.faults, spec.event_capacity};
+  if (spec.tape != nullptr) settings.max_steps = std::min(settings.max_steps, kMaxRecordedSteps);
+  return settings;
+}
+
+void run_on_simulator(const RunSpec& spec, RunReport& report) {
+  Simulation sim{settings_for(spec, report), report.faults, spec.event_capacity};
+  struct ClockReset {  // the tape outlives the simulation it reads
+    DecisionTape* tape;
+    ~ClockReset() {
+      if (tape != nullptr) tape->set_event_clock(nullptr);
+    }
+  } reset{spec.tape};
+  if (spec.tape != nullptr) spec.tape->set_event_clock([&sim] { return sim.recorder().count(); });
   World world = report.scenario->build(sim, report.params);
+  const DecisionTape* tape = spec.tape;
+  const auto stop_past_tape = [&] {
+    return tape != nullptr && tape->exhausted() && !spec.continue_past_tape;
+  };
   // Bounds are checked after every step.
   std::optional<Violation> violation;
-  const SimResult run = sim.run_until([&] {
+  bool tape_full = false;
+  SimResult run = sim.run_until([&] {
     violation = check_pool_bounds(world);
-    return violation.has_value() || !world.finished || world.finished();
+    tape_full = tape != nullptr && tape->nearly_full();
+    return violation.has_value() || !world.finished || world.finished() || stop_past_tape() ||
+           tape_full;
   });
-  if (!violation && run.outcome == Outcome::budget_exceeded) {
-    violation = Violation{"run_within_budget", "", run.reason};
+  report.stopped_past_tape = stop_past_tape();
+  if (tape_full) {
+    run.outcome = Outcome::budget_exceeded;
+    run.reason = "decision budget of " + std::to_string(DecisionTape::kMaxDecisions) + " exhausted";
   }
+  if (!violation && !report.stopped_past_tape) violation = run_violation(run);
   finish(world, sim.system(), report, violation, [&] {
     report.result = sim.result();
     report.hashes = sim.recorder().running_hashes();
   });
-  if (report.result.events.size() < report.result.event_count) {
-    throw std::length_error("the run has more events than a trace keeps (" +
-                            std::to_string(spec.event_capacity) + ")");
-  }
 }
 
 void run_on_threads(const RunSpec& spec, RunReport& report) {
@@ -172,7 +239,7 @@ void run_on_threads(const RunSpec& spec, RunReport& report) {
   // Bounds are checked at each wake-up, and at least every 10 ms.
   while (!violation && !(world.finished && world.finished())) {
     if (scheduler.now() >= deadline) {
-      violation = Violation{"run_within_budget", "", "the workload did not finish in time"};
+      violation = Violation{"budget_exceeded", "", "the workload did not finish in time"};
       break;
     }
     scheduler.wait_until([&] { return world.finished && world.finished(); },

@@ -25,7 +25,12 @@ struct RunSpec {
   std::optional<FaultPlan> faults{};
   /// Records or replays every random decision (not owned).
   DecisionTape* tape = nullptr;
-  /// Events kept for the trace (the hash covers them all).
+  /// A replay whose tape runs out has diverged: by default the run stops at
+  /// its next step (then shuts down); with this set it goes on with fresh
+  /// draws from the seed, to show what the changed code does.
+  bool continue_past_tape = false;
+  /// Events kept for the trace, the last ones of a longer run (the hash
+  /// covers them all).
   std::size_t event_capacity = 1 << 20;
   /// Run on real threads (ThreadStage) instead of the simulator: no fault
   /// injection, no decisions to record, and no reproducible hash.
@@ -40,9 +45,12 @@ struct RunReport {
   FaultPlan faults;
   SimResult result;                   ///< after shutdown: events, hash, counts
   std::vector<std::uint64_t> hashes;  ///< the running hash after each kept event
+  /// Set when a replaying tape ran out and the run was stopped there.
+  bool stopped_past_tape = false;
   ShutdownReport shutdown;
   std::optional<Violation> violation;
-  std::string metrics;  ///< the exposition after the run, before shutdown
+  std::optional<WorkLedger> work;  ///< the scenario's account of its items, if it keeps one
+  std::string metrics;             ///< the exposition after the run, before shutdown
 
   bool passed() const { return !violation.has_value(); }
   /// "pass", or "fail: <invariant> <actor>".

@@ -1,6 +1,9 @@
 #include "sim/simulation.hpp"
 
+#include <algorithm>
+#include <map>
 #include <stdexcept>
+#include <utility>
 
 namespace troupe::sim {
 
@@ -95,6 +98,12 @@ SimResult Simulation::run_loop(TimePoint limit, const std::function<bool()>& don
     }
     if (!s.has_runnable()) {
       const auto due = s.next_due();
+      if (!due && done && !done()) {
+        // Nothing will ever happen again, and what the caller waits for has not.
+        last_outcome_ = Outcome::stuck;
+        last_reason_ = stuck_reason();
+        break;
+      }
       if (!due || *due > limit) {
         // Idle until the limit: the clock still gets there (unless unbounded).
         if (limit != TimePoint::max() && limit <= time_budget) s.advance_to(limit);
@@ -113,6 +122,39 @@ SimResult Simulation::run_loop(TimePoint limit, const std::function<bool()>& don
   check_fault_targets();
   return result();
 }
+
+std::string Simulation::stuck_reason() const {
+  std::string reason =
+      "no progress possible (nothing runnable, no pending timer) with the work "
+      "unfinished; actors alive:";
+  const auto live = recorder_.live_actors();
+  for (const auto& path : live) reason += " " + path;
+  if (live.empty()) reason += " none";
+  for (const auto& h : system_->holders()) {
+    reason += "; " + h.path + " holds " + std::to_string(h.queued);
+  }
+  return reason;
+}
+
+namespace {
+
+/// Actors by messages handled among `events`, busiest first, at most `top`.
+std::vector<ActorLoad> busiest_actors(const std::vector<RecordedEvent>& events, std::size_t top) {
+  std::map<std::string, std::uint64_t> handled;
+  for (const auto& e : events) {
+    if (e.kind == EventKind::received) ++handled[e.path];
+  }
+  std::vector<ActorLoad> ranked;
+  for (const auto& [path, n] : handled) ranked.push_back({path, n});
+  // Most first; equal counts by path, so the order is deterministic.
+  std::sort(ranked.begin(), ranked.end(), [](const ActorLoad& a, const ActorLoad& b) {
+    return a.handled != b.handled ? a.handled > b.handled : a.path < b.path;
+  });
+  if (ranked.size() > top) ranked.resize(top);
+  return ranked;
+}
+
+}  // namespace
 
 void Simulation::check_fault_targets() const {
   for (const auto& path : scheduler_->faults().named_paths()) {
@@ -136,6 +178,10 @@ SimResult Simulation::result() const {
   r.outcome = last_outcome_;
   r.reason = last_reason_;
   r.events = recorder_.events();
+  r.first_event = recorder_.first_kept();
+  r.hash_before_first = recorder_.hash_before_kept();
+  r.live_actors = recorder_.live_actors();
+  r.busiest = busiest_actors(r.events, 3);
   if (r.outcome == Outcome::completed && !r.holders.empty() && !scheduler_->has_runnable() &&
       !scheduler_->next_due()) {
     r.outcome = Outcome::stuck;

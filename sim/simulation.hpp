@@ -26,12 +26,19 @@ namespace troupe::sim {
 
 enum class Outcome : std::uint8_t {
   completed,           ///< nothing left to do and no message queued
-  stuck,               ///< nothing left to do, but messages are still queued
+  stuck,               ///< nothing left to do, but messages are still queued (or,
+                       ///< for run_until(done), `done` never held)
   budget_exceeded,     ///< the step or virtual-time budget ran out
   invariant_violated,  ///< the conservation law does not hold
 };
 
 std::string_view to_string(Outcome outcome);
+
+/// Messages an actor handled in some stretch of a run.
+struct ActorLoad {
+  std::string path;
+  std::uint64_t handled = 0;
+};
 
 struct SimResult {
   Outcome outcome = Outcome::completed;
@@ -44,7 +51,14 @@ struct SimResult {
   std::uint64_t faults = 0;    ///< faults injected
   Duration elapsed{};          ///< virtual time since the start
   SystemStats stats;
-  std::vector<RecordedEvent> events;  ///< the kept events (see event_capacity)
+  std::vector<RecordedEvent> events;    ///< the kept events (see event_capacity)
+  std::uint64_t first_event = 0;        ///< the index in the run of events[0]
+  std::uint64_t hash_before_first = 0;  ///< the running hash before events[0]
+  /// The actors spawned and not stopped, by path.
+  std::vector<std::string> live_actors;
+  /// Among the kept events, the actors that handled most messages, busiest
+  /// first: what a run over budget was doing.
+  std::vector<ActorLoad> busiest;
 };
 
 class Simulation final : public Stage {
@@ -81,6 +95,7 @@ class Simulation final : public Stage {
   struct Driver;
   SimResult run_loop(TimePoint limit, const std::function<bool()>& done);
   void check_fault_targets() const;
+  std::string stuck_reason() const;
   void arm(Driver& driver);
 
   Recorder recorder_;

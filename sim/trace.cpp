@@ -84,6 +84,8 @@ class Sealer {
 std::uint64_t seal_of(const Trace& t) {
   Sealer s;
   s.add(header_to_json(t.header).dump());
+  s.add(t.first_event);  // where kept events start, and the hash before them
+  s.add(t.first_event > 0 ? t.hash_before_first : 0);
   for (const auto& [stream, values] : t.decisions) {
     s.add(stream);
     s.add(static_cast<std::uint64_t>(values.size()));
@@ -326,6 +328,24 @@ TraceFooter read_footer(const json& j, const LineReader& r) {
   return f;
 }
 
+/// The running hash of a trace's events, from where its kept events start.
+struct HashCheck {
+  std::uint64_t hash;
+  void add(const Event& e) { hash = fold_event(hash, e); }
+};
+
+/// A trace of a long run keeps its last events: where they start.
+void read_suffix_start(const json& j, const LineReader& r, Trace& t) {
+  if (j.find("events_from") == j.end()) return;
+  t.first_event = r.whole(j, "events_from");
+  t.hash_before_first = parse_hash(r.text(j, "hash_before"), r);
+  // Far below any count a run reaches, and no sum with it can wrap.
+  constexpr std::uint64_t kMaxEventIndex = std::uint64_t{1} << 62;
+  if (t.first_event == 0 || t.first_event > kMaxEventIndex) {
+    r.fail("'events_from' must be in [1, 2^62] when present");
+  }
+}
+
 Event as_event(const RecordedEvent& e) {
   return Event{e.kind, e.time, e.actor, e.path, e.detail, e.value};
 }
@@ -333,7 +353,7 @@ Event as_event(const RecordedEvent& e) {
 /// The lines after the header, with the running hash recomputed as events
 /// arrive: an edited event is refused on its own line.
 void read_body(LineReader& r, Trace& t, std::uint64_t& seal, Integrity integrity) {
-  Recorder check(0);
+  HashCheck check{t.first_event > 0 ? t.hash_before_first : Recorder::kInitialHash};
   std::uint64_t decisions = 0;
   bool footer = false;
   json j;
@@ -346,17 +366,17 @@ void read_body(LineReader& r, Trace& t, std::uint64_t& seal, Integrity integrity
       if (t.events.size() == kTraceMaxEvents) r.fail("more events than a trace holds");
       const TimePoint previous = t.events.empty() ? TimePoint{} : t.events.back().time;
       t.events.push_back(read_event(j, r, previous));
-      check.on_event(as_event(t.events.back()));
+      check.add(as_event(t.events.back()));
       const auto recorded = parse_hash(r.text(j, "hash"), r);
-      if (integrity == Integrity::verify && recorded != check.hash()) {
+      if (integrity == Integrity::verify && recorded != check.hash) {
         r.fail("the event does not match its running hash (edited?)");
       }
-      t.hashes.push_back(check.hash());
+      t.hashes.push_back(check.hash);
     } else if (type == "footer") {
       t.footer = read_footer(j, r);
       seal = parse_hash(r.text(j, "seal"), r);
-      if (integrity == Integrity::recompute) t.footer.hash = check.hash();
-      if (t.footer.hash != check.hash()) r.fail("the footer's hash does not match the events");
+      if (integrity == Integrity::recompute) t.footer.hash = check.hash;
+      if (t.footer.hash != check.hash) r.fail("the footer's hash does not match the events");
       footer = true;
     } else {
       r.fail("unknown line type '" + type + "'");
@@ -375,7 +395,12 @@ std::string hash_hex(std::uint64_t hash) {
 
 void write_trace(const Trace& t, std::ostream& out) {
   TROUPE_ASSERT(t.hashes.size() == t.events.size());
-  out << header_to_json(t.header).dump() << '\n';
+  json header = header_to_json(t.header);
+  if (t.first_event > 0) {
+    header["events_from"] = t.first_event;
+    header["hash_before"] = hash_hex(t.hash_before_first);
+  }
+  out << header.dump() << '\n';
   for (const auto& [stream, values] : t.decisions) {
     for (std::size_t from = 0; from < values.size(); from += kDecisionsPerLine) {
       const auto to = std::min(values.size(), from + kDecisionsPerLine);
@@ -427,12 +452,14 @@ Trace read_trace(std::istream& in, const std::string& name, Integrity integrity)
   json j;
   if (!r.next(j)) throw TraceError(name + ": empty file, not a trace");
   t.header = read_header(j, r);
+  read_suffix_start(j, r, t);
   std::uint64_t seal = 0;
   read_body(r, t, seal, integrity);
-  if (integrity == Integrity::recompute) t.footer.events = t.events.size();
-  if (t.footer.events != t.events.size()) {
+  if (integrity == Integrity::recompute) t.footer.events = t.first_event + t.events.size();
+  if (t.footer.events != t.first_event + t.events.size()) {
     r.fail("the footer counts " + std::to_string(t.footer.events) + " events, the file holds " +
-           std::to_string(t.events.size()));
+           std::to_string(t.events.size()) +
+           (t.first_event > 0 ? " from event " + std::to_string(t.first_event) : ""));
   }
   if (integrity == Integrity::verify && seal != seal_of(t)) {
     r.fail("the seal does not match the header, decisions and footer (edited by hand?)");

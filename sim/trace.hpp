@@ -71,6 +71,12 @@ struct Trace {
   DecisionTape::Streams decisions;
   std::vector<RecordedEvent> events;
   std::vector<std::uint64_t> hashes;  ///< the running hash after each event
+  /// A long run keeps only its last events: `events` then starts at this
+  /// index of the run, after the running hash `hash_before_first` (written
+  /// in the header as "events_from" and "hash_before", only when not 0;
+  /// `hash_before_first` means nothing while `first_event` is 0).
+  std::uint64_t first_event = 0;
+  std::uint64_t hash_before_first = 0;
   TraceFooter footer;
 };
 

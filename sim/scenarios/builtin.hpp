@@ -2,6 +2,7 @@
 // pipeline. Each file builds one; scenario.cpp registers them on first use.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <vector>
@@ -27,6 +28,28 @@ inline Duration millis(const Params& p, const char* name) {
   return std::chrono::duration_cast<Duration>(
       std::chrono::duration<double, std::milli>(p.at(name)));
 }
+
+/// A scenario's item counts, safe to bump from handlers on real threads.
+struct ItemCounters {
+  std::atomic<std::uint64_t> emitted{0};
+  std::atomic<std::uint64_t> reached_end{0};
+  std::atomic<std::uint64_t> given_up{0};
+  std::atomic<std::uint64_t> refused{0};
+
+  /// Counts a send of an item; a refused one is given up unless `retried`.
+  SendResult sent(SendResult r, bool retried = false) {
+    if (r == SendResult::accepted) return r;
+    ++refused;
+    if (!retried) ++given_up;
+    return r;
+  }
+  /// Counts an item the workload put in (a refused one is lost at the door).
+  SendResult emit(SendResult r) {
+    ++emitted;
+    return sent(r);
+  }
+  WorkLedger ledger() const { return {emitted, reached_end, given_up, refused}; }
+};
 
 }  // namespace scenario_detail
 }  // namespace troupe::sim

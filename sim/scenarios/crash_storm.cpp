@@ -2,6 +2,7 @@
 // keeps K children under one_for_one or all_for_one; their failures restart
 // them with backoff, an exhausted budget escalates to /storm, whose own
 // supervisor (the guardian) restarts it and so the whole subtree.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,13 +14,15 @@ namespace {
 
 using namespace std::chrono_literals;
 using scenario_detail::count;
+using scenario_detail::ItemCounters;
 using scenario_detail::millis;
 
 /// Forwards message i to child i mod K; rebuilds its children on (re)start.
 class StormSupervisor : public Actor<std::uint64_t> {
  public:
-  StormSupervisor(std::uint64_t children, Props<std::uint64_t> child)
-      : children_(children), child_(std::move(child)) {}
+  StormSupervisor(std::uint64_t children, Props<std::uint64_t> child,
+                  std::shared_ptr<ItemCounters> items)
+      : children_(children), child_(std::move(child)), items_(std::move(items)) {}
 
   void pre_start(Context<std::uint64_t>& ctx) override {
     for (std::uint64_t i = 0; i < children_; ++i) {
@@ -27,34 +30,37 @@ class StormSupervisor : public Actor<std::uint64_t> {
     }
   }
   void receive(Context<std::uint64_t>&, std::uint64_t& n) override {
-    kids_[n % kids_.size()].tell(n);
+    // A child stopped for good refuses: the item ends there, as a dead letter.
+    items_->sent(kids_[n % kids_.size()].tell(n));
   }
 
  private:
   std::uint64_t children_;
   Props<std::uint64_t> child_;
+  std::shared_ptr<ItemCounters> items_;
   std::vector<ActorRef<std::uint64_t>> kids_;
 };
 
 World build(Stage& sim, const Params& p) {
-  const auto child =
-      Props<std::uint64_t>::from_function([](Context<std::uint64_t>&, std::uint64_t&) {})
-          .restart({.max_restarts = static_cast<int>(count(p, "max_restarts")),
-                    .within = millis(p, "within_ms")})
-          .backoff({.min = 1ms, .max = 50ms, .factor = 2.0, .jitter = 0.5})
-          .kind("storm-child");
+  auto items = std::make_shared<ItemCounters>();
+  const auto child = Props<std::uint64_t>::from_function(
+                         [items](Context<std::uint64_t>&, std::uint64_t&) { ++items->reached_end; })
+                         .restart({.max_restarts = static_cast<int>(count(p, "max_restarts")),
+                                   .within = millis(p, "within_ms")})
+                         .backoff({.min = 1ms, .max = 50ms, .factor = 2.0, .jitter = 0.5})
+                         .kind("storm-child");
   const RestartBudget root_budget{.max_restarts = 1000, .within = 1s};
   const auto scope = count(p, "all_for_one") != 0 ? Scope::all_for_one : Scope::one_for_one;
-  auto storm =
-      sim.system()
-          .spawn("storm", Props<std::uint64_t>::of<StormSupervisor>(count(p, "children"), child)
-                              .supervise_children(scope)
-                              .restart(root_budget)
-                              .kind("storm-supervisor"))
-          .value();
+  auto storm = sim.system()
+                   .spawn("storm", Props<std::uint64_t>::of<StormSupervisor>(count(p, "children"),
+                                                                             child, items)
+                                       .supervise_children(scope)
+                                       .restart(root_budget)
+                                       .kind("storm-supervisor"))
+                   .value();
   const std::uint64_t messages = count(p, "messages");
-  sim.add(Workload::to<std::uint64_t>(storm, Arrivals::poisson(p.at("rate_per_s"), messages),
-                                      [](std::uint64_t i) { return i; }));
+  sim.add(Workload{Arrivals::poisson(p.at("rate_per_s"), messages),
+                   [storm, items](std::uint64_t i) { return items->emit(storm.tell(i)); }});
   World world;
   world.budgets.push_back({"/storm/", child.policy().budget});
   world.budgets.push_back({"/storm", root_budget});
@@ -63,6 +69,7 @@ World build(Stage& sim, const Params& p) {
   };
   world.shutdown_deadline = 5s;
   world.forbid_budget_exhaustion = count(p, "strict") != 0;
+  world.work = [items] { return items->ledger(); };
   return world;
 }
 

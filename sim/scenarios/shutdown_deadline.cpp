@@ -1,6 +1,8 @@
 // shutdown-deadline: slow handlers against a shutdown deadline. A burst of
 // jobs reaches one slow worker, then the system shuts down with a deadline
 // that may be too short: what is left must be reported as abandoned.
+#include <memory>
+
 #include "sim/scenarios/builtin.hpp"
 
 namespace troupe::sim {
@@ -9,24 +11,29 @@ namespace {
 
 using namespace std::chrono_literals;
 using scenario_detail::count;
+using scenario_detail::ItemCounters;
 using scenario_detail::millis;
 
 World build(Stage& sim, const Params& p) {
+  auto items = std::make_shared<ItemCounters>();
   auto slow =
       sim.system()
           .spawn("slow",
-                 Props<std::uint64_t>::from_function([](Context<std::uint64_t>&, std::uint64_t&) {})
+                 Props<std::uint64_t>::from_function(
+                     [items](Context<std::uint64_t>&, std::uint64_t&) { ++items->reached_end; })
                      .mailbox({.capacity = 100000})
                      .kind("slow"))
           .value();
   const std::uint64_t jobs = count(p, "jobs");
-  sim.add(Workload::to<std::uint64_t>(slow, Arrivals::constant(1ms, jobs),
-                                      [](std::uint64_t i) { return i; }));
+  sim.add(Workload{Arrivals::constant(1ms, jobs),
+                   [slow, items](std::uint64_t i) { return items->emit(slow.tell(i)); }});
   World world;
   // Shut down as soon as the burst is in, whatever is still queued.
   world.finished = [&sim, jobs] { return sim.emitted(0) == jobs; };
   world.shutdown_deadline = millis(p, "deadline_ms");
   world.forbid_abandonment = count(p, "strict") != 0;
+  // What the deadline abandons ends as shutdown_abandoned dead letters.
+  world.work = [items] { return items->ledger(); };
   return world;
 }
 

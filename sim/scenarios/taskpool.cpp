@@ -2,6 +2,7 @@
 // 6, low 2, up 2, down 1, cooldown 2 s), failures restarted up to 3 times in
 // 5 s, a graceful shutdown with 15 s. The pool is expected to absorb its
 // failures: a worker that exhausts its restart budget is a violation.
+#include <memory>
 #include <stdexcept>
 #include <variant>
 
@@ -13,6 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using scenario_detail::count;
+using scenario_detail::ItemCounters;
 using scenario_detail::millis;
 
 struct Job {
@@ -21,19 +23,25 @@ struct Job {
 struct Poison {};
 using Task = std::variant<Job, Poison>;
 
+/// A job's end is its worker's handler; a poisoned one ends as a
+/// handler_failed dead letter.
 class TaskWorker : public Actor<Task> {
  public:
+  explicit TaskWorker(std::shared_ptr<ItemCounters> items) : items_(std::move(items)) {}
   void receive(Context<Task>&, Task& task) override {
     if (std::holds_alternative<Poison>(task)) throw std::runtime_error("poisoned job");
     ++done_;
+    ++items_->reached_end;
   }
 
  private:
+  std::shared_ptr<ItemCounters> items_;
   std::uint64_t done_ = 0;
 };
 
 World build(Stage& sim, const Params& p) {
-  auto props = Props<Task>::of<TaskWorker>()
+  auto items = std::make_shared<ItemCounters>();
+  auto props = Props<Task>::of<TaskWorker>(items)
                    .mailbox({.capacity = 128})
                    .restart({.max_restarts = static_cast<int>(count(p, "max_restarts")),
                              .within = millis(p, "within_ms")})
@@ -48,19 +56,20 @@ World build(Stage& sim, const Params& p) {
                   .cooldown = 2s});
   const std::uint64_t jobs = count(p, "jobs");
   const std::uint64_t poison_every = count(p, "poison_every");
-  sim.add(
-      Workload{Arrivals::poisson(p.at("rate_per_s"), jobs), [pool, poison_every](std::uint64_t i) {
-                 if (poison_every > 0 && i % poison_every == poison_every - 1) {
-                   return pool.tell(Poison{});
-                 }
-                 return pool.tell(Job{i});
-               }});
+  sim.add(Workload{Arrivals::poisson(p.at("rate_per_s"), jobs),
+                   [pool, poison_every, items](std::uint64_t i) {
+                     if (poison_every > 0 && i % poison_every == poison_every - 1) {
+                       return items->emit(pool.tell(Poison{}));
+                     }
+                     return items->emit(pool.tell(Job{i}));
+                   }});
   World world;
   world.pools.push_back(watch_pool(pool, 2s));
   world.budgets.push_back({"/taskpool/", props.policy().budget});
   world.finished = [&sim, jobs] { return sim.emitted(0) == jobs && sim.system().quiescent(); };
   world.shutdown_deadline = 15s;
   world.forbid_budget_exhaustion = true;
+  world.work = [items] { return items->ledger(); };
   return world;
 }
 

@@ -4,6 +4,7 @@
 // and Context.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -117,19 +118,19 @@ class Cell final : public CellBase {
     queue_.swap(out);
     return out.size();
   }
-  /// Queues messages taken from a predecessor, before anyone else can reach
-  /// this cell; the caller accounts them (Runtime::handed_over).
+  /// Queues messages taken from a predecessor into this cell before its
+  /// first activation (spawn_child's before_start), when nobody else can
+  /// reach it yet; start() schedules it. The caller accounts them
+  /// (Runtime::handed_over).
   void adopt_queue(RingQueue<M>& messages) {
-    bool schedule = false;
-    {
-      std::lock_guard lock(mu_);
-      TROUPE_ASSERT(queue_.empty() && messages.size() <= mailbox_settings().capacity);
-      while (!messages.empty()) {
-        schedule = push_locked(std::move(messages.front())) || schedule;
-        messages.pop_front();
-      }
+    std::lock_guard lock(mu_);
+    TROUPE_ASSERT(!scheduled_locked() && queue_.empty() &&
+                  messages.size() <= mailbox_settings().capacity);
+    while (!messages.empty()) {
+      queue_.push_back(std::move(messages.front()));
+      bump(enqueued_);
+      messages.pop_front();
     }
-    schedule_if(schedule);
   }
 
  protected:
@@ -306,14 +307,19 @@ void Cell<M>::prune_fired_timers() {
 }
 
 /// Creates a child of `parent`; shared by System::spawn and Context::spawn.
+/// `before_start`, if given, runs once the child is registered but before
+/// its first activation is scheduled: nothing else can reach it yet (a pool
+/// moves a predecessor's queue in there, ahead of anything pre_start sends).
 template <class M>
-Result<ActorRef<M>> spawn_child(CellBase& parent, std::string name, Props<M> props) {
+Result<ActorRef<M>> spawn_child(CellBase& parent, std::string name, Props<M> props,
+                                const std::function<void(Cell<M>&)>& before_start = {}) {
   Runtime& runtime = parent.runtime();
   auto cell = std::make_shared<Cell<M>>(runtime, &parent, runtime.next_id(), props);
   if (auto error = parent.adopt(std::move(name), cell)) return std::move(*error);
   runtime.register_cell(*cell);
   runtime.emit(EventKind::spawned, cell->id(), cell->path(), {},
                static_cast<std::int64_t>(parent.id()));
+  if (before_start) before_start(*cell);
   cell->start();
   return cell->ref();
 }
@@ -394,13 +400,13 @@ Result<ActorRef<C>> Context<M>::spawn(std::string name, Props<C> props) {
 template <class M>
 template <class T>
 void Context<M>::watch(const ActorRef<T>& ref) {
-  ref.cell_base()->add_watcher(cell_.shared_from_this());
+  cell_.watch(ref.cell_base());
 }
 
 template <class M>
 template <class T>
 void Context<M>::unwatch(const ActorRef<T>& ref) {
-  ref.cell_base()->remove_watcher(cell_);
+  cell_.unwatch(*ref.cell_base());
 }
 
 template <class M>

@@ -140,6 +140,24 @@ std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<Cel
   return std::nullopt;
 }
 
+void CellBase::watch(const std::shared_ptr<CellBase>& target) {
+  TROUPE_ASSERT(target != nullptr);
+  {
+    std::lock_guard lock(mu_);
+    if (!watching_) watching_ = std::make_unique<std::set<ActorId>>();
+    if (!watching_->insert(target->id()).second) return;  // already watched, Terminated pending
+  }
+  target->add_watcher(shared_from_this());
+}
+
+void CellBase::unwatch(CellBase& target) {
+  {
+    std::lock_guard lock(mu_);
+    if (watching_) watching_->erase(target.id());
+  }
+  target.remove_watcher(*this);
+}
+
 void CellBase::add_watcher(const std::shared_ptr<CellBase>& watcher) {
   {
     std::lock_guard lock(mu_);
@@ -172,7 +190,8 @@ std::size_t CellBase::queued() const {
 bool CellBase::idle() const {
   std::lock_guard lock(mu_);
   return !scheduled_ && user_queue_size_locked() == 0 &&
-         !in_flight_.load(std::memory_order_relaxed);
+         !in_flight_.load(std::memory_order_relaxed) &&
+         !has_deferred_.load(std::memory_order_acquire);
 }
 
 bool CellBase::terminated() const {
@@ -288,9 +307,16 @@ std::uint64_t CellBase::dequeued_count() const {
 
 void CellBase::on_terminated_signal(Signal& signal) {
   // Behind an earlier deferred one, or ahead of messages the stopped actor
-  // sent before it: wait (Akka's ordering guarantee for Terminated).
-  if (deferred_terminations_ || dequeued_count() < signal.after_messages) {
-    if (!deferred_terminations_) deferred_terminations_ = std::make_unique<RingQueue<Signal>>();
+  // sent before it: wait (Akka's ordering guarantee for Terminated). A
+  // suspended or restarting actor runs no user code either: its failed
+  // instance must not see it, the instance that resumes or replaces it does
+  // (deliver_due_termination runs only while running).
+  if (deferred_terminations_ || state_ != State::running ||
+      dequeued_count() < signal.after_messages) {
+    if (!deferred_terminations_) {
+      deferred_terminations_ = std::make_unique<RingQueue<Signal>>();
+      has_deferred_.store(true, std::memory_order_release);
+    }
     deferred_terminations_->push_back(std::move(signal));
     return;
   }
@@ -302,12 +328,21 @@ bool CellBase::deliver_due_termination() {
   if (dequeued_count() < deferred_terminations_->front().after_messages) return false;
   Signal signal = std::move(deferred_terminations_->front());
   deferred_terminations_->pop_front();
-  if (deferred_terminations_->empty()) deferred_terminations_.reset();
   deliver_terminated(signal);
+  if (deferred_terminations_ && deferred_terminations_->empty()) {
+    // Cleared after the delivery: quiescence never sees a gap between the two.
+    deferred_terminations_.reset();
+    has_deferred_.store(false, std::memory_order_release);
+  }
   return true;
 }
 
 void CellBase::deliver_terminated(const Signal& signal) {
+  {
+    // Only a watch that is still on gets its (one) Terminated.
+    std::lock_guard lock(mu_);
+    if (!watching_ || watching_->erase(signal.other->id()) == 0) return;
+  }
   if (has_instance() && state_ != State::stopping && state_ != State::stopped) {
     const Terminated t{signal.other->id(), signal.other->path()};
     guarded([&] { hook_terminated(t); }, 0);
@@ -432,10 +467,13 @@ void CellBase::on_restart(const Failure& failure) {
     }
   }
   // Children belong to the old instance: stop them; the fresh instance builds
-  // its own in pre_start.
+  // its own in pre_start. The old instance's watches on them end first (as
+  // Akka's default preRestart does): their Terminated would otherwise reach
+  // the fresh instance, maybe naming a path its own new child now has.
   if (!has_children()) {
     complete_restart();
   } else {
+    for (const auto& child : children_snapshot()) unwatch(*child);
     stop_children(DeadLetterReason::actor_stopped);
   }
 }
@@ -508,6 +546,7 @@ void CellBase::finish_stop() {
   destroy_instance();
   state_ = State::stopped;
   deferred_terminations_.reset();  // nobody is left to tell
+  has_deferred_.store(false, std::memory_order_release);
   std::unique_ptr<std::vector<std::weak_ptr<CellBase>>> watchers;
   {
     std::lock_guard lock(mu_);

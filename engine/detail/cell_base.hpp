@@ -94,10 +94,13 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   /// generated one) and names the child; an Error when that is not possible.
   std::optional<Error> adopt(std::string name, const std::shared_ptr<CellBase>& child);
 
-  /// Registers `watcher` for a terminated signal; if this cell has already
-  /// stopped, the signal is sent at once.
-  void add_watcher(const std::shared_ptr<CellBase>& watcher);
-  void remove_watcher(const CellBase& watcher);
+  /// This cell watches `target`: one Terminated when it stops (at once if it
+  /// has). Watching an actor whose Terminated is still on its way here is
+  /// the same watch (one Terminated), as in Akka; so is watching twice.
+  void watch(const std::shared_ptr<CellBase>& target);
+  /// Ends the watch: no Terminated for `target` reaches this cell afterwards,
+  /// even one already on its way (Akka's guarantee).
+  void unwatch(CellBase& target);
 
   /// User messages queued plus the one being handled.
   std::size_t queued() const;
@@ -164,6 +167,8 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
     scheduled_ = true;
     return true;
   }
+  /// Whether an activation is scheduled or running (mu_ held).
+  bool scheduled_locked() const { return scheduled_; }
 
   const std::shared_ptr<Runtime> runtime_;  // shared: a ref that outlives its system still counts
   const std::shared_ptr<const ActorSettings> settings_;
@@ -196,6 +201,9 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   bool stop_when_empty_ = false;    // activation only
   // Lets an activation skip the lock when no signal is pending (the common case).
   std::atomic<bool> has_signals_{false};
+  // Mirrors deferred_terminations_ != nullptr for idle(): a Terminated
+  // waiting for a suspended actor's restart is work quiescence must see.
+  std::atomic<bool> has_deferred_{false};
 
  protected:
   std::atomic<std::uint64_t> enqueued_{0};
@@ -208,6 +216,10 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   Histogram* processing_seconds_ = nullptr;  // owned by the runtime's registry
 
  private:
+  /// Registers `watcher` for a terminated signal; if this cell has already
+  /// stopped, the signal is sent at once.
+  void add_watcher(const std::shared_ptr<CellBase>& watcher);
+  void remove_watcher(const CellBase& watcher);
   std::optional<Signal> take_signal();
   /// Messages taken out of the mailbox so far (handled, failed or dropped).
   std::uint64_t dequeued_count() const;
@@ -258,6 +270,9 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   // actor keeps nothing for signals it rarely gets.
   RingQueue<Signal> pending_signals_;
   std::unique_ptr<std::vector<std::weak_ptr<CellBase>>> watchers_;  // made by the first watch
+  // The actors this cell watches whose Terminated it has not been given yet:
+  // a Terminated for any other actor is a duplicate or was unwatched.
+  std::unique_ptr<std::set<ActorId>> watching_;  // made by the first watch
   std::unique_ptr<Children> children_;
 
   // Touched only inside activations (this cell's, or its parent's for the history).

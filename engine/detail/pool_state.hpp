@@ -143,7 +143,9 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
     manager_cell_->enqueue_signal(Signal{
         Signal::Kind::run, nullptr, {}, DeadLetterReason::actor_stopped, std::move(command)});
   }
-  std::optional<ActorRef<M>> spawn_worker_ref();
+  /// A new worker, watched by the manager; `before_start` as in spawn_child.
+  std::optional<ActorRef<M>> spawn_worker_ref(
+      const std::function<void(Cell<M>&)>& before_start = {});
   void spawn_worker_locked(std::uint64_t slot);
   void arm_tick_locked();
   void cancel_tick_locked();
@@ -321,11 +323,13 @@ SendResult PoolState<M>::broadcast(M& message) {
 }
 
 template <class M>
-std::optional<ActorRef<M>> PoolState<M>::spawn_worker_ref() {
-  auto spawned = spawn_child(*manager_cell_, "w" + std::to_string(++names_), worker_props_);
+std::optional<ActorRef<M>> PoolState<M>::spawn_worker_ref(
+    const std::function<void(Cell<M>&)>& before_start) {
+  auto spawned =
+      spawn_child(*manager_cell_, "w" + std::to_string(++names_), worker_props_, before_start);
   if (!spawned.ok()) return std::nullopt;  // the system or the pool is stopping
   auto ref = std::move(spawned).value();
-  ref.cell_base()->add_watcher(manager_cell_);
+  manager_cell_->watch(ref.cell_base());
   return ref;
 }
 
@@ -387,12 +391,19 @@ bool PoolState<M>::hand_over(Cell<M>& dying) {
   auto it = std::find_if(routed_.begin(), routed_.end(),
                          [&](const Worker& w) { return w.ref.cell() == &dying; });
   if (it == routed_.end()) return false;
-  auto successor = spawn_worker_ref();
-  if (!successor) return false;
-  RingQueue<M> queue;
-  const std::size_t moved = dying.take_queue(queue);
-  successor->cell()->adopt_queue(queue);
-  runtime().handed_over(moved);
+  // The queue moves in before the successor's first activation: on threads
+  // that activation may start at once, and what its pre_start sends must
+  // come after the older messages (and must not find the mailbox taken).
+  bool moved_in = false;
+  auto successor = spawn_worker_ref([&](Cell<M>& fresh) {
+    RingQueue<M> queue;
+    const std::size_t moved = dying.take_queue(queue);
+    fresh.adopt_queue(queue);
+    runtime().handed_over(moved);
+    moved_in = true;
+  });
+  if (!successor) return false;  // the queue stayed with the dying worker
+  TROUPE_ASSERT(moved_in);
   it->ref = std::move(*successor);  // same slot: the hash ring is unchanged
   return true;
 }

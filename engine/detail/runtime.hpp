@@ -82,7 +82,6 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
     handed_over_.fetch_add(count, std::memory_order_relaxed);
   }
 
-
   bool injects_failures() const { return injects_failures_; }
   bool scheduler_times_handlers() const { return scheduler_times_handlers_; }
   MetricsRegistry& metrics() { return metrics_; }

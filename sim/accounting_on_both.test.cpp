@@ -102,6 +102,8 @@ TEST_P(Accounting, APendingTimerIsCountedUntilItFires) {
   EXPECT_EQ(s.sent, 2u);
   EXPECT_EQ(s.queued, 1u);
   EXPECT_TRUE(s.balanced());
+  sys().shutdown(0ms);  // not the destructor's 10 s wait for the hour-long timer
+  EXPECT_EQ(sys().stats().dead_letters(DeadLetterReason::timer_cancelled), 1u);
 }
 
 TEST_P(Accounting, ATimerPendingAtShutdownBecomesATimerCancelledDeadLetter) {

@@ -84,8 +84,10 @@ class Sealer {
 std::uint64_t seal_of(const Trace& t) {
   Sealer s;
   s.add(header_to_json(t.header).dump());
-  s.add(t.first_event);  // where kept events start, and the hash before them
-  s.add(t.first_event > 0 ? t.hash_before_first : 0);
+  if (t.first_event > 0) {  // a long run's trace: where its kept events start
+    s.add(t.first_event);
+    s.add(t.hash_before_first);
+  }
   for (const auto& [stream, values] : t.decisions) {
     s.add(stream);
     s.add(static_cast<std::uint64_t>(values.size()));

@@ -60,5 +60,36 @@ TEST(PoolHandOver, ASuccessorThatTellsItselfInPreStartStillTakesTheWholeQueue) {
   }
 }
 
+TEST(PoolHandOver, AWorkerLeavingOnAShrinkThatItsSupervisorStopsReroutesWhatItHolds) {
+  System sys{testing::threads(4)};
+  testing::Gate gate;
+  std::atomic<int> done{0};
+  // Job 1 reaches the second worker first: it holds that worker in its
+  // handler until the shrink took the worker out of routing, then fails,
+  // and with no restart budget the supervisor stops the worker.
+  auto props = Props<int>::from_function([&](Context<int>&, int& n) {
+                 if (n == 1) {
+                   gate.wait();
+                   throw std::runtime_error("fails while draining");
+                 }
+                 ++done;
+               })
+                   .mailbox({.capacity = 64})
+                   .restart({.max_restarts = 0, .within = 1s});
+  auto pool = Pool<int>::spawn(sys, "shrinking", props, {.min = 1, .max = 2}).value();
+  pool.resize(2);
+  ASSERT_TRUE(testing::eventually(sys, [&] { return pool.size() == 2; }));
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(pool.tell(i), SendResult::accepted);
+  pool.resize(1);
+  ASSERT_TRUE(testing::eventually(sys, [&] { return pool.size() == 1; }));
+  gate.open();
+  ASSERT_TRUE(sys.await_quiescence(20s));
+  const SystemStats s = sys.stats();
+  EXPECT_EQ(done.load(), 19);  // everything but the failed job
+  EXPECT_EQ(s.dead_letters(DeadLetterReason::handler_failed), 1u);
+  EXPECT_EQ(s.dead_letters(DeadLetterReason::actor_stopped), 0u);
+  EXPECT_TRUE(s.balanced());
+}
+
 }  // namespace
 }  // namespace troupe

@@ -144,6 +144,9 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
         Signal::Kind::run, nullptr, {}, DeadLetterReason::actor_stopped, std::move(command)});
   }
   /// A new worker, watched by the manager; `before_start` as in spawn_child.
+  /// A worker that left routing on a shrink stops before it drained (its
+  /// supervisor stopped it): what it holds goes back into routing.
+  bool reroute_locked(Cell<M>& dying);
   std::optional<ActorRef<M>> spawn_worker_ref(
       const std::function<void(Cell<M>&)>& before_start = {});
   void spawn_worker_locked(std::uint64_t slot);
@@ -390,7 +393,7 @@ bool PoolState<M>::hand_over(Cell<M>& dying) {
   std::lock_guard lock(mu_);
   auto it = std::find_if(routed_.begin(), routed_.end(),
                          [&](const Worker& w) { return w.ref.cell() == &dying; });
-  if (it == routed_.end()) return false;
+  if (it == routed_.end()) return reroute_locked(dying);
   // The queue moves in before the successor's first activation: on threads
   // that activation may start at once, and what its pre_start sends must
   // come after the older messages (and must not find the mailbox taken).
@@ -405,6 +408,31 @@ bool PoolState<M>::hand_over(Cell<M>& dying) {
   if (!successor) return false;  // the queue stayed with the dying worker
   TROUPE_ASSERT(moved_in);
   it->ref = std::move(*successor);  // same slot: the hash ring is unchanged
+  return true;
+}
+
+template <class M>
+bool PoolState<M>::reroute_locked(Cell<M>& dying) {
+  // A broadcast copy was meant for this worker alone: it is not sent again.
+  if (settings_.routing == Routing::broadcast) return false;
+  RingQueue<M> queue;
+  dying.take_queue(queue);
+  std::uint64_t rerouted = 0;
+  for (; !queue.empty(); queue.pop_front()) {
+    const Worker* w = pick_locked(queue.front());
+    const SendResult r =
+        w == nullptr ? SendResult::no_workers : w->ref.cell()->offer(queue.front());
+    if (r == SendResult::accepted) {
+      ++rerouted;
+    } else {
+      // Already counted as sent (to the dying worker): a dead letter only.
+      runtime().dead_letter(r == SendResult::no_workers     ? DeadLetterReason::no_workers
+                            : r == SendResult::mailbox_full ? DeadLetterReason::mailbox_full
+                                                            : DeadLetterReason::actor_stopped,
+                            dying);
+    }
+  }
+  runtime().handed_over(rerouted);
   return true;
 }
 

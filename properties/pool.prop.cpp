@@ -107,7 +107,11 @@ RC_GTEST_PROP(PoolProperties, EveryMessageIsHandledExactlyOnceAcrossResizes, ())
 TEST(PoolProperties, CatchesAShrinkThatDropsTheLeavingWorkersMailbox) {
   const auto failure = find_failure([] {
     resize_property([](System& sys, const std::vector<ActorRef<int>>& left) {
-      for (const auto& w : left) sys.stop(w);  // stop at once: what they hold is lost
+      // Planted: the leaving workers' mailboxes are emptied instead of
+      // drained (stopping them is no longer a defect: a worker stopped
+      // after it left routing puts what it holds back into routing).
+      (void)sys;
+      for (const auto& w : left) w.cell_base()->abandon_queue();
     });
   });
   ASSERT_TRUE(failure.has_value());

@@ -45,22 +45,29 @@ bool has_prefix(const std::string& path, const std::string& prefix) {
   return path.compare(0, prefix.size(), prefix) == 0;
 }
 
-/// Restarts per actor inside any sliding window, from the restarted events.
-/// By actor id: a parent's restart makes new children with the same paths,
-/// and each new incarnation starts with a fresh budget.
+/// Restart decisions per actor inside any sliding window, counted as the
+/// engine counts them: at the time each is taken (its `restart_scheduled`
+/// event). A restart itself happens after its backoff, so restart times can
+/// bunch decisions the window kept apart (a long backoff, then a short one)
+/// and would accuse a run that kept its budget. The window is the engine's:
+/// a decision `within` old or older has left it. By actor id: a parent's
+/// restart makes new children with the same paths, and each new incarnation
+/// starts with a fresh budget.
 std::optional<Violation> check_budgets(const World& world,
                                        const std::vector<RecordedEvent>& events) {
   for (const auto& watch : world.budgets) {
     std::map<ActorId, std::deque<TimePoint>> recent;
     for (const auto& e : events) {
-      if (e.kind != EventKind::restarted || !has_prefix(e.path, watch.path_prefix)) continue;
+      if (e.kind != EventKind::restart_scheduled || !has_prefix(e.path, watch.path_prefix)) {
+        continue;
+      }
       auto& times = recent[e.actor];
       times.push_back(e.time);
-      while (e.time - times.front() > watch.budget.within) times.pop_front();
+      while (e.time - times.front() >= watch.budget.within) times.pop_front();
       if (times.size() > static_cast<std::size_t>(watch.budget.max_restarts)) {
-        return Violation{
-            "restart_budget_respected", e.path,
-            std::to_string(times.size()) + " restarts within " + ms_text(watch.budget.within)};
+        return Violation{"restart_budget_respected", e.path,
+                         std::to_string(times.size()) + " restarts decided within " +
+                             ms_text(watch.budget.within)};
       }
     }
   }

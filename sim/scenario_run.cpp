@@ -213,18 +213,30 @@ void run_on_simulator(const RunSpec& spec, RunReport& report) {
   // Bounds are checked after every step.
   std::optional<Violation> violation;
   bool tape_full = false;
-  SimResult run = sim.run_until([&] {
+  const auto step_done = [&] {
     violation = check_pool_bounds(world);
     tape_full = tape != nullptr && tape->nearly_full();
     return violation.has_value() || !world.finished || world.finished() || stop_past_tape() ||
            tape_full;
-  });
+  };
+  SimResult run;
+  try {
+    run = sim.run_until(step_done);
+  } catch (const UnspawnedFaultTarget& e) {
+    // A replayed plan names an actor this run never spawned: the run is not
+    // the recorded one (the code or a parameter changed), so it diverged.
+    if (tape == nullptr || !tape->replaying()) throw;
+    report.unspawned_fault_target = e.path();
+    run = sim.result();
+  }
   report.stopped_past_tape = stop_past_tape();
   if (tape_full) {
     run.outcome = Outcome::budget_exceeded;
     run.reason = "decision budget of " + std::to_string(DecisionTape::kMaxDecisions) + " exhausted";
   }
-  if (!violation && !report.stopped_past_tape) violation = run_violation(run);
+  if (!violation && !report.stopped_past_tape && !report.unspawned_fault_target) {
+    violation = run_violation(run);
+  }
   finish(world, sim.system(), report, violation, [&] {
     report.result = sim.result();
     report.hashes = sim.recorder().running_hashes();

@@ -159,8 +159,7 @@ std::vector<ActorLoad> busiest_actors(const std::vector<RecordedEvent>& events, 
 void Simulation::check_fault_targets() const {
   for (const auto& path : scheduler_->faults().named_paths()) {
     if (!recorder_.spawned(path)) {
-      throw std::invalid_argument("fault plan names " + path +
-                                  ", but no actor with that path was spawned in this run");
+      throw UnspawnedFaultTarget(path);
     }
   }
 }

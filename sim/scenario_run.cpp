@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "engine/saturating_time.hpp"
 #include "sim/thread_stage.hpp"
 
 namespace troupe::sim {
@@ -254,7 +255,7 @@ void run_on_threads(const RunSpec& spec, RunReport& report) {
   World world = report.scenario->build(stage, report.params);
   std::optional<Violation> violation;
   auto& scheduler = stage.system().scheduler();
-  const TimePoint deadline = scheduler.now() + spec.threads_time_limit;
+  const TimePoint deadline = deadline_after(scheduler.now(), spec.threads_time_limit);
   // Bounds are checked at each wake-up, and at least every 10 ms.
   while (!violation && !(world.finished && world.finished())) {
     if (scheduler.now() >= deadline) {

@@ -117,6 +117,15 @@ TEST(ScenarioRun, AllForOneRestartsKeepEverySiblingsBudget) {
   }
 }
 
+TEST(ScenarioRun, OnThreadsATimeLimitOfDurationMaxMeansNoLimit) {
+  // now() + Duration::max() used to wrap to a deadline already past.
+  const RunReport r = run_scenario({.scenario = "shutdown-deadline",
+                                    .params = {{"jobs", 5}, {"service_ms", 0}},
+                                    .threads = true,
+                                    .threads_time_limit = Duration::max()});
+  EXPECT_TRUE(r.passed()) << r.outcome() << " " << r.violation->detail;
+}
+
 TEST(ScenarioRun, ThePipelineDeliversEveryItemToTheSink) {
   // Seed 1 used to reach the sink with 253 of 300: retries that waited in a
   // timer were refused by their own stage's full mailbox when they fired.

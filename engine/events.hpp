@@ -23,7 +23,7 @@ enum class EventKind : std::uint8_t {
   received,           ///< a handler is about to run (value: message number)
   failed,             ///< a handler or hook threw (detail: what; value: message number)
   decided,            ///< a supervisor decided (detail: directive)
-  restart_scheduled,  ///< a restart will happen after a backoff (value: delay in ns)
+  restart_scheduled,  ///< a restart was decided (value: its backoff delay in ns, 0 for at once)
   restarted,          ///< a fresh instance replaced the failed one (value: restart count)
   budget_exceeded,    ///< more restarts than the budget allows: the actor stops
   escalated,          ///< a failure was passed up to the parent (detail: what)

@@ -5,7 +5,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/assert.hpp"
 #include "engine/prng.hpp"
+#include "engine/saturating_time.hpp"
 
 namespace troupe {
 
@@ -56,12 +58,20 @@ Duration backoff_delay(const Backoff& backoff, std::size_t attempt, std::uint64_
   return Duration(static_cast<Duration::rep>(clamped));
 }
 
-bool RestartHistory::admit(TimePoint now, const RestartBudget& budget) {
-  const auto expired = std::find_if(times_.begin(), times_.end(),
-                                    [&](TimePoint t) { return t > now - budget.within; });
+bool RestartHistory::allows(TimePoint now, const RestartBudget& budget) {
+  // Forgetting restarts that left the window changes no answer, so it is
+  // done here too.
+  const TimePoint window_start = saturating_add(now, -budget.within);  // within > 0
+  const auto expired =
+      std::find_if(times_.begin(), times_.end(), [&](TimePoint t) { return t > window_start; });
   times_.erase(times_.begin(), expired);
-  if (times_.size() >= static_cast<std::size_t>(budget.max_restarts)) return false;
+  return times_.size() < static_cast<std::size_t>(budget.max_restarts);
+}
+
+bool RestartHistory::admit(TimePoint now, const RestartBudget& budget) {
+  if (!allows(now, budget)) return false;
   times_.push_back(now);
+  TROUPE_ASSERT(times_.size() <= static_cast<std::size_t>(budget.max_restarts));
   return true;
 }
 

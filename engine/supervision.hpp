@@ -78,6 +78,10 @@ class RestartHistory {
   /// would be restart number max_restarts + 1 inside `within`.
   bool admit(TimePoint now, const RestartBudget& budget);
 
+  /// Whether admit(now, budget) would record a restart, recording nothing:
+  /// an all_for_one decision asks every sibling before it charges any.
+  bool allows(TimePoint now, const RestartBudget& budget);
+
   /// Restarts inside the current window, the one just admitted included.
   std::size_t in_window() const { return times_.size(); }
 

@@ -321,6 +321,55 @@ TEST(Supervision, AllForOneRestartsEverySiblingAndOnlyThem) {
   EXPECT_TRUE(other.alive());
 }
 
+TEST(Supervision, AllForOneChargesEverySiblingItRestartsAgainstItsOwnBudget) {
+  // c0 may restart once a minute; c1 fails twice. Each failure restarts c0
+  // too, so the second must exhaust c0's budget rather than restart it again.
+  Probe kids;
+  Probe parent_probe;
+  EventLog log;
+  System sys{threads(), {.events = &log}};
+  auto once = tracked(kids).restart({.max_restarts = 1, .within = 60s});
+  auto often = tracked(kids).restart({.max_restarts = 10, .within = 60s});
+  auto parent =
+      sys.spawn("p", Props<ParentMsg>::of<Parent>(&parent_probe, std::vector{once, often, often})
+                         .supervise_children(Scope::all_for_one)
+                         .decider([](const Failure&) { return Directive::resume; }))
+          .value();
+  ASSERT_TRUE(sys.await_quiescence(5s));
+  parent.tell(ToChild{1, Fail{"first"}});
+  ASSERT_TRUE(sys.await_quiescence(5s));
+  parent.tell(ToChild{1, Fail{"second"}});
+  ASSERT_TRUE(eventually(sys, [&] { return log.events(EventKind::budget_exceeded).size() == 1; }));
+  ASSERT_TRUE(sys.await_quiescence(5s));
+  std::size_t c0_restarts = 0;
+  for (const auto& e : log.events(EventKind::restarted)) c0_restarts += e.path == "/p/c0";
+  EXPECT_EQ(c0_restarts, 1u);
+  const auto exceeded = log.events(EventKind::budget_exceeded);
+  ASSERT_EQ(exceeded.size(), 1u);
+  EXPECT_EQ(exceeded[0].path, "/p/c0");
+  // The stop applies to the whole scope, as a stop directive would.
+  auto stopped = kids.stopped_copy();
+  std::sort(stopped.begin(), stopped.end());
+  EXPECT_EQ(stopped, (std::vector<std::string>{"/p/c0", "/p/c1", "/p/c2"}));
+  const auto failed = log.events(EventKind::failed);
+  ASSERT_FALSE(failed.empty());
+  EXPECT_EQ(failed.back().path, "/p");
+  EXPECT_NE(failed.back().detail.find("/p/c0"), std::string::npos) << failed.back().detail;
+}
+
+TEST(Supervision, EveryRestartDecisionIsAnEventEvenWithoutBackoff) {
+  Probe probe;
+  EventLog log;
+  System sys{threads(), {.events = &log}};
+  auto ref = sys.spawn("w", tracked(probe)).value();
+  ref.tell(Fail{});
+  ASSERT_TRUE(eventually(sys, [&] { return log.events(EventKind::restarted).size() == 1; }));
+  const auto decided = log.events(EventKind::restart_scheduled);
+  ASSERT_EQ(decided.size(), 1u);
+  EXPECT_EQ(decided[0].path, "/w");
+  EXPECT_EQ(decided[0].value, 0);
+}
+
 TEST(Supervision, OneForOneRestartsOnlyTheFailedChild) {
   Probe kids;
   Probe parent_probe;

@@ -101,7 +101,8 @@ ReplayResult replay_against(const Trace& trace, RunSpec spec, DecisionTape& tape
   const RunReport report = run_scenario(spec);
   ReplayResult out;
   out.tape_ran_out = tape.exhausted();
-  out.outcome = report.stopped_past_tape ? "diverged" : report.outcome();
+  const bool diverged = report.stopped_past_tape || report.unspawned_fault_target;
+  out.outcome = diverged ? "diverged" : report.outcome();
   out.hash = report.result.hash;
   out.events = report.result.event_count;
   const Kept expected{trace.events, trace.hashes, trace.first_event, trace.footer.events};
@@ -121,6 +122,14 @@ ReplayResult replay_against(const Trace& trace, RunSpec spec, DecisionTape& tape
           Divergence{at, expected.at(at, "(end of trace)"), actual.at(at, "(end of run)")};
     }
     out.divergence->actual += " [" + out.tape_ran_out->what + "]";
+  }
+  if (report.unspawned_fault_target) {
+    if (!out.divergence) {
+      out.divergence =
+          Divergence{actual.end(), expected.at(actual.end(), "(end of trace)"), "(end of run)"};
+    }
+    out.divergence->actual +=
+        " [the fault plan names " + *report.unspawned_fault_target + ", never spawned in this run]";
   }
   out.matches =
       !out.divergence && out.outcome == trace.footer.outcome && out.hash == trace.footer.hash;

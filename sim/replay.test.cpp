@@ -94,6 +94,35 @@ TEST(Replay, RunningOutOfDecisionsInsideHandlersNeverAborts) {
   }
 }
 
+/// A failing taskpool run whose fault plan names /taskpool/w3, a worker only
+/// a large enough workload spawns (the autoscaler grows the pool under load).
+Trace failing_on_w3() {
+  FaultPlan plan;
+  plan.crash_on_message("/taskpool/w3", 1);
+  Params params{{"jobs", 160}, {"rate_per_s", 100}};
+  params["crash_probability"] = 0;
+  params["poison_every"] = 0;
+  params["max_restarts"] = 0;
+  return record_run({.params = params, .seed = 7, .faults = plan});
+}
+
+TEST(Replay, AFaultOnAnActorTheChangedRunNeverSpawnsIsADivergence) {
+  const Trace recorded = failing_on_w3();
+  ASSERT_EQ(recorded.footer.actor, "/taskpool/w3") << recorded.footer.outcome;
+  for (const bool continue_past_tape : {false, true}) {
+    RunSpec changed = spec_of(recorded);
+    changed.params["jobs"] = 20;  // too little load for a fourth worker
+    changed.continue_past_tape = continue_past_tape;
+    DecisionTape tape = DecisionTape::replaying(recorded.decisions);
+    ReplayResult r;
+    ASSERT_NO_THROW(r = replay_against(recorded, changed, tape));
+    ASSERT_TRUE(r.divergence.has_value());
+    EXPECT_FALSE(r.matches);
+    EXPECT_EQ(r.outcome, "diverged");
+    EXPECT_NE(r.divergence->actual.find("/taskpool/w3"), std::string::npos) << r.divergence->actual;
+  }
+}
+
 TEST(Replay, AnUnchangedTraceStillMatches) {
   const Trace recorded = record_run({.scenario = "crash-storm", .seed = 4});
   const ReplayResult r = replay_trace(recorded);

@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "engine/saturating_time.hpp"
 #include "sim/thread_stage.hpp"
 
 namespace troupe::sim {
@@ -45,22 +46,29 @@ bool has_prefix(const std::string& path, const std::string& prefix) {
   return path.compare(0, prefix.size(), prefix) == 0;
 }
 
-/// Restarts per actor inside any sliding window, from the restarted events.
-/// By actor id: a parent's restart makes new children with the same paths,
-/// and each new incarnation starts with a fresh budget.
+/// Restart decisions per actor inside any sliding window, counted as the
+/// engine counts them: at the time each is taken (its `restart_scheduled`
+/// event). A restart itself happens after its backoff, so restart times can
+/// bunch decisions the window kept apart (a long backoff, then a short one)
+/// and would accuse a run that kept its budget. The window is the engine's:
+/// a decision `within` old or older has left it. By actor id: a parent's
+/// restart makes new children with the same paths, and each new incarnation
+/// starts with a fresh budget.
 std::optional<Violation> check_budgets(const World& world,
                                        const std::vector<RecordedEvent>& events) {
   for (const auto& watch : world.budgets) {
     std::map<ActorId, std::deque<TimePoint>> recent;
     for (const auto& e : events) {
-      if (e.kind != EventKind::restarted || !has_prefix(e.path, watch.path_prefix)) continue;
+      if (e.kind != EventKind::restart_scheduled || !has_prefix(e.path, watch.path_prefix)) {
+        continue;
+      }
       auto& times = recent[e.actor];
       times.push_back(e.time);
-      while (e.time - times.front() > watch.budget.within) times.pop_front();
+      while (e.time - times.front() >= watch.budget.within) times.pop_front();
       if (times.size() > static_cast<std::size_t>(watch.budget.max_restarts)) {
-        return Violation{
-            "restart_budget_respected", e.path,
-            std::to_string(times.size()) + " restarts within " + ms_text(watch.budget.within)};
+        return Violation{"restart_budget_respected", e.path,
+                         std::to_string(times.size()) + " restarts decided within " +
+                             ms_text(watch.budget.within)};
       }
     }
   }
@@ -206,18 +214,30 @@ void run_on_simulator(const RunSpec& spec, RunReport& report) {
   // Bounds are checked after every step.
   std::optional<Violation> violation;
   bool tape_full = false;
-  SimResult run = sim.run_until([&] {
+  const auto step_done = [&] {
     violation = check_pool_bounds(world);
     tape_full = tape != nullptr && tape->nearly_full();
     return violation.has_value() || !world.finished || world.finished() || stop_past_tape() ||
            tape_full;
-  });
+  };
+  SimResult run;
+  try {
+    run = sim.run_until(step_done);
+  } catch (const UnspawnedFaultTarget& e) {
+    // A replayed plan names an actor this run never spawned: the run is not
+    // the recorded one (the code or a parameter changed), so it diverged.
+    if (tape == nullptr || !tape->replaying()) throw;
+    report.unspawned_fault_target = e.path();
+    run = sim.result();
+  }
   report.stopped_past_tape = stop_past_tape();
   if (tape_full) {
     run.outcome = Outcome::budget_exceeded;
     run.reason = "decision budget of " + std::to_string(DecisionTape::kMaxDecisions) + " exhausted";
   }
-  if (!violation && !report.stopped_past_tape) violation = run_violation(run);
+  if (!violation && !report.stopped_past_tape && !report.unspawned_fault_target) {
+    violation = run_violation(run);
+  }
   finish(world, sim.system(), report, violation, [&] {
     report.result = sim.result();
     report.hashes = sim.recorder().running_hashes();
@@ -235,7 +255,7 @@ void run_on_threads(const RunSpec& spec, RunReport& report) {
   World world = report.scenario->build(stage, report.params);
   std::optional<Violation> violation;
   auto& scheduler = stage.system().scheduler();
-  const TimePoint deadline = scheduler.now() + spec.threads_time_limit;
+  const TimePoint deadline = deadline_after(scheduler.now(), spec.threads_time_limit);
   // Bounds are checked at each wake-up, and at least every 10 ms.
   while (!violation && !(world.finished && world.finished())) {
     if (scheduler.now() >= deadline) {

@@ -47,6 +47,9 @@ struct RunReport {
   std::vector<std::uint64_t> hashes;  ///< the running hash after each kept event
   /// Set when a replaying tape ran out and the run was stopped there.
   bool stopped_past_tape = false;
+  /// Set when a replayed fault plan names an actor this run never spawned
+  /// (a changed run: a divergence).
+  std::optional<std::string> unspawned_fault_target;
   ShutdownReport shutdown;
   std::optional<Violation> violation;
   std::optional<WorkLedger> work;  ///< the scenario's account of its items, if it keeps one

@@ -191,6 +191,21 @@ void SimScheduler::fire_next_due() {
   }
 }
 
+namespace {
+
+/// `cost × factor`, saturated at Duration::max(): past the clock's range is
+/// "busy for ever", never a conversion that overflows into the past.
+Duration scaled(Duration cost, double factor) {
+  TROUPE_ASSERT(cost >= Duration::zero() && factor >= 1.0);
+  const double ns = static_cast<double>(cost.count()) * factor;
+  // 2^63, the first value beyond the range (max() itself rounds up to it).
+  constexpr double kBeyondRange = 9223372036854775808.0;
+  if (!(ns < kBeyondRange)) return Duration::max();
+  return Duration(static_cast<Duration::rep>(ns));
+}
+
+}  // namespace
+
 void SimScheduler::run_activation(Resumable& r) {
   const ResumableInfo info = r.info();
   const std::uint64_t before = r.messages_handled();
@@ -204,7 +219,7 @@ void SimScheduler::run_activation(Resumable& r) {
   if (handled > 0 && !settings_.service_time.is_zero()) {
     const Duration cost = settings_.service_time(info, service_stream_);
     const double factor = slow_factor(info);
-    ready = now_ + Duration(static_cast<Duration::rep>(static_cast<double>(cost.count()) * factor));
+    ready = saturating_add(now_, scaled(cost, factor));
   }
   // Every handled message, not a sample: virtual time costs nothing to read.
   if (handled > 0) r.handled_in(ready - now_);

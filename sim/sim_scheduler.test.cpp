@@ -314,6 +314,43 @@ TEST(Simulation, RunForMovesTheClockThroughIdleTime) {
   EXPECT_EQ(sim.scheduler().now(), at(1200ms));
 }
 
+TEST(Simulation, RunForDurationMaxMeansUntilIdleNotAWrappedDeadline) {
+  Simulation sim;
+  int fired = 0;
+  sim.scheduler().after(1s, [&] { ++fired; });
+  sim.run_for(300ms);  // off the epoch, so now + Duration::max() would wrap
+  const auto r = sim.run_for(Duration::max());
+  EXPECT_EQ(r.outcome, Outcome::completed) << r.reason;
+  EXPECT_EQ(fired, 1);
+  EXPECT_EQ(sim.scheduler().now(), at(1s));
+}
+
+TEST(SimScheduler, AServiceTimeBeyondTheClockKeepsTheActorBusyForever) {
+  // 10^4 s slowed down 10^6 times is past the clock's range: the product
+  // saturates (busy until the end of time), not wraps into the past.
+  Timeline t;
+  FaultPlan plan;
+  plan.slow("/slow", 1e6);
+  Simulation sim{{.service_time = ServiceTime::fixed(std::chrono::seconds(10000))}, plan};
+  auto slow = sim.system().spawn("slow", t.props("slow")).value();
+  slow.tell(1);
+  slow.tell(2);
+  const auto r = sim.run();
+  EXPECT_EQ(r.outcome, Outcome::budget_exceeded) << r.reason;
+  EXPECT_EQ(t.entries.size(), 1u);  // the second waits for the first
+}
+
+TEST(SimScheduler, ADurationMaxServiceTimeSaturates) {
+  Timeline t;
+  Simulation sim{{.service_time = ServiceTime::fixed(Duration::max())}};
+  auto slow = sim.system().spawn("slow", t.props("slow")).value();
+  slow.tell(1);
+  slow.tell(2);
+  const auto r = sim.run();
+  EXPECT_EQ(r.outcome, Outcome::budget_exceeded) << r.reason;
+  EXPECT_EQ(t.entries.size(), 1u);
+}
+
 TEST(SimScheduler, ALivelockEndsWithBudgetExceededNotAHang) {
   Simulation sim{{.max_steps = 10000}};
   auto spinner =

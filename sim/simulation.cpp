@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "engine/saturating_time.hpp"
+
 namespace troupe::sim {
 
 std::string_view to_string(Outcome outcome) {
@@ -73,7 +75,8 @@ SimResult Simulation::run() {
 }
 
 SimResult Simulation::run_for(Duration duration) {
-  return run_loop(scheduler_->now() + duration, nullptr);
+  // Saturating: Duration::max() means "until idle", not a wrapped limit.
+  return run_loop(saturating_add(scheduler_->now(), duration), nullptr);
 }
 
 SimResult Simulation::run_until(TimePoint limit) {
@@ -159,8 +162,7 @@ std::vector<ActorLoad> busiest_actors(const std::vector<RecordedEvent>& events, 
 void Simulation::check_fault_targets() const {
   for (const auto& path : scheduler_->faults().named_paths()) {
     if (!recorder_.spawned(path)) {
-      throw std::invalid_argument("fault plan names " + path +
-                                  ", but no actor with that path was spawned in this run");
+      throw UnspawnedFaultTarget(path);
     }
   }
 }

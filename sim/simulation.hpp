@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,21 @@ struct SimResult {
   /// Among the kept events, the actors that handled most messages, busiest
   /// first: what a run over budget was doing.
   std::vector<ActorLoad> busiest;
+};
+
+/// A fault plan names an actor the run never spawned: a mistake in a plan
+/// written for this run, but the sign of a changed run when the plan comes
+/// from a recording (a replay reports that as a divergence, not an error).
+class UnspawnedFaultTarget : public std::invalid_argument {
+ public:
+  explicit UnspawnedFaultTarget(const std::string& path)
+      : std::invalid_argument("fault plan names " + path +
+                              ", but no actor with that path was spawned in this run"),
+        path_(path) {}
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
 };
 
 class Simulation final : public Stage {

@@ -410,40 +410,66 @@ void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Fai
 
 void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure) {
   auto& scheduler = runtime_->scheduler();
-  const auto& policy = failed->settings_->policy;
-  if (!failed->restart_history) failed->restart_history = std::make_unique<RestartHistory>();
-  if (!failed->restart_history->admit(scheduler.now(), policy.budget)) {
-    runtime_->emit(EventKind::budget_exceeded, failed->id_, failed->path_, failure.what,
-                   policy.budget.max_restarts);
-    failed->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
-    escalate(Failure{failed->path_,
-                     "restart budget exceeded (" + std::to_string(policy.budget.max_restarts) +
-                         " within " + duration_text(policy.budget.within) + "): " + failure.what,
-                     failure.message_seq, failure.time});
-    return;
-  }
-  const Duration delay =
-      backoff_delay(policy.backoff, failed->restart_history->in_window() - 1, scheduler.random());
   std::vector<std::shared_ptr<CellBase>> targets{failed};
   if (settings_->children_scope == Scope::all_for_one) {
     for (auto& sibling : children_snapshot()) {
-      if (sibling == failed) continue;
-      sibling->enqueue_signal(Signal{Signal::Kind::suspend, nullptr, {}});
-      targets.push_back(std::move(sibling));
+      if (sibling != failed) targets.push_back(std::move(sibling));
     }
   }
+  // Every restart counts against the restarted actor's own budget, a
+  // sibling's under all_for_one included (as Akka's AllForOneStrategy asks
+  // each child): otherwise its neighbours' failures restart it without limit.
+  // All are asked before any is charged, so a refusal charges nobody.
+  const TimePoint now = scheduler.now();
+  for (const auto& target : targets) {
+    if (!target->restart_history) target->restart_history = std::make_unique<RestartHistory>();
+    if (!target->restart_history->allows(now, target->settings_->policy.budget)) {
+      budget_exhausted(*target, failed, failure);
+      return;
+    }
+  }
+  for (const auto& target : targets) {
+    const bool admitted = target->restart_history->admit(now, target->settings_->policy.budget);
+    TROUPE_ASSERT(admitted);
+  }
+  const Duration delay =
+      backoff_delay(failed->settings_->policy.backoff, failed->restart_history->in_window() - 1,
+                    scheduler.random());
   for (auto& target : targets) {
+    if (target != failed) target->enqueue_signal(Signal{Signal::Kind::suspend, nullptr, {}});
+  }
+  for (auto& target : targets) {
+    // Every restart decision is an event, at the time it is taken (value: the
+    // delay, 0 for at once): the budget is measured at these times.
+    runtime_->emit(EventKind::restart_scheduled, target->id_, target->path_, {},
+                   std::max(delay, Duration::zero()).count());
     Signal restart{Signal::Kind::restart, nullptr, failure};
     if (delay <= Duration::zero()) {
       target->enqueue_signal(std::move(restart));
       continue;
     }
-    runtime_->emit(EventKind::restart_scheduled, target->id_, target->path_, {}, delay.count());
     std::weak_ptr<CellBase> weak = target;
     scheduler.after(delay, [weak, restart]() mutable {
       if (auto cell = weak.lock()) cell->enqueue_signal(std::move(restart));
     });
   }
+}
+
+void CellBase::budget_exhausted(const CellBase& exhausted, const std::shared_ptr<CellBase>& failed,
+                                const Failure& failure) {
+  const RestartBudget& budget = exhausted.settings_->policy.budget;
+  runtime_->emit(EventKind::budget_exceeded, exhausted.id_, exhausted.path_, failure.what,
+                 budget.max_restarts);
+  // The stop applies to the decision's scope, as the stop directive does.
+  if (settings_->children_scope == Scope::all_for_one) {
+    stop_children(DeadLetterReason::actor_stopped);
+  } else {
+    failed->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
+  }
+  escalate(Failure{exhausted.path_,
+                   "restart budget exceeded (" + std::to_string(budget.max_restarts) + " within " +
+                       duration_text(budget.within) + "): " + failure.what,
+                   failure.message_seq, failure.time});
 }
 
 void CellBase::escalate(const Failure& failure) {

@@ -235,6 +235,10 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   void on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure);
   void on_child_terminated(const std::shared_ptr<CellBase>& child);
   void restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure);
+  /// `exhausted` (the failed child or, under all_for_one, a sibling) has no
+  /// restart left: stop the decision's scope and escalate.
+  void budget_exhausted(const CellBase& exhausted, const std::shared_ptr<CellBase>& failed,
+                        const Failure& failure);
   void stop_children(DeadLetterReason reason);
   void escalate(const Failure& failure);
   void fail(Failure failure);

@@ -12,38 +12,25 @@
 #include <vector>
 
 #include "engine/troupe.hpp"
-#include "sim/sim_scheduler.hpp"
+#include "sim/both_schedulers.hpp"
 
 namespace troupe {
 namespace {
 
 using namespace std::chrono_literals;
 
-enum class Kind { threads, simulator };
+using testing::On;
 
-std::string name_of(const ::testing::TestParamInfo<Kind>& info) {
-  return info.param == Kind::threads ? "Threads" : "Simulator";
-}
-
-class Accounting : public ::testing::TestWithParam<Kind> {
+class Accounting : public ::testing::TestWithParam<On> {
  protected:
-  void SetUp() override {
-    std::unique_ptr<Scheduler> scheduler;
-    if (GetParam() == Kind::threads) {
-      scheduler = std::make_unique<ThreadScheduler>(ThreadSchedulerSettings{.threads = 2});
-    } else {
-      scheduler = std::make_unique<sim::SimScheduler>(sim::SimSettings{.seed = 5});
-    }
-    sys_ = std::make_unique<System>(std::move(scheduler));
-  }
+  void SetUp() override { sys_ = std::make_unique<System>(testing::make_scheduler(GetParam(), 5)); }
   void TearDown() override { sys_.reset(); }
   System& sys() { return *sys_; }
 
   std::unique_ptr<System> sys_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Engine, Accounting, ::testing::Values(Kind::threads, Kind::simulator),
-                         name_of);
+INSTANTIATE_TEST_SUITE_P(Engine, Accounting, testing::both_schedulers(), testing::scheduler_name);
 
 struct Arm {
   Duration delay;

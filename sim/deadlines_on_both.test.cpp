@@ -10,31 +10,21 @@
 #include <thread>
 
 #include "engine/troupe.hpp"
-#include "sim/sim_scheduler.hpp"
+#include "sim/both_schedulers.hpp"
 
 namespace troupe {
 namespace {
 
 using namespace std::chrono_literals;
 
-enum class Kind { threads, simulator };
+using testing::On;
 
-std::string name_of(const ::testing::TestParamInfo<Kind>& info) {
-  return info.param == Kind::threads ? "Threads" : "Simulator";
-}
-
-class Deadlines : public ::testing::TestWithParam<Kind> {
+class Deadlines : public ::testing::TestWithParam<On> {
  protected:
   void SetUp() override {
-    std::unique_ptr<Scheduler> scheduler;
-    if (GetParam() == Kind::threads) {
-      scheduler = std::make_unique<ThreadScheduler>(ThreadSchedulerSettings{.threads = 2});
-    } else {
-      scheduler = std::make_unique<sim::SimScheduler>(sim::SimSettings{.seed = 5});
-    }
-    sys_ = std::make_unique<System>(std::move(scheduler));
+    sys_ = std::make_unique<System>(testing::make_scheduler(GetParam(), 5));
     // Off the clock's epoch, where `now() + Duration::max()` would not yet wrap.
-    if (GetParam() == Kind::simulator) {
+    if (GetParam() == On::simulator) {
       sys_->scheduler().after(1s, [] {});  // an idle simulation's clock stands still
       let_pass(1s);
     }
@@ -46,7 +36,7 @@ class Deadlines : public ::testing::TestWithParam<Kind> {
   }
   /// A handler slow enough on threads that messages queue behind it.
   Props<int> counter(std::atomic<int>& processed) {
-    const bool on_threads = GetParam() == Kind::threads;
+    const bool on_threads = GetParam() == On::threads;
     return Props<int>::from_function([&processed, on_threads](Context<int>&, int&) {
       if (on_threads) std::this_thread::sleep_for(1ms);
       ++processed;
@@ -56,8 +46,7 @@ class Deadlines : public ::testing::TestWithParam<Kind> {
   std::unique_ptr<System> sys_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Engine, Deadlines, ::testing::Values(Kind::threads, Kind::simulator),
-                         name_of);
+INSTANTIATE_TEST_SUITE_P(Engine, Deadlines, testing::both_schedulers(), testing::scheduler_name);
 
 TEST_P(Deadlines, ShutdownWithDurationMaxDrainsEverything) {
   std::atomic<int> processed{0};

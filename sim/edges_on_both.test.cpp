@@ -19,39 +19,29 @@
 #include "engine/pool.hpp"
 #include "engine/test_support.hpp"
 #include "engine/troupe.hpp"
-#include "sim/sim_scheduler.hpp"
+#include "sim/both_schedulers.hpp"
 
 namespace troupe {
 namespace {
 
 using namespace std::chrono_literals;
 
-enum class Kind { threads, simulator };
+using testing::On;
 
-std::string name_of(const ::testing::TestParamInfo<Kind>& info) {
-  return info.param == Kind::threads ? "Threads" : "Simulator";
-}
-
-class Edges : public ::testing::TestWithParam<Kind> {
+class Edges : public ::testing::TestWithParam<On> {
  protected:
   void SetUp() override { sys_ = make_system(); }
   void TearDown() override { sys_.reset(); }
   std::unique_ptr<System> make_system(std::uint64_t seed = 11) const {
-    std::unique_ptr<Scheduler> scheduler;
-    if (GetParam() == Kind::threads) {
-      scheduler = std::make_unique<ThreadScheduler>(
-          ThreadSchedulerSettings{.threads = 2, .throughput = 8, .seed = seed});
-    } else {
-      scheduler = std::make_unique<sim::SimScheduler>(sim::SimSettings{.seed = seed});
-    }
-    return std::make_unique<System>(std::move(scheduler));
+    return std::make_unique<System>(
+        testing::make_scheduler(GetParam(), seed, {.threads = 2, .throughput = 8, .seed = seed}));
   }
   System& sys() { return *sys_; }
 
   std::unique_ptr<System> sys_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Engine, Edges, ::testing::Values(Kind::threads, Kind::simulator), name_of);
+INSTANTIATE_TEST_SUITE_P(Engine, Edges, testing::both_schedulers(), testing::scheduler_name);
 
 std::string describe(const SystemStats& s) {
   return "sent " + std::to_string(s.sent) + " processed " + std::to_string(s.processed) + " dead " +
@@ -144,7 +134,7 @@ TEST_P(Edges, AWatcherWithAFullMailboxStillGetsTerminatedOnce) {
   ASSERT_TRUE(sys().await_quiescence(10s));
   testing::Gate gate;
   std::atomic<bool> holding{false};
-  if (GetParam() == Kind::threads) {
+  if (GetParam() == On::threads) {
     // Keep the watcher in a handler while its mailbox fills (the simulator
     // runs nothing before the next await).
     watcher.tell(Hold{&gate, &holding});
@@ -154,7 +144,7 @@ TEST_P(Edges, AWatcherWithAFullMailboxStillGetsTerminatedOnce) {
   watcher.tell(WatchIt{target});
   EXPECT_EQ(watcher.tell(WatchIt{target}), SendResult::mailbox_full);
   sys().stop(target);
-  if (GetParam() == Kind::threads) {
+  if (GetParam() == On::threads) {
     while (target.alive()) std::this_thread::yield();
     gate.open();
   }
@@ -474,7 +464,7 @@ TEST_P(Edges, ShutdownAtOnceOrNeverWithABusyPoolAccountsForEveryMessage) {
     auto sys = make_system();
     std::atomic<int> done{0};
     auto props = Props<int>::from_function([&](Context<int>&, int&) {
-                   if (GetParam() == Kind::threads) std::this_thread::sleep_for(20us);
+                   if (GetParam() == On::threads) std::this_thread::sleep_for(20us);
                    ++done;
                  }).mailbox({.capacity = 1000});
     auto pool = Pool<int>::spawn(*sys, "busy", props, {.min = 4, .max = 4}).value();

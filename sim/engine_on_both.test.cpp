@@ -10,29 +10,20 @@
 #include <vector>
 
 #include "engine/troupe.hpp"
-#include "sim/sim_scheduler.hpp"
+#include "sim/both_schedulers.hpp"
 
 namespace troupe {
 namespace {
 
 using namespace std::chrono_literals;
 
-enum class Kind { threads, simulator };
+using testing::On;
 
-std::string name_of(const ::testing::TestParamInfo<Kind>& info) {
-  return info.param == Kind::threads ? "Threads" : "Simulator";
-}
-
-class OnBothSchedulers : public ::testing::TestWithParam<Kind> {
+class OnBothSchedulers : public ::testing::TestWithParam<On> {
  protected:
-  std::unique_ptr<Scheduler> make_scheduler() {
-    if (GetParam() == Kind::threads) {
-      return std::make_unique<ThreadScheduler>(ThreadSchedulerSettings{.threads = 2});
-    }
-    return std::make_unique<sim::SimScheduler>(sim::SimSettings{.seed = 3});
-  }
   void SetUp() override {
-    sys_ = std::make_unique<System>(make_scheduler(), SystemSettings{.events = &log_});
+    sys_ = std::make_unique<System>(testing::make_scheduler(GetParam(), 3),
+                                    SystemSettings{.events = &log_});
   }
   void TearDown() override { sys_.reset(); }
   System& sys() { return *sys_; }
@@ -43,8 +34,8 @@ class OnBothSchedulers : public ::testing::TestWithParam<Kind> {
   std::unique_ptr<System> sys_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Engine, OnBothSchedulers,
-                         ::testing::Values(Kind::threads, Kind::simulator), name_of);
+INSTANTIATE_TEST_SUITE_P(Engine, OnBothSchedulers, testing::both_schedulers(),
+                         testing::scheduler_name);
 
 struct Ping {};
 struct Fail {};

@@ -54,7 +54,7 @@ test-asan: deps
 
 test-tsan: deps
 	$(call configure_and_build,$(BUILD)-tsan,-DTROUPE_SANITIZE=thread -DTROUPE_PROPERTY_CASES=300)
-	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/.tsan-suppressions \
 	  setarch $$(uname -m) -R ctest --test-dir $(BUILD)-tsan --output-on-failure -j $(JOBS) -E '^bench_'
 
 test-all: test test-asan test-tsan

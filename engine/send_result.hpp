@@ -30,6 +30,20 @@ enum class DeadLetterReason : std::uint8_t {
 
 inline constexpr std::size_t kDeadLetterReasonCount = 6;
 
+/// The dead letter a refused send becomes (`r` must not be `accepted`).
+constexpr DeadLetterReason dead_letter_reason(SendResult r) {
+  switch (r) {
+    case SendResult::mailbox_full:
+      return DeadLetterReason::mailbox_full;
+    case SendResult::no_workers:
+      return DeadLetterReason::no_workers;
+    case SendResult::accepted:
+    case SendResult::actor_stopped:
+      break;
+  }
+  return DeadLetterReason::actor_stopped;
+}
+
 std::string_view to_string(SendResult r);
 std::string_view to_string(DeadLetterReason r);
 

@@ -57,8 +57,7 @@ class Cell final : public CellBase {
   void deliver_from_timer(M&& message) {
     const SendResult result = offer(message);
     if (result == SendResult::accepted) return;
-    reject(result == SendResult::mailbox_full ? DeadLetterReason::mailbox_full
-                                              : DeadLetterReason::actor_stopped);
+    reject(dead_letter_reason(result));
   }
   /// The number of the message being handled: its handler runs right after
   /// the count of received messages went up to it.
@@ -192,8 +191,7 @@ SendResult Cell<M>::tell(M&& message) {
   SendResult result = offer(message);
   if (result == SendResult::mailbox_full && may_block()) result = wait_for_room(message);
   if (result == SendResult::accepted) return result;
-  return reject(result == SendResult::mailbox_full ? DeadLetterReason::mailbox_full
-                                                   : DeadLetterReason::actor_stopped);
+  return reject(dead_letter_reason(result));
 }
 
 template <class M>

@@ -426,10 +426,7 @@ bool PoolState<M>::reroute_locked(Cell<M>& dying) {
       ++rerouted;
     } else {
       // Already counted as sent (to the dying worker): a dead letter only.
-      runtime().dead_letter(r == SendResult::no_workers     ? DeadLetterReason::no_workers
-                            : r == SendResult::mailbox_full ? DeadLetterReason::mailbox_full
-                                                            : DeadLetterReason::actor_stopped,
-                            dying);
+      runtime().dead_letter(dead_letter_reason(r), dying);
     }
   }
   runtime().handed_over(rerouted);

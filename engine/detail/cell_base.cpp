@@ -125,7 +125,7 @@ std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<Cel
                  "cannot spawn '" + name + "': its parent " + path_ + " is stopping"};
   }
   if (!children_) children_ = std::make_unique<Children>();
-  if (name.empty()) name = "$" + std::to_string(++children_->generated_names);
+  if (name.empty()) name = std::string("$").append(std::to_string(++children_->generated_names));
   if (!valid_name(name)) {
     return Error{ErrorCode::invalid_name,
                  "invalid actor name '" + name + "': no '/' or control characters, at most 256"};

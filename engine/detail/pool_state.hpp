@@ -328,8 +328,8 @@ SendResult PoolState<M>::broadcast(M& message) {
 template <class M>
 std::optional<ActorRef<M>> PoolState<M>::spawn_worker_ref(
     const std::function<void(Cell<M>&)>& before_start) {
-  auto spawned =
-      spawn_child(*manager_cell_, "w" + std::to_string(++names_), worker_props_, before_start);
+  auto spawned = spawn_child(*manager_cell_, std::string("w").append(std::to_string(++names_)),
+                             worker_props_, before_start);
   if (!spawned.ok()) return std::nullopt;  // the system or the pool is stopping
   auto ref = std::move(spawned).value();
   manager_cell_->watch(ref.cell_base());

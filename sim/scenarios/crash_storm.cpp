@@ -26,7 +26,7 @@ class StormSupervisor : public Actor<std::uint64_t> {
 
   void pre_start(Context<std::uint64_t>& ctx) override {
     for (std::uint64_t i = 0; i < children_; ++i) {
-      kids_.push_back(ctx.spawn("s" + std::to_string(i), child_).value());
+      kids_.push_back(ctx.spawn(std::string("s").append(std::to_string(i)), child_).value());
     }
   }
   void receive(Context<std::uint64_t>&, std::uint64_t& n) override {

@@ -63,6 +63,14 @@ class Context {
   /// `timer_cancelled` dead letter); false if it fired already or is unknown.
   bool cancel_timer(TimerId id);
 
+  /// Spends `time` in this handler, for modelled I/O or computation: on
+  /// real threads the thread sleeps; in the simulator the handler's virtual
+  /// service time grows by `time`, and what the handler sends or arms after
+  /// the call takes effect when that work ends (a message to an actor
+  /// arrives then, counted as queued until it does; a timer's delay starts
+  /// then). Throws std::invalid_argument outside 0 <= time <= kMaxWork.
+  void work(Duration time);
+
   TimePoint now() const;
   std::uint64_t random() const;
   /// The 1-based number of the message being handled.

@@ -23,6 +23,11 @@ constexpr TimePoint saturating_add(TimePoint t, Duration d) {
   return t + d;
 }
 
+/// `a + b` for non-negative durations, clamped at Duration::max().
+constexpr Duration saturating_sum(Duration a, Duration b) {
+  return saturating_add(TimePoint{} + a, b).time_since_epoch();
+}
+
 /// A deadline `delay` from `now` that is never before `now`: a negative (or
 /// Duration::min()) delay means "now", Duration::max() saturates to "never".
 constexpr TimePoint deadline_after(TimePoint now, Duration delay) {

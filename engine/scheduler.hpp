@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 
 #include "engine/saturating_time.hpp"
 #include "engine/time.hpp"
@@ -29,6 +30,28 @@ struct ResumableInfo {
   std::string_view kind;  ///< Props::kind, or empty
 };
 
+/// A look at the message an actor's next activation will hand to its
+/// handler, for a scheduler that charges service time per message (the
+/// simulator's models see it). Valid only until the mailbox changes.
+class PendingMessage {
+ public:
+  PendingMessage() = default;
+  PendingMessage(const std::type_info& type, const void* value) : type_(&type), value_(value) {}
+
+  /// False when the next activation handles no user message (a signal, a
+  /// lifecycle step, or nothing).
+  bool present() const { return value_ != nullptr; }
+  /// The message if the actor's message type is `M`, else nullptr.
+  template <class M>
+  const M* as() const {
+    return present() && *type_ == typeid(M) ? static_cast<const M*>(value_) : nullptr;
+  }
+
+ private:
+  const std::type_info* type_ = nullptr;
+  const void* value_ = nullptr;
+};
+
 /// Something a scheduler can run: an actor with pending work.
 class Resumable {
  public:
@@ -41,10 +64,16 @@ class Resumable {
   /// A scheduler that keeps its own clock for handlers (times_handlers())
   /// reports the time the message just handled took on it.
   virtual void handled_in(Duration /*time*/) {}
+  /// The user message the next activation would handle, if that is what it
+  /// would do. Asked between activations by a single-threaded scheduler.
+  virtual PendingMessage next_message() { return {}; }
 
  protected:
   ~Resumable() = default;
 };
+
+/// The longest a handler may declare it works in one call (Context::work).
+inline constexpr Duration kMaxWork = std::chrono::hours(24);
 
 /// The interface every scheduler implements.
 class Scheduler {
@@ -105,6 +134,16 @@ class Scheduler {
   /// simulator charges virtual service time after it) and the scheduler
   /// reports it through Resumable::handled_in instead.
   virtual bool times_handlers() const { return false; }
+
+  /// A handler spends `time` (modelled I/O, computation): by default the
+  /// thread sleeps for it; a simulator adds it to the handler's virtual
+  /// service time instead. Called from inside a handler, with
+  /// 0 <= time <= kMaxWork (Context::work checks).
+  virtual void work(Duration time);
+
+  /// How long after now the effects of the running handler take place: the
+  /// work it has declared so far (simulator only; real threads slept it).
+  virtual Duration effects_delay() const { return Duration::zero(); }
 
   /// A fault point before each message: a simulator may answer true (and set
   /// `what`) to make the handler fail as if it had thrown.

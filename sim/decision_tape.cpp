@@ -26,6 +26,13 @@ std::uint64_t DecisionTape::next(std::uint64_t stream, std::uint64_t drawn) {
   return it->second[at++];
 }
 
+void DecisionTape::diverge(std::uint64_t stream, std::string what) {
+  if (!replaying_ || exhausted_) return;
+  const std::size_t at = cursor_[stream];
+  exhausted_ = Exhaustion{stream, at == 0 ? 0 : at - 1, size_ == 0 ? 0 : size_ - 1,
+                          event_clock_ ? event_clock_() : 0, std::move(what)};
+}
+
 std::uint64_t DecisionTape::next_recorded(std::uint64_t stream, std::uint64_t drawn) {
   // Past the limit the run goes on unrecorded (a draw may happen inside a
   // handler, where throwing would look like the actor's failure); whoever
@@ -48,6 +55,10 @@ std::string stream_name(std::uint64_t stream) {
       return "service";
     case kEngineStream:
       return "engine";
+    case kSwarmStream:
+      return "swarm";
+    case kChoiceStream:
+      return "choice";
     default:
       break;
   }

@@ -55,6 +55,11 @@ class DecisionTape {
   /// recorded one when replaying (`drawn`, once the recording is exhausted).
   std::uint64_t next(std::uint64_t stream, std::uint64_t drawn);
 
+  /// A replay found a recorded decision that does not fit the run (a choice
+  /// among fewer candidates than recorded): the same as running out, from
+  /// here on draws are the seed's own. No effect when recording.
+  void diverge(std::uint64_t stream, std::string what);
+
   /// Where in the event stream a replay is, so an exhaustion can say at
   /// which event it happened; reset it before what it reads goes away.
   void set_event_clock(std::function<std::uint64_t()> events_so_far) {

@@ -14,25 +14,29 @@ void require_non_negative(Duration d, const char* what) {
 }  // namespace
 
 ServiceTime ServiceTime::zero() {
-  return ServiceTime([](const ResumableInfo&, Prng&) { return Duration::zero(); }, true);
+  return ServiceTime(
+      [](const ResumableInfo&, const PendingMessage&, Prng&) { return Duration::zero(); }, true);
 }
 
 ServiceTime ServiceTime::fixed(Duration d) {
   require_non_negative(d, "fixed duration");
-  return ServiceTime([d](const ResumableInfo&, Prng&) { return d; }, d == Duration::zero());
+  return ServiceTime([d](const ResumableInfo&, const PendingMessage&, Prng&) { return d; },
+                     d == Duration::zero());
 }
 
 ServiceTime ServiceTime::uniform(Duration lo, Duration hi) {
   require_non_negative(lo, "uniform lower bound");
   if (hi < lo) throw std::invalid_argument("service time: uniform upper bound is below the lower");
-  return ServiceTime([lo, hi](const ResumableInfo&, Prng& p) { return p.uniform(lo, hi); },
-                     hi == Duration::zero());
+  return ServiceTime(
+      [lo, hi](const ResumableInfo&, const PendingMessage&, Prng& p) { return p.uniform(lo, hi); },
+      hi == Duration::zero());
 }
 
 ServiceTime ServiceTime::exponential(Duration mean) {
   require_non_negative(mean, "exponential mean");
-  return ServiceTime([mean](const ResumableInfo&, Prng& p) { return p.exponential(mean); },
-                     mean == Duration::zero());
+  return ServiceTime(
+      [mean](const ResumableInfo&, const PendingMessage&, Prng& p) { return p.exponential(mean); },
+      mean == Duration::zero());
 }
 
 ServiceTime ServiceTime::per_kind(std::map<std::string, ServiceTime> by_kind,
@@ -41,26 +45,33 @@ ServiceTime ServiceTime::per_kind(std::map<std::string, ServiceTime> by_kind,
       fallback.is_zero() &&
       std::all_of(by_kind.begin(), by_kind.end(), [](const auto& e) { return e.second.is_zero(); });
   return ServiceTime(
-      [by_kind = std::move(by_kind), fallback = std::move(fallback)](const ResumableInfo& a,
-                                                                     Prng& p) {
+      [by_kind = std::move(by_kind), fallback = std::move(fallback)](
+          const ResumableInfo& a, const PendingMessage& m, Prng& p) {
         const auto it = by_kind.find(std::string(a.kind));
-        return it == by_kind.end() ? fallback(a, p) : it->second(a, p);
+        return it == by_kind.end() ? fallback(a, m, p) : it->second(a, m, p);
       },
       all_zero);
 }
 
-ServiceTime ServiceTime::custom(Model model) {
+ServiceTime ServiceTime::custom(ActorModel model) {
   if (!model) throw std::invalid_argument("service time: the custom model is empty");
+  return per_message([model = std::move(model)](const ResumableInfo& a, const PendingMessage&,
+                                                Prng& p) { return model(a, p); });
+}
+
+ServiceTime ServiceTime::per_message(Model model) {
+  if (!model) throw std::invalid_argument("service time: the per-message model is empty");
   return ServiceTime(
-      [model = std::move(model)](const ResumableInfo& a, Prng& p) {
-        const Duration d = model(a, p);
-        return std::max(d, Duration::zero());
+      [model = std::move(model)](const ResumableInfo& a, const PendingMessage& m, Prng& p) {
+        // A negative answer means no time, never time running backwards.
+        return std::max(model(a, m, p), Duration::zero());
       },
       false);
 }
 
-Duration ServiceTime::operator()(const ResumableInfo& actor, Prng& prng) const {
-  return model_(actor, prng);
+Duration ServiceTime::operator()(const ResumableInfo& actor, const PendingMessage& message,
+                                 Prng& prng) const {
+  return model_(actor, message, prng);
 }
 
 }  // namespace troupe::sim

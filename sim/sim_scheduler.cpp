@@ -49,27 +49,65 @@ std::string_view to_string(Strategy strategy) {
   return "unknown";
 }
 
+namespace {
+
+/// Timers due at one instant that are offered as candidates in one step; the
+/// rest wait for a later step of the same instant (a burst of thousands of
+/// arrivals stays linear).
+constexpr std::size_t kMaxDueTimerCandidates = 32;
+
+std::unique_ptr<ScheduleStrategy> make_strategy(const SimSettings& s, Prng stream) {
+  switch (s.strategy) {
+    case Strategy::fifo:
+      return make_fifo_strategy();
+    case Strategy::random:
+      return make_random_strategy(stream);
+    case Strategy::pct:
+      return std::make_unique<PctStrategy>(s.pct, stream);
+  }
+  return make_fifo_strategy();
+}
+
+}  // namespace
+
+/// The runnable actors, oldest first, then the timers due now.
+class SimScheduler::StepCandidates final : public Candidates {
+ public:
+  explicit StepCandidates(const SimScheduler& s) : s_(s) {}
+  std::size_t size() const override { return s_.runnable_.size() + s_.due_now_.size(); }
+  Candidate at(std::size_t i) const override {
+    if (i < s_.runnable_.size()) {
+      const ResumableInfo info = s_.runnable_.at(i)->info();
+      return Candidate{info.id, 0, info.path};
+    }
+    return Candidate{0, s_.due_now_.at(i - s_.runnable_.size()).second, {}};
+  }
+
+ private:
+  const SimScheduler& s_;
+};
+
 SimScheduler::SimScheduler(SimSettings settings, FaultPlan faults, EventSink* events)
     : settings_(std::move(settings)),
       faults_(std::move(faults)),
       events_(events),
       root_(settings_.seed),
-      schedule_stream_(root_.fork(kScheduleStream)),
       fault_stream_(root_.fork(kFaultStream)),
       service_stream_(root_.fork(kServiceStream)),
       engine_stream_(root_.fork(kEngineStream)) {
   validate(settings_);
   if (settings_.tape != nullptr) {
-    schedule_stream_.record_to(settings_.tape, kScheduleStream);
+    // The strategy's own draws are not recorded: its choices are (stream
+    // "choice"), and a replay takes those instead of asking it.
     fault_stream_.record_to(settings_.tape, kFaultStream);
     service_stream_.record_to(settings_.tape, kServiceStream);
     engine_stream_.record_to(settings_.tape, kEngineStream);
   }
-  if (settings_.strategy == Strategy::pct) {
-    for (std::size_t i = 1; i < settings_.pct.depth; ++i) {
-      pct_change_points_.push_back(1 + schedule_stream_.below(settings_.pct.expected_steps));
-    }
-    std::sort(pct_change_points_.begin(), pct_change_points_.end());
+  if (settings_.chooser) {
+    strategy_ = settings_.chooser.get();
+  } else {
+    own_strategy_ = make_strategy(settings_, root_.fork(kScheduleStream));
+    strategy_ = own_strategy_.get();
   }
 }
 
@@ -84,7 +122,7 @@ void SimScheduler::schedule(Resumable& r) {
   for (const auto& d : faults_.delays()) {
     if (fault_stream_.bernoulli(d.probability)) {
       record_fault(info, "delay", d.delay.count());
-      ready += d.delay;
+      ready = saturating_add(ready, d.delay);
     }
   }
   if (ready > now_) {
@@ -116,6 +154,12 @@ bool SimScheduler::cancel(TimerId id) {
   timers_.erase(it->second);
   timer_keys_.erase(it);
   return true;
+}
+
+void SimScheduler::work(Duration time) {
+  TROUPE_ASSERT(time >= Duration::zero());
+  // Outside an activation (a timer callback) there is no handler to charge.
+  if (in_activation_) work_ = saturating_sum(work_, time);
 }
 
 bool SimScheduler::has_due_timer() const {
@@ -153,42 +197,90 @@ bool SimScheduler::step() {
   return step_once();
 }
 
+void SimScheduler::collect_due_now() {
+  // Actors whose wait ended are runnable; timers due now become candidates
+  // beside them, so arrivals at one instant interleave with each other's
+  // cascades as the strategy decides.
+  while (!deferred_.empty() && deferred_.begin()->first.first <= now_) {
+    auto node = deferred_.extract(deferred_.begin());
+    make_runnable(*node.mapped());
+  }
+  due_now_.clear();
+  for (auto it = timers_.begin();
+       it != timers_.end() && it->first.first <= now_ && due_now_.size() < kMaxDueTimerCandidates;
+       ++it) {
+    due_now_.push_back(it->first);
+  }
+}
+
 bool SimScheduler::step_once() {
-  if (!runnable_.empty()) {
-    Resumable* r = pick();
-    ++steps_;
-    const ResumableInfo info = r->info();
-    if (const TimePoint until = stalled_until(info); until > now_) {
-      record_fault(info, "stall", (until - now_).count());
-      defer(*r, until);
-      return true;
-    }
-    run_activation(*r);
+  collect_due_now();
+  if (runnable_.empty() && due_now_.empty()) {
+    const auto due = next_due();
+    if (!due) return false;
+    now_ = std::max(now_, *due);
+    collect_due_now();
+    TROUPE_ASSERT(!runnable_.empty() || !due_now_.empty());
+  }
+  ++steps_;
+  const std::size_t chosen = decide();
+  if (chosen >= runnable_.size()) {
+    fire_timer(due_now_.at(chosen - runnable_.size()));
     return true;
   }
-  if (!has_due_timer() && deferred_.empty()) return false;
-  ++steps_;
-  fire_next_due();
+  std::swap(runnable_.at(0), runnable_.at(chosen));
+  Resumable* r = runnable_.front();
+  runnable_.pop_front();
+  run_actor(*r);
   return true;
 }
 
-void SimScheduler::fire_next_due() {
-  const bool timer_first =
-      deferred_.empty() || (has_due_timer() && timers_.begin()->first < deferred_.begin()->first);
-  if (timer_first) {
-    auto node = timers_.extract(timers_.begin());
-    now_ = std::max(now_, node.key().first);
-    timer_keys_.erase(node.key().second);
-    if (events_ != nullptr) {
-      events_->on_event(
-          Event{EventKind::timer, now_, 0, {}, {}, static_cast<std::int64_t>(node.key().second)});
+std::size_t SimScheduler::decide() {
+  const StepCandidates candidates(*this);
+  const std::size_t n = candidates.size();
+  TROUPE_ASSERT(n >= 1);
+  if (n == 1 && !strategy_->sees_every_step()) return 0;
+  std::size_t chosen = strategy_->choose(candidates);
+  TROUPE_ASSERT(chosen < n);
+  if (n == 1) return 0;
+  if (DecisionTape* tape = settings_.tape) {
+    const std::uint64_t taken = tape->next(kChoiceStream, chosen);
+    if (taken < n) {
+      chosen = static_cast<std::size_t>(taken);
+    } else {
+      tape->diverge(kChoiceStream, "the replay's recorded choice " + std::to_string(taken) +
+                                       " is not among the " + std::to_string(n) +
+                                       " candidates of this step");
     }
-    node.mapped()();
-  } else {
-    auto node = deferred_.extract(deferred_.begin());
-    now_ = std::max(now_, node.key().first);
-    make_runnable(*node.mapped());
   }
+  if (chosen != 0) ++preemptions_;
+  if (settings_.log_decisions) {
+    decisions_.push_back(
+        Decision{static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(chosen)});
+  }
+  return chosen;
+}
+
+void SimScheduler::fire_timer(const Key& key) {
+  auto node = timers_.extract(key);
+  TROUPE_ASSERT(!node.empty());
+  timer_keys_.erase(key.second);
+  if (events_ != nullptr) {
+    events_->on_event(
+        Event{EventKind::timer, now_, 0, {}, {}, static_cast<std::int64_t>(key.second)});
+  }
+  node.mapped()();
+}
+
+void SimScheduler::run_actor(Resumable& r) {
+  const ResumableInfo info = r.info();
+  if (const TimePoint until = stalled_until(info); until > now_) {
+    record_fault(info, "stall", (until - now_).count());
+    defer(r, until);
+    return;
+  }
+  if (charge_service(r, info)) return;
+  run_activation(r);
 }
 
 namespace {
@@ -197,6 +289,7 @@ namespace {
 /// "busy for ever", never a conversion that overflows into the past.
 Duration scaled(Duration cost, double factor) {
   TROUPE_ASSERT(cost >= Duration::zero() && factor >= 1.0);
+  if (factor == 1.0) return cost;
   const double ns = static_cast<double>(cost.count()) * factor;
   // 2^63, the first value beyond the range (max() itself rounds up to it).
   constexpr double kBeyondRange = 9223372036854775808.0;
@@ -206,23 +299,43 @@ Duration scaled(Duration cost, double factor) {
 
 }  // namespace
 
+bool SimScheduler::charge_service(Resumable& r, const ResumableInfo& info) {
+  // The actor is busy with its next message for the service time first and
+  // runs the handler when it ends: what the handler does happens then.
+  if (settings_.service_time.is_zero() || paid_.count(info.id) != 0) return false;
+  const PendingMessage message = r.next_message();
+  if (!message.present()) return false;
+  const Duration cost =
+      scaled(settings_.service_time(info, message, service_stream_), slow_factor(info));
+  if (cost <= Duration::zero()) return false;
+  paid_.emplace(info.id, cost);
+  defer(r, saturating_add(now_, cost));
+  return true;
+}
+
 void SimScheduler::run_activation(Resumable& r) {
   const ResumableInfo info = r.info();
+  const std::uint64_t id = info.id;
   const std::uint64_t before = r.messages_handled();
+  work_ = Duration::zero();
+  in_activation_ = true;
   const ResumeResult result = r.resume(1);
+  in_activation_ = false;
+  const Duration worked = std::exchange(work_, Duration::zero());
   const std::uint64_t handled = r.messages_handled() - before;
   messages_handled_ += handled;
   // An activation of one step either handles a message or a signal. Only a
-  // signal can finish a stopping actor (and free it), so `info`'s views are
-  // used below only when a message was handled; `r` only if it runs again.
-  TimePoint ready = now_;
-  if (handled > 0 && !settings_.service_time.is_zero()) {
-    const Duration cost = settings_.service_time(info, service_stream_);
-    const double factor = slow_factor(info);
-    ready = saturating_add(now_, scaled(cost, factor));
+  // signal can finish a stopping actor (and free it), so `r` is used below
+  // only when a message was handled or it runs again; `id` is a copy.
+  Duration paid{};
+  if (auto it = paid_.find(id);
+      it != paid_.end() && (handled > 0 || result == ResumeResult::done)) {
+    paid = it->second;
+    paid_.erase(it);
   }
   // Every handled message, not a sample: virtual time costs nothing to read.
-  if (handled > 0) r.handled_in(ready - now_);
+  if (handled > 0) r.handled_in(saturating_sum(paid, worked));
+  const TimePoint ready = saturating_add(now_, worked);
   if (result == ResumeResult::resume_later) {
     if (ready > now_) {
       defer(r, ready);
@@ -230,56 +343,8 @@ void SimScheduler::run_activation(Resumable& r) {
       make_runnable(r);
     }
   } else if (ready > now_) {
-    busy_until_[info.id] = ready;
+    busy_until_[id] = ready;
   }
-}
-
-Resumable* SimScheduler::pick() {
-  ++activations_;
-  switch (settings_.strategy) {
-    case Strategy::fifo:
-      break;
-    case Strategy::random: {
-      const std::size_t i = schedule_stream_.below(runnable_.size());
-      std::swap(runnable_.at(0), runnable_.at(i));
-      break;
-    }
-    case Strategy::pct:
-      return pick_pct();
-  }
-  Resumable* r = runnable_.front();
-  runnable_.pop_front();
-  return r;
-}
-
-Resumable* SimScheduler::pick_pct() {
-  // Initial priorities are above `depth`; change points lower an actor to
-  // depth - i, below every initial priority.
-  const auto depth = static_cast<std::int64_t>(settings_.pct.depth);
-  std::size_t best = 0;
-  std::int64_t best_priority = 0;
-  std::uint64_t best_id = 0;
-  for (std::size_t i = 0; i < runnable_.size(); ++i) {
-    const std::uint64_t id = runnable_.at(i)->info().id;
-    auto [it, fresh] = pct_priority_.try_emplace(id, 0);
-    if (fresh) it->second = depth + 1 + static_cast<std::int64_t>(schedule_stream_.below(1u << 30));
-    const bool better =
-        i == 0 || it->second > best_priority || (it->second == best_priority && id < best_id);
-    if (better) {
-      best = i;
-      best_priority = it->second;
-      best_id = id;
-    }
-  }
-  while (pct_next_change_ < pct_change_points_.size() &&
-         pct_change_points_[pct_next_change_] <= activations_) {
-    ++pct_next_change_;
-    pct_priority_[best_id] = depth - static_cast<std::int64_t>(pct_next_change_);
-  }
-  std::swap(runnable_.at(0), runnable_.at(best));
-  Resumable* r = runnable_.front();
-  runnable_.pop_front();
-  return r;
 }
 
 bool SimScheduler::wait_until(const std::function<bool()>& done, TimePoint deadline) {

@@ -1,14 +1,19 @@
 // SimScheduler: runs every actor on the calling thread under a virtual clock.
-// At each step a seeded strategy picks the next runnable actor (fifo, random,
-// or PCT); when nothing is runnable the clock jumps to the next timer. Each
-// handled message costs the actor its service time, during which others run.
-// A seed, a strategy and a fault plan reproduce a run exactly.
+// At each step a seeded strategy picks what runs next among the runnable
+// actors and the timers due now (fifo, random, PCT, or a strategy of the
+// caller's); when nothing is left at this instant the clock jumps to the
+// next timer or wake-up. A message costs its actor its service time before
+// the handler runs, so the handler's effects happen when the service ends;
+// others run meanwhile. A seed, a strategy and a fault plan reproduce a run
+// exactly, and every choice among two or more candidates is recorded on the
+// decision tape (stream "choice"), from which a replay takes it.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -20,7 +25,9 @@
 #include "engine/scheduler.hpp"
 #include "sim/decision_tape.hpp"
 #include "sim/fault_plan.hpp"
+#include "sim/pct_strategy.hpp"
 #include "sim/prng.hpp"
+#include "sim/schedule_strategy.hpp"
 #include "sim/service_time.hpp"
 #include "sim/streams.hpp"
 
@@ -32,19 +39,17 @@ enum class Strategy : std::uint8_t {
   pct,     ///< probabilistic concurrency testing (Burckhardt et al. 2010)
 };
 
-/// PCT: random distinct actor priorities, plus depth - 1 change points spread
-/// over the first `expected_steps` steps, each lowering the running actor
-/// below all others. Finds any bug of depth d with probability >= 1/(n k^(d-1)).
-struct PctSettings {
-  std::size_t depth = 3;
-  std::uint64_t expected_steps = 10000;
-};
-
 struct SimSettings {
   std::uint64_t seed = 1;
   Strategy strategy = Strategy::fifo;
   PctSettings pct{};
   ServiceTime service_time = ServiceTime::zero();
+  /// When set, picks every step instead of `strategy` (systematic or guided
+  /// exploration drive runs through one). Shared so settings stay copyable.
+  std::shared_ptr<ScheduleStrategy> chooser{};
+  /// Keep every decision (candidates, choice) for decisions(): what
+  /// systematic exploration and schedule shrinking read.
+  bool log_decisions = false;
   /// Steps one wait_until (and Simulation::run) may take: a livelock ends
   /// with budget_exceeded instead of a hang.
   std::uint64_t max_steps = 50'000'000;
@@ -57,6 +62,12 @@ struct SimSettings {
 
 /// Throws std::invalid_argument naming the bad field.
 void validate(const SimSettings& settings);
+
+/// One scheduling decision: how many candidates there were, which was taken.
+struct Decision {
+  std::uint32_t candidates = 0;
+  std::uint32_t chosen = 0;
+};
 
 std::optional<Strategy> parse_strategy(std::string_view name);
 std::string_view to_string(Strategy strategy);
@@ -81,8 +92,11 @@ class SimScheduler final : public Scheduler {
   bool times_handlers() const override { return true; }
   bool inject_failure(const ResumableInfo& actor, std::uint64_t message_seq,
                       std::string& what) override;
+  void work(Duration time) override;
+  Duration effects_delay() const override { return work_; }
 
-  /// Runs one activation, or fires one timer, or wakes one deferred actor.
+  /// Runs one activation or fires one timer, moving the clock to the next
+  /// due time first if nothing is left at this instant.
   /// False when there is nothing left to do at any time.
   bool step();
   /// Moves the clock forward to `t` when nothing is runnable and nothing is
@@ -91,6 +105,11 @@ class SimScheduler final : public Scheduler {
   /// When the next timer or deferred wake-up is due, if any.
   std::optional<TimePoint> next_due() const;
   bool has_runnable() const { return !runnable_.empty(); }
+  /// Every decision so far, when settings().log_decisions is set.
+  const std::vector<Decision>& decisions() const { return decisions_; }
+  /// Decisions that took another candidate than the first (the default
+  /// order): the preemptions of the run so far.
+  std::uint64_t preemptions() const { return preemptions_; }
 
   const SimSettings& settings() const { return settings_; }
   const FaultPlan& faults() const { return faults_; }
@@ -109,15 +128,18 @@ class SimScheduler final : public Scheduler {
 
  private:
   using Key = std::pair<TimePoint, std::uint64_t>;  // due, then insertion order
+  class StepCandidates;
 
   bool step_once();
   bool has_due_timer() const;
-  Resumable* pick();
-  Resumable* pick_pct();
+  void collect_due_now();
+  std::size_t decide();
+  void run_actor(Resumable& r);
+  bool charge_service(Resumable& r, const ResumableInfo& info);
   void run_activation(Resumable& r);
   void defer(Resumable& r, TimePoint until);
   void make_runnable(Resumable& r);
-  void fire_next_due();
+  void fire_timer(const Key& key);
   TimePoint stalled_until(const ResumableInfo& actor) const;
   double slow_factor(const ResumableInfo& actor) const;
   void record_fault(const ResumableInfo& actor, std::string_view kind, std::int64_t value);
@@ -126,30 +148,35 @@ class SimScheduler final : public Scheduler {
   FaultPlan faults_;
   EventSink* events_;
   Prng root_;
-  Prng schedule_stream_;
   Prng fault_stream_;
   Prng service_stream_;
   Prng engine_stream_;
+  std::unique_ptr<ScheduleStrategy> own_strategy_;
+  ScheduleStrategy* strategy_ = nullptr;  // own_strategy_ or settings_.chooser
 
   TimePoint now_{};
   std::uint64_t next_seq_ = 0;
   std::uint64_t steps_ = 0;
-  std::uint64_t activations_ = 0;
   std::uint64_t faults_injected_ = 0;
   std::uint64_t messages_handled_ = 0;
+  std::uint64_t preemptions_ = 0;
   bool budget_exhausted_ = false;
   bool stopped_ = false;
   int stepping_ = 0;  // > 0 while step() runs an actor or a timer callback
+  Duration work_{};   // declared by the running activation (Context::work)
+  bool in_activation_ = false;
 
   detail::RingQueue<Resumable*> runnable_;
+  std::vector<Key> due_now_;  // timers due at this instant, this step's candidates
   std::map<Key, std::function<void()>> timers_;
   std::map<TimerId, Key> timer_keys_;
   std::map<Key, Resumable*> deferred_;
+  std::vector<Decision> decisions_;
   // Looked up by actor id, never iterated: determinism does not depend on it.
   std::unordered_map<std::uint64_t, TimePoint> busy_until_;
-  std::unordered_map<std::uint64_t, std::int64_t> pct_priority_;
-  std::vector<std::uint64_t> pct_change_points_;  // sorted activation numbers
-  std::size_t pct_next_change_ = 0;
+  /// Service time already spent on an actor's next message: its handler
+  /// runs when the actor comes up again.
+  std::unordered_map<std::uint64_t, Duration> paid_;
 };
 
 }  // namespace troupe::sim

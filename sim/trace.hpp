@@ -4,8 +4,8 @@
 // footer (outcome, event count, final hash, seal). `troupe replay` re-runs
 // the scenario from the decisions and compares event by event.
 //
-//   {"type":"header","format":2,"scenario":"taskpool","seed":7,...}
-//   {"type":"decisions","stream":1,"values":[...]}
+//   {"type":"header","format":3,"scenario":"taskpool","seed":7,...}
+//   {"type":"decisions","stream":6,"values":[...]}
 //   {"type":"event","t_ns":1000000,"kind":"sent","actor":3,"path":"/a","detail":"","value":1,"hash":"..."}
 //   {"type":"footer","outcome":"pass","events":812,"hash":"9f0c...","seal":"41d2..."}
 //
@@ -29,7 +29,7 @@
 namespace troupe::sim {
 
 /// 2: the footer's seal covers the header, the decisions and the footer.
-inline constexpr int kTraceFormat = 2;
+inline constexpr int kTraceFormat = 3;
 
 // Limits a reader enforces as it reads, so no input exhausts memory.
 inline constexpr std::size_t kTraceMaxLineBytes = std::size_t{64} << 20;

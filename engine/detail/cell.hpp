@@ -51,6 +51,10 @@ class Cell final : public CellBase {
 
   TimerId schedule_once(Duration delay, M message);
   bool cancel_timer(TimerId id);
+  /// Delivers `message` to this actor after `delay` (a timer's message, or a
+  /// send held until a simulated handler's declared work ends), counted as
+  /// sent and queued until then.
+  std::pair<TimerId, TimePoint> arm_delivery(Duration delay, M&& message);
   /// A timer's message arriving: never blocks (it runs on the scheduler's
   /// own thread) and is not turned away by a shutdown that is draining,
   /// since it is the actor's own work. A refusal is a counted dead letter.
@@ -66,6 +70,10 @@ class Cell final : public CellBase {
  protected:
   bool process_one() override;
   std::size_t user_queue_size_locked() const override { return queue_.size(); }
+  PendingMessage front_message_locked() const override {
+    if (queue_.empty()) return {};
+    return PendingMessage(typeid(M), &queue_.front());
+  }
   std::size_t clear_user_queue_locked() override {
     const std::size_t n = queue_.size();
     queue_.clear();
@@ -188,6 +196,14 @@ SendResult Cell<M>::tell(M&& message) {
   if (current_cell() == nullptr && runtime_->shutting_down()) {
     return reject(DeadLetterReason::actor_stopped);
   }
+  if (runtime_->scheduler_times_handlers()) {
+    // A simulated handler that declared work sends when the work ends.
+    const Duration held = runtime_->scheduler().effects_delay();
+    if (held > Duration::zero()) {
+      arm_delivery(held, std::move(message));
+      return SendResult::accepted;
+    }
+  }
   SendResult result = offer(message);
   if (result == SendResult::mailbox_full && may_block()) result = wait_for_room(message);
   if (result == SendResult::accepted) return result;
@@ -260,8 +276,7 @@ bool Cell<M>::process_one() {
 }
 
 template <class M>
-TimerId Cell<M>::schedule_once(Duration delay, M message) {
-  prune_fired_timers();
+std::pair<TimerId, TimePoint> Cell<M>::arm_delivery(Duration delay, M&& message) {
   auto& scheduler = runtime_->scheduler();
   auto payload = std::make_shared<M>(std::move(message));
   std::weak_ptr<CellBase> weak = shared_from_this();
@@ -277,6 +292,18 @@ TimerId Cell<M>::schedule_once(Duration delay, M message) {
         }
         rt->timer_delivered(due);  // after the tell: quiescence never misses it
       });
+  return {timer, due};
+}
+
+template <class M>
+TimerId Cell<M>::schedule_once(Duration delay, M message) {
+  prune_fired_timers();
+  if (runtime_->scheduler_times_handlers()) {
+    // After declared work, a timer's delay starts when the work ends.
+    delay =
+        saturating_sum(std::max(delay, Duration::zero()), runtime_->scheduler().effects_delay());
+  }
+  const auto [timer, due] = arm_delivery(delay, std::move(message));
   if (!timers_) timers_ = std::make_unique<std::map<TimerId, TimePoint>>();
   timers_->emplace(timer, due);
   return timer;
@@ -431,6 +458,15 @@ bool Context<M>::cancel_timer(TimerId id) {
 template <class M>
 TimePoint Context<M>::now() const {
   return cell_.runtime().scheduler().now();
+}
+
+template <class M>
+void Context<M>::work(Duration time) {
+  if (time < Duration::zero() || time > kMaxWork) {
+    throw std::invalid_argument("Context::work: the time must be between 0 and 24 h, got " +
+                                std::to_string(time.count()) + " ns");
+  }
+  cell_.runtime().scheduler().work(time);
 }
 
 template <class M>

@@ -235,6 +235,18 @@ ResumeResult CellBase::resume(std::size_t max_messages) {
   return finish_activation();
 }
 
+PendingMessage CellBase::next_message() {
+  // Mirrors resume(): a lifecycle step or a signal comes before any message,
+  // and a Terminated that is due is delivered before the next message.
+  if (state_ != State::running || has_signals_.load(std::memory_order_acquire)) return {};
+  if (deferred_terminations_ &&
+      dequeued_count() >= deferred_terminations_->front().after_messages) {
+    return {};
+  }
+  std::lock_guard lock(mu_);
+  return front_message_locked();
+}
+
 std::optional<Signal> CellBase::take_signal() {
   if (!has_signals_.load(std::memory_order_acquire)) return std::nullopt;
   std::lock_guard lock(mu_);

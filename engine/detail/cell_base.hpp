@@ -128,6 +128,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   ListLinks<CellBase> registry_links;
 
   ResumeResult resume(std::size_t max_messages) final;
+  PendingMessage next_message() final;
   ResumableInfo info() const final { return ResumableInfo{id_, path_, settings_->kind}; }
   void handled_in(Duration time) final {
     if (processing_seconds_ != nullptr) {
@@ -141,6 +142,8 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   // functions, which are called with mu_ held.
   virtual bool process_one() = 0;
   virtual std::size_t user_queue_size_locked() const = 0;
+  /// The oldest queued user message, if any (the next process_one's).
+  virtual PendingMessage front_message_locked() const = 0;
   virtual std::size_t clear_user_queue_locked() = 0;
   virtual void create_instance() = 0;
   virtual void destroy_instance() noexcept = 0;

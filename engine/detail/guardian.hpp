@@ -17,6 +17,7 @@ class Guardian final : public CellBase {
  protected:
   bool process_one() override { return false; }
   std::size_t user_queue_size_locked() const override { return 0; }
+  PendingMessage front_message_locked() const override { return {}; }
   std::size_t clear_user_queue_locked() override { return 0; }
   void create_instance() override {}
   void destroy_instance() noexcept override {}

@@ -39,6 +39,7 @@ class RingQueue {
     TROUPE_ASSERT(size_ > 0);
     return *slot(0);
   }
+  const T& front() const { return const_cast<RingQueue&>(*this).front(); }
 
   void pop_front() {
     TROUPE_ASSERT(size_ > 0);
@@ -52,6 +53,7 @@ class RingQueue {
     TROUPE_ASSERT(i < size_);
     return *slot(i);
   }
+  const T& at(std::size_t i) const { return const_cast<RingQueue&>(*this).at(i); }
 
   T& back() {
     TROUPE_ASSERT(size_ > 0);

@@ -193,6 +193,8 @@ SimSettings settings_for(const RunSpec& spec, const RunReport& report) {
   settings.seed = spec.seed;
   settings.strategy = spec.strategy;
   settings.tape = spec.tape;
+  settings.chooser = spec.chooser;
+  settings.log_decisions = spec.log_decisions;
   if (spec.tape != nullptr) settings.max_steps = std::min(settings.max_steps, kMaxRecordedSteps);
   return settings;
 }
@@ -242,6 +244,8 @@ void run_on_simulator(const RunSpec& spec, RunReport& report) {
     report.result = sim.result();
     report.hashes = sim.recorder().running_hashes();
   });
+  report.decisions = sim.scheduler().decisions();
+  report.preemptions = sim.scheduler().preemptions();
 }
 
 void run_on_threads(const RunSpec& spec, RunReport& report) {

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <vector>
 #include <string>
 
 #include "sim/decision_tape.hpp"
@@ -25,6 +27,11 @@ struct RunSpec {
   std::optional<FaultPlan> faults{};
   /// Records or replays every random decision (not owned).
   DecisionTape* tape = nullptr;
+  /// Picks every scheduling step instead of `strategy` (systematic and
+  /// guided exploration); a recording tape still records its choices.
+  std::shared_ptr<ScheduleStrategy> chooser{};
+  /// Keep every scheduling decision in RunReport::decisions.
+  bool log_decisions = false;
   /// A replay whose tape runs out has diverged: by default the run stops at
   /// its next step (then shuts down); with this set it goes on with fresh
   /// draws from the seed, to show what the changed code does.
@@ -54,6 +61,10 @@ struct RunReport {
   std::optional<Violation> violation;
   std::optional<WorkLedger> work;  ///< the scenario's account of its items, if it keeps one
   std::string metrics;             ///< the exposition after the run, before shutdown
+  /// Every scheduling decision, shutdown included (when RunSpec::log_decisions).
+  std::vector<Decision> decisions;
+  /// Decisions that took another candidate than the first (the default order).
+  std::uint64_t preemptions = 0;
 
   bool passed() const { return !violation.has_value(); }
   /// "pass", or "fail: <invariant> <actor>".

@@ -91,6 +91,10 @@ class SimScheduler final : public Scheduler {
   /// When the next timer or deferred wake-up is due, if any.
   std::optional<TimePoint> next_due() const;
   bool has_runnable() const { return !runnable_.empty(); }
+  /// Switches every fault of the plan off for the rest of the run (the
+  /// convergence phase of a scenario's eventually properties).
+  void end_faults() { faults_ended_ = true; }
+  bool faults_ended() const { return faults_ended_; }
 
   const SimSettings& settings() const { return settings_; }
   const FaultPlan& faults() const { return faults_; }
@@ -139,7 +143,8 @@ class SimScheduler final : public Scheduler {
   std::uint64_t messages_handled_ = 0;
   bool budget_exhausted_ = false;
   bool stopped_ = false;
-  int stepping_ = 0;  // > 0 while step() runs an actor or a timer callback
+  bool faults_ended_ = false;  // no fault is injected once set (end_faults)
+  int stepping_ = 0;           // > 0 while step() runs an actor or a timer callback
 
   detail::RingQueue<Resumable*> runnable_;
   std::map<Key, std::function<void()>> timers_;

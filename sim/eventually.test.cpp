@@ -66,8 +66,8 @@ bool on(const Params& p, const char* name) {
   return p.at(name) != 0;
 }
 
-/// Three calls, 10 ms apart; "every_call_answered" within `within_ms` (or
-/// ever, with forever=1).
+/// Three calls, Poisson at 100/s (a seed changes the run); "every_call_answered" within `within_ms`
+/// (or ever, with forever=1).
 World retry_world(Stage& sim, const Params& p) {
   auto answers = std::make_shared<Answers>();
   const bool deaf = on(p, "deaf");
@@ -85,7 +85,7 @@ World retry_world(Stage& sim, const Params& p) {
           .spawn("client", Props<ClientMsg>::of<Client>(server, on(p, "retry"), answers))
           .value();
   constexpr std::uint64_t kCalls = 3;
-  sim.add(Workload::to<ClientMsg>(client, Arrivals::constant(10ms, kCalls),
+  sim.add(Workload::to<ClientMsg>(client, Arrivals::poisson(100.0, kCalls),
                                   [](std::uint64_t i) { return Call{i}; }));
   World world;
   world.finished = [&sim] { return sim.emitted(0) == kCalls; };

@@ -6,8 +6,8 @@
 // decisions going the request's way (the client, then each hop, running
 // before /config). The fixed variant (fixed=1) holds an early request until
 // its config arrives.
-#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <variant>
 
@@ -50,7 +50,7 @@ class Server : public Actor<ServerMsg> {
     }
     const std::uint64_t round = std::get<Request>(msg).round;
     if (fixed_ && round > config_) {
-      held_.emplace(round, round);  // served once its config arrives
+      held_.insert(round);  // served once its config arrives
       return;
     }
     serve(round);
@@ -62,8 +62,8 @@ class Server : public Actor<ServerMsg> {
     ++items_->reached_end;
   }
   void serve_held() {
-    while (!held_.empty() && held_.begin()->first <= config_) {
-      serve(held_.begin()->first);
+    while (!held_.empty() && *held_.begin() <= config_) {
+      serve(*held_.begin());
       held_.erase(held_.begin());
     }
   }
@@ -72,7 +72,7 @@ class Server : public Actor<ServerMsg> {
   std::shared_ptr<ItemCounters> items_;
   std::shared_ptr<ServerBook> book_;
   std::uint64_t config_ = 0;
-  std::map<std::uint64_t, std::uint64_t> held_;  // by round
+  std::set<std::uint64_t> held_;  // rounds of requests early for their config
 };
 
 /// Passes each request on to the next hop.

@@ -33,6 +33,10 @@ rc::Gen<sim::Params> gen_params(const sim::Scenario& s) {
   return rc::gen::exec([&s] {
     sim::Params p;
     for (const auto& spec : s.params) {
+      if (spec.name == "fixed") {  // a planted bug (bug-*): its fix must always hold
+        p[spec.name] = 1;
+        continue;
+      }
       if (spec.name == "strict" || spec.name == "max_restarts" ||
           spec.name == "crash_probability") {
         continue;

@@ -82,6 +82,16 @@ struct WorkLedger {
   std::uint64_t refused = 0;      ///< sends of items the scenario saw refused (each a dead letter)
 };
 
+/// A liveness property: `holds()` becomes true within `within` of virtual
+/// time once the workload is finished and the faults have stopped (checked on
+/// the simulator only). `within` = 0 means by the end of that instant;
+/// Duration::max() means "ever, before the run goes idle or over budget".
+struct Eventually {
+  std::string name;  ///< the violation is "eventually:<name>"
+  std::function<bool()> holds;
+  Duration within{};
+};
+
 /// What a scenario's build returns: what to watch and when the work is done.
 struct World {
   std::vector<PoolWatch> pools;
@@ -106,6 +116,12 @@ struct World {
   /// system's dead letters less the refusals the scenario saw). Anything
   /// else vanished, and the run fails with "lost_work".
   std::function<WorkLedger()> work;
+  /// Liveness, checked in a convergence phase, as TigerBeetle's VOPR does:
+  /// once `finished` holds, every fault is switched off and the run goes on
+  /// until each property has held or its `within` has passed; one that did
+  /// not hold in time fails the run with "eventually:<name>". Without
+  /// properties there is no such phase (the run shuts down at once).
+  std::vector<Eventually> eventually;
 };
 
 struct Scenario {

@@ -16,10 +16,13 @@ TEST(Scenario, TheBuiltInsAreRegisteredAndPassWithTheirDefaults) {
   for (const Scenario* s : scenarios()) {
     if (s->name.rfind("test-", 0) != 0) names.push_back(s->name);  // planted by other tests
   }
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"crash-storm", "pipeline", "shutdown-deadline", "taskpool"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"bug-order-2", "bug-order-3", "bug-restart-state",
+                                             "bug-same-instant", "bug-slow-timeout", "crash-storm",
+                                             "pipeline", "shutdown-deadline", "taskpool"}));
   for (const auto& name : names) {
-    const RunReport r = run_scenario({.scenario = name, .seed = 7});
+    // The planted bugs pass in their fixed variant (sim/planted_bugs.test.cpp).
+    const Params params = name.rfind("bug-", 0) == 0 ? Params{{"fixed", 1}} : Params{};
+    const RunReport r = run_scenario({.scenario = name, .params = params, .seed = 7});
     EXPECT_TRUE(r.passed()) << name << ": " << r.outcome() << " " << r.violation->detail;
     EXPECT_TRUE(r.result.stats.balanced()) << name;
   }

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "engine/saturating_time.hpp"
+#include "sim/eventually.hpp"
 #include "sim/thread_stage.hpp"
 
 namespace troupe::sim {
@@ -209,6 +210,7 @@ void run_on_simulator(const RunSpec& spec, RunReport& report) {
   } reset{spec.tape};
   if (spec.tape != nullptr) spec.tape->set_event_clock([&sim] { return sim.recorder().count(); });
   World world = report.scenario->build(sim, report.params);
+  validate_eventually(world.eventually);
   const DecisionTape* tape = spec.tape;
   const auto stop_past_tape = [&] {
     return tape != nullptr && tape->exhausted() && !spec.continue_past_tape;
@@ -231,6 +233,16 @@ void run_on_simulator(const RunSpec& spec, RunReport& report) {
     if (tape == nullptr || !tape->replaying()) throw;
     report.unspawned_fault_target = e.path();
     run = sim.result();
+  }
+  if (!violation && run.outcome == Outcome::completed && !world.eventually.empty() &&
+      world.finished && world.finished() && !stop_past_tape() && !tape_full &&
+      !report.unspawned_fault_target) {
+    auto failed = converge(sim, world.eventually, [&] {
+      tape_full = tape != nullptr && tape->nearly_full();
+      return stop_past_tape() || tape_full;
+    });
+    // A replay stopped at the end of its tape diverged: no verdict of its own.
+    if (!stop_past_tape() && !tape_full) violation = std::move(failed);
   }
   report.stopped_past_tape = stop_past_tape();
   if (tape_full) {
@@ -257,6 +269,7 @@ void run_on_threads(const RunSpec& spec, RunReport& report) {
   }
   ThreadStage stage{spec.seed == 0 ? 1 : spec.seed, spec.event_capacity};
   World world = report.scenario->build(stage, report.params);
+  validate_eventually(world.eventually);  // checked on the simulator only
   std::optional<Violation> violation;
   auto& scheduler = stage.system().scheduler();
   const TimePoint deadline = deadline_after(scheduler.now(), spec.threads_time_limit);

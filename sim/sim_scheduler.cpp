@@ -120,6 +120,7 @@ void SimScheduler::schedule(Resumable& r) {
     if (it->second <= now_) busy_until_.erase(it);
   }
   for (const auto& d : faults_.delays()) {
+    if (faults_ended_) break;
     if (fault_stream_.bernoulli(d.probability)) {
       record_fault(info, "delay", d.delay.count());
       ready = saturating_add(ready, d.delay);
@@ -383,6 +384,7 @@ bool SimScheduler::injects_failures() const {
 
 bool SimScheduler::inject_failure(const ResumableInfo& actor, std::uint64_t message_seq,
                                   std::string& what) {
+  if (faults_ended_) return false;
   for (const auto& c : faults_.crashes()) {
     if (c.message == message_seq && c.path == actor.path) {
       record_fault(actor, "crash", static_cast<std::int64_t>(message_seq));
@@ -402,6 +404,7 @@ bool SimScheduler::inject_failure(const ResumableInfo& actor, std::uint64_t mess
 
 TimePoint SimScheduler::stalled_until(const ResumableInfo& actor) const {
   TimePoint until = now_;
+  if (faults_ended_) return until;
   for (const auto& s : faults_.stalls()) {
     if (s.path == actor.path && s.at <= now_ && now_ < s.at + s.duration) {
       until = std::max(until, s.at + s.duration);
@@ -412,6 +415,7 @@ TimePoint SimScheduler::stalled_until(const ResumableInfo& actor) const {
 
 double SimScheduler::slow_factor(const ResumableInfo& actor) const {
   double factor = 1.0;
+  if (faults_ended_) return factor;
   for (const auto& s : faults_.slowdowns()) {
     if (has_prefix(actor.path, s.path_prefix)) factor *= s.factor;
   }

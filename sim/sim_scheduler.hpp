@@ -110,6 +110,10 @@ class SimScheduler final : public Scheduler {
   /// Decisions that took another candidate than the first (the default
   /// order): the preemptions of the run so far.
   std::uint64_t preemptions() const { return preemptions_; }
+  /// Switches every fault of the plan off for the rest of the run (the
+  /// convergence phase of a scenario's eventually properties).
+  void end_faults() { faults_ended_ = true; }
+  bool faults_ended() const { return faults_ended_; }
 
   const SimSettings& settings() const { return settings_; }
   const FaultPlan& faults() const { return faults_; }
@@ -162,8 +166,9 @@ class SimScheduler final : public Scheduler {
   std::uint64_t preemptions_ = 0;
   bool budget_exhausted_ = false;
   bool stopped_ = false;
-  int stepping_ = 0;  // > 0 while step() runs an actor or a timer callback
-  Duration work_{};   // declared by the running activation (Context::work)
+  bool faults_ended_ = false;  // no fault is injected once set (end_faults)
+  int stepping_ = 0;           // > 0 while step() runs an actor or a timer callback
+  Duration work_{};            // declared by the running activation (Context::work)
   bool in_activation_ = false;
 
   detail::RingQueue<Resumable*> runnable_;

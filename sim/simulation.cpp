@@ -87,6 +87,10 @@ SimResult Simulation::run_until(const std::function<bool()>& done) {
   return run_loop(TimePoint::max(), done);
 }
 
+SimResult Simulation::run_until(TimePoint limit, const std::function<bool()>& done) {
+  return run_loop(limit, done);
+}
+
 SimResult Simulation::run_loop(TimePoint limit, const std::function<bool()>& done) {
   auto& s = *scheduler_;
   const TimePoint time_budget = TimePoint{} + s.settings().max_time;

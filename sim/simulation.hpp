@@ -104,6 +104,9 @@ class Simulation final : public Stage {
   SimResult run_until(TimePoint limit);
   /// Runs until `done()` holds after a step (or idle, or budget).
   SimResult run_until(const std::function<bool()>& done);
+  /// Runs until `done()` holds after a step, or the clock reaches `limit`
+  /// (or idle, or budget).
+  SimResult run_until(TimePoint limit, const std::function<bool()>& done);
   /// The summary at this moment (hash, counts, holders).
   SimResult result() const;
 

@@ -1,5 +1,7 @@
 // The scenarios troupe ships: taskpool, crash-storm, shutdown-deadline and
-// pipeline. Each file builds one; scenario.cpp registers them on first use.
+// pipeline, and the planted-bug suite (bug-*: each with a bug and, with
+// fixed=1, its fix), the yardstick for the simulator's strategies. Each file
+// builds one; scenario.cpp registers them on first use.
 #pragma once
 
 #include <atomic>
@@ -17,6 +19,11 @@ Scenario taskpool_scenario();
 Scenario crash_storm_scenario();
 Scenario shutdown_deadline_scenario();
 Scenario pipeline_scenario();
+Scenario bug_order_2_scenario();
+Scenario bug_order_3_scenario();
+Scenario bug_restart_state_scenario();
+Scenario bug_slow_timeout_scenario();
+Scenario bug_same_instant_scenario();
 
 namespace scenario_detail {
 

@@ -40,22 +40,31 @@ World ordering_race(Stage& stage, const Params&) {
   };
   const Ref writer = sys.spawn("writer", tell_store(kWrite)).value();
   const Ref reader = sys.spawn("reader", tell_store(kRead)).value();
+  // The World owns the ring; its actors hold it weakly (a strong ref in a
+  // handler would be a cycle that keeps the cells alive).
   auto ring = std::make_shared<std::vector<Ref>>();
+  const std::weak_ptr<std::vector<Ref>> weak_ring = ring;
   for (int i = 0; i < 4; ++i) {
     ring->push_back(sys.spawn("noise" + std::to_string(i),
-                              Props64::from_function([ring, i](auto&, std::uint64_t& hops) {
-                                if (hops > 0) (*ring)[(i + 1) % 4].tell(hops - 1);
+                              Props64::from_function([weak_ring, i](auto&, std::uint64_t& hops) {
+                                const auto peers = weak_ring.lock();
+                                if (peers && hops > 0) (*peers)[(i + 1) % 4].tell(hops - 1);
                               }))
                         .value());
   }
-  stage.add(Workload{Arrivals::constant(1ms, 1), [writer, reader, ring](std::uint64_t) {
+  stage.add(Workload{Arrivals::constant(1ms, 1), [writer, reader, weak_ring](std::uint64_t) {
                        const SendResult first = writer.tell(0);
                        reader.tell(0);
-                       for (const Ref& r : *ring) r.tell(6);
+                       if (const auto peers = weak_ring.lock()) {
+                         for (const Ref& r : *peers) r.tell(6);
+                       }
                        return first;
                      }});
   World world;
-  world.finished = [&stage, ring] { return stage.emitted(0) == 1 && stage.system().quiescent(); };
+  world.finished = [&stage, ring] {  // the World owns the ring
+    (void)ring;
+    return stage.emitted(0) == 1 && stage.system().quiescent();
+  };
   world.checks.push_back(
       [read_too_early](const SystemStats&,
                        const std::vector<RecordedEvent>&) -> std::optional<Violation> {
@@ -194,7 +203,9 @@ TEST(ShrinkSchedule, ATaskpoolFailureLosesItsIrrelevantPreemptions) {
       static_cast<unsigned long long>(r.preemptions_before),
       static_cast<unsigned long long>(r.preemptions_after), r.faults_before, r.faults_after,
       r.runs);
-  EXPECT_LT(r.preemptions_after, r.preemptions_before);
+  // The budget runs out whatever the order: no preemption is needed (the
+  // smaller workload alone leaves some).
+  EXPECT_EQ(r.preemptions_after, 0u);
   expect_same_failure_and_replays(r.trace, failing);
 }
 

@@ -46,14 +46,18 @@ int shrink(const std::string& file, const std::string& out, std::size_t max_runs
   const sim::ShrinkResult r = sim::shrink_trace(failing, max_runs);
   sim::write_trace_file(r.trace, out);
   std::printf("failure kept: %s\n", r.trace.footer.outcome.c_str());
-  std::printf("faults: %zu -> %zu\nevents: %llu -> %llu\n", r.faults_before, r.faults_after,
-              static_cast<unsigned long long>(r.events_before),
-              static_cast<unsigned long long>(r.events_after));
+  std::printf(
+      "shrunk: events %llu -> %llu, preemptions %llu -> %llu, faults %zu -> %zu (%zu runs)\n",
+      static_cast<unsigned long long>(r.events_before),
+      static_cast<unsigned long long>(r.events_after),
+      static_cast<unsigned long long>(r.preemptions_before),
+      static_cast<unsigned long long>(r.preemptions_after), r.faults_before, r.faults_after,
+      r.runs);
   for (const auto& [name, value] : failing.header.params) {
     const double now = r.trace.header.params.at(name);
     if (now != value) std::printf("param %s: %g -> %g\n", name.c_str(), value, now);
   }
-  std::printf("%zu candidate runs; wrote %s\n", r.runs, out.c_str());
+  std::printf("wrote %s\n", out.c_str());
   return 0;
 }
 
@@ -91,7 +95,8 @@ void add_shrink_command(CLI::App& app, int& exit_code) {
   auto file = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto max_runs = std::make_shared<std::size_t>(400);
-  auto* cmd = app.add_subcommand("shrink", "Minimise a failing trace (faults and workload)");
+  auto* cmd =
+      app.add_subcommand("shrink", "Minimise a failing trace (faults, workload and schedule)");
   cmd->add_option("file", *file, "Failing trace file")->required();
   cmd->add_option("-o,--out", *out, "Where to write the smaller trace")->required();
   cmd->add_option("--max-runs", *max_runs, "Candidate runs at most")

@@ -106,6 +106,11 @@ struct World {
   /// system's dead letters less the refusals the scenario saw). Anything
   /// else vanished, and the run fails with "lost_work".
   std::function<WorkLedger()> work;
+  /// The abstract state guided exploration counts as coverage, taken at
+  /// every scheduling choice (default: the mailbox shapes of the live
+  /// actors). Hash only what matters to the bugs sought: fewer states,
+  /// better guidance. Must not spawn, stop or send.
+  std::function<std::uint64_t()> state_hash;
 };
 
 struct Scenario {

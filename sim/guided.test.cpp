@@ -193,6 +193,29 @@ TEST(Guided, TheSameSeedsGiveTheSameResult) {
   EXPECT_EQ(a.coverage, b.coverage);
 }
 
+TEST(Guided, TheOrderOfRunsInABatchDoesNotChangeTheResult) {
+  // What --jobs changes: the order in which a batch's runs finish.
+  register_lock();
+  std::vector<std::uint64_t> hashes_in_order, hashes_reversed;
+  for (const bool reversed : {false, true}) {
+    GuidedExplorer explorer;
+    auto& hashes = reversed ? hashes_reversed : hashes_in_order;
+    hashes.resize(200);
+    explorer.explore(seeds_from_1(200), [&](const auto& batch, const auto& choosers) {
+      for (std::size_t k = 0; k < batch.size(); ++k) {
+        const std::size_t i = reversed ? batch.size() - 1 - k : k;
+        RunSpec spec{.scenario = "test-combination-lock",
+                     .params = {{"hash", 0}},
+                     .seed = batch[i],
+                     .event_capacity = 0};
+        guide(spec, choosers[i]);
+        hashes.at(batch[i] - 1) = run_scenario(spec).result.hash;
+      }
+    });
+  }
+  EXPECT_EQ(hashes_in_order, hashes_reversed);
+}
+
 TEST(Guided, AnEmptyCorpusChoosesAsRandomDoes) {
   register_lock();
   const GuidedExplorer explorer;

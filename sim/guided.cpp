@@ -17,7 +17,8 @@ namespace {
 constexpr std::uint64_t kGuidedPlanStream = 0x6775696465;  // "guide"
 /// One run in this many ignores the corpus and chooses at random.
 constexpr std::uint64_t kFreshOneIn = 8;
-/// How many of the newest corpus entries a plan favours, half of the time.
+/// How many of the newest corpus entries a plan favours a quarter of the
+/// time (and the newest alone half of the time).
 constexpr std::uint64_t kRecentEntries = 8;
 
 }  // namespace

@@ -2,7 +2,9 @@
 // Coyote's state-hash-guided strategy and of coverage-guided fuzzers. At every
 // scheduling choice the run takes an abstract state hash (by default the
 // mailbox shapes, sim/state_hash.hpp; a scenario may set World::state_hash);
-// coverage is the set of (state, chosen candidate) pairs seen over all runs.
+// coverage is the set of states seen over all runs (as Coyote counts it: a
+// new state is progress, and with a scenario's own hash each new state is
+// one more step towards what it hashes).
 // A run that adds coverage enters the corpus as its sequence of choices;
 // later runs follow a mutated corpus entry (changed choices, a truncation, a
 // splice of two) and choose at random past its end.

@@ -28,7 +28,7 @@ std::optional<std::uint64_t> parse_decimal_u64(const std::string& text);
 /// 64 bits: CLI11 alone would read "-1" as 2^64-1 and "0x10" as 16.
 const CLI::Validator& decimal_u64();
 
-/// A check for CLI11 that accepts fifo, random or pct.
+/// A check for CLI11 that accepts fifo, random, pct or guided.
 const CLI::Validator& strategy_names();
 
 }  // namespace troupe::cli

@@ -14,6 +14,7 @@
 
 #include "cli/commands.hpp"
 #include "engine/assert.hpp"
+#include "sim/guided.hpp"
 #include "sim/replay.hpp"
 
 namespace troupe::cli {
@@ -93,45 +94,63 @@ int explore(const ExploreOptions& o) {
   }
   if (seeds.empty()) throw std::invalid_argument("this shard has no seeds");
   std::filesystem::create_directories(o.out);
-  std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> done{0}, failures{0};
   std::mutex mu;  // progress output and the list of failures
   std::vector<std::string> failed_files;
   std::vector<std::pair<std::uint64_t, std::string>> errors;  // (seed, what), every one
   Progress progress(seeds.size());
-  auto work = [&] {
-    for (std::size_t i = next++; i < seeds.size(); i = next++) {
-      const sim::RunSpec spec{.scenario = o.scenario,
-                              .params = params,
-                              .seed = seeds[i],
-                              .strategy = *sim::parse_strategy(o.strategy),
-                              .swarm = o.swarm};
-      try {
-        const sim::Trace trace = sim::record_run(spec);
-        std::lock_guard lock(mu);
-        if (!trace.footer.invariant.empty()) {
-          ++failures;
-          const std::string file =
-              o.out + "/" + o.scenario + "-seed" + std::to_string(seeds[i]) + ".trace.jsonl";
-          try {
-            sim::write_trace_file(trace, file);
-            failed_files.push_back(file + "  " + trace.footer.outcome);
-          } catch (const std::exception& e) {
-            errors.emplace_back(seeds[i], trace.footer.outcome + "; no trace: " + e.what());
-          }
+  const auto run_seed = [&](std::uint64_t seed,
+                            const std::shared_ptr<sim::GuidedChooser>& chooser) {
+    sim::RunSpec spec{.scenario = o.scenario,
+                      .params = params,
+                      .seed = seed,
+                      .strategy = *sim::parse_strategy(o.strategy),
+                      .swarm = o.swarm};
+    if (chooser) sim::guide(spec, chooser);
+    try {
+      const sim::Trace trace = sim::record_run(spec);
+      std::lock_guard lock(mu);
+      if (!trace.footer.invariant.empty()) {
+        ++failures;
+        const std::string file =
+            o.out + "/" + o.scenario + "-seed" + std::to_string(seed) + ".trace.jsonl";
+        try {
+          sim::write_trace_file(trace, file);
+          failed_files.push_back(file + "  " + trace.footer.outcome);
+        } catch (const std::exception& e) {
+          errors.emplace_back(seed, trace.footer.outcome + "; no trace: " + e.what());
         }
-        progress.update(++done, failures);
-      } catch (const std::exception& e) {
-        std::lock_guard lock(mu);
-        errors.emplace_back(seeds[i], e.what());
-        progress.update(++done, ++failures);
       }
+      progress.update(++done, failures);
+    } catch (const std::exception& e) {
+      std::lock_guard lock(mu);
+      errors.emplace_back(seed, e.what());
+      progress.update(++done, ++failures);
     }
   };
-  std::vector<std::thread> workers;
-  for (unsigned j = 1; j < o.jobs; ++j) workers.emplace_back(work);
-  work();
-  for (auto& w : workers) w.join();
+  // Runs `batch` on o.jobs threads; `choosers` is empty or one per seed.
+  const auto run_batch = [&](const std::vector<std::uint64_t>& batch,
+                             const std::vector<std::shared_ptr<sim::GuidedChooser>>& choosers) {
+    std::atomic<std::size_t> next{0};
+    const auto work = [&] {
+      for (std::size_t i = next++; i < batch.size(); i = next++) {
+        run_seed(batch[i], choosers.empty() ? nullptr : choosers[i]);
+      }
+    };
+    std::vector<std::thread> workers;
+    for (unsigned j = 1; j < o.jobs && j < batch.size(); ++j) workers.emplace_back(work);
+    work();
+    for (auto& w : workers) w.join();
+  };
+  std::optional<sim::GuidedExplorer> guided;
+  if (o.strategy == "guided") {
+    // Batch by batch, learnt in seed order: the same seeds give the same
+    // corpus, and so the same runs, whatever --jobs is.
+    guided.emplace();
+    guided->explore(seeds, run_batch);
+  } else {
+    run_batch(seeds, {});
+  }
   std::sort(failed_files.begin(), failed_files.end());
   for (const auto& f : failed_files) std::printf("failed: %s\n", f.c_str());
   std::sort(errors.begin(), errors.end());
@@ -140,6 +159,10 @@ int explore(const ExploreOptions& o) {
   }
   std::printf("%llu seeds, %llu failed\n", static_cast<unsigned long long>(seeds.size()),
               static_cast<unsigned long long>(failures.load()));
+  if (guided) {
+    std::printf("guided: %zu states covered, %zu schedules in the corpus\n", guided->coverage(),
+                guided->corpus_size());
+  }
   return failures == 0 ? 0 : 1;
 }
 
@@ -154,7 +177,8 @@ void add_explore_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 100000000))
       ->capture_default_str();
   cmd->add_option("--from", o->from, "The first seed")->check(decimal_u64())->capture_default_str();
-  cmd->add_option("--strategy", o->strategy, "fifo, random or pct")
+  cmd->add_option("--strategy", o->strategy,
+                  "fifo, random, pct or guided (coverage-guided: runs in batches of 8 seeds)")
       ->check(strategy_names())
       ->capture_default_str();
   cmd->add_option("--param,-p", o->params, "Scenario parameter name=value (repeatable)");

@@ -41,7 +41,7 @@ const CLI::Validator& decimal_u64() {
 }
 
 const CLI::Validator& strategy_names() {
-  static const CLI::Validator check = CLI::IsMember({"fifo", "random", "pct"});
+  static const CLI::Validator check = CLI::IsMember({"fifo", "random", "pct", "guided"});
   return check;
 }
 

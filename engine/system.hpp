@@ -73,6 +73,12 @@ class System {
   bool quiescent() const { return runtime_->quiescent(); }
   /// Actors that still hold messages: who is stuck, when a run stops early.
   std::vector<MessageHolder> holders() const { return runtime_->holders(); }
+  /// Every live actor's path and queued messages, in spawn order, without
+  /// copying (what a per-step state hash reads). `visit` must not spawn or
+  /// stop actors.
+  void visit_mailboxes(const std::function<void(std::string_view, std::size_t)>& visit) const {
+    runtime_->visit_mailboxes(visit);
+  }
   /// Waits (on threads) or runs (in simulation) until quiescent or `timeout`
   /// (Duration::max(): as long as it takes). Throws std::logic_error when
   /// called from an actor or a timer callback.

@@ -122,6 +122,11 @@ struct World {
   /// not hold in time fails the run with "eventually:<name>". Without
   /// properties there is no such phase (the run shuts down at once).
   std::vector<Eventually> eventually;
+  /// The abstract state guided exploration counts as coverage, taken at
+  /// every scheduling choice (default: the mailbox shapes of the live
+  /// actors). Hash only what matters to the bugs sought: fewer states,
+  /// better guidance. Must not spawn, stop or send.
+  std::function<std::uint64_t()> state_hash;
 };
 
 struct Scenario {

@@ -211,6 +211,7 @@ void run_on_simulator(const RunSpec& spec, RunReport& report) {
   if (spec.tape != nullptr) spec.tape->set_event_clock([&sim] { return sim.recorder().count(); });
   World world = report.scenario->build(sim, report.params);
   validate_eventually(world.eventually);
+  if (spec.on_built) spec.on_built(sim.system(), world);
   const DecisionTape* tape = spec.tape;
   const auto stop_past_tape = [&] {
     return tape != nullptr && tape->exhausted() && !spec.continue_past_tape;

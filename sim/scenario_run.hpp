@@ -5,10 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "sim/decision_tape.hpp"
 #include "sim/scenario.hpp"
@@ -30,6 +31,9 @@ struct RunSpec {
   /// Picks every scheduling step instead of `strategy` (systematic and
   /// guided exploration); a recording tape still records its choices.
   std::shared_ptr<ScheduleStrategy> chooser{};
+  /// Called on the simulator once the scenario's world is built, before it
+  /// runs: guided exploration reads its states through it.
+  std::function<void(const System&, const World&)> on_built{};
   /// Keep every scheduling decision in RunReport::decisions.
   bool log_decisions = false;
   /// A replay whose tape runs out has diverged: by default the run stops at

@@ -34,6 +34,7 @@ std::optional<Strategy> parse_strategy(std::string_view name) {
   if (name == "fifo") return Strategy::fifo;
   if (name == "random") return Strategy::random;
   if (name == "pct") return Strategy::pct;
+  if (name == "guided") return Strategy::guided;
   return std::nullopt;
 }
 
@@ -45,6 +46,8 @@ std::string_view to_string(Strategy strategy) {
       return "random";
     case Strategy::pct:
       return "pct";
+    case Strategy::guided:
+      return "guided";
   }
   return "unknown";
 }
@@ -61,6 +64,7 @@ std::unique_ptr<ScheduleStrategy> make_strategy(const SimSettings& s, Prng strea
     case Strategy::fifo:
       return make_fifo_strategy();
     case Strategy::random:
+    case Strategy::guided:  // a guided explore's run brings its own chooser
       return make_random_strategy(stream);
     case Strategy::pct:
       return std::make_unique<PctStrategy>(s.pct, stream);

@@ -37,6 +37,9 @@ enum class Strategy : std::uint8_t {
   fifo,    ///< runnable actors in the order they became runnable
   random,  ///< a uniformly random runnable actor each step
   pct,     ///< probabilistic concurrency testing (Burckhardt et al. 2010)
+  /// coverage-guided (sim/guided.hpp) through a chooser; without one (a
+  /// replay, or a single run) it chooses as random does
+  guided,
 };
 
 struct SimSettings {

@@ -160,6 +160,12 @@ std::vector<MessageHolder> Runtime::holders() const {
   return out;
 }
 
+void Runtime::visit_mailboxes(
+    const std::function<void(std::string_view, std::size_t)>& visit) const {
+  std::lock_guard lock(registry_mu_);
+  for (const CellBase* cell : live_) visit(cell->path(), cell->queued());
+}
+
 bool Runtime::quiescent() const {
   std::lock_guard lock(registry_mu_);
   // Waiting for quiescence asks again and again while work drains (in the

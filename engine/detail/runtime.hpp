@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -96,6 +97,9 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   SystemStats stats() const;
   /// Live actors holding messages, in spawn order.
   std::vector<MessageHolder> holders() const;
+  /// Calls `visit(path, queued)` for every live actor, in spawn order, under
+  /// the registry lock (`visit` must not spawn or stop actors).
+  void visit_mailboxes(const std::function<void(std::string_view, std::size_t)>& visit) const;
   /// No message queued or in a handler anywhere, checked so that a message
   /// moving between two actors during the check cannot hide.
   bool quiescent() const;

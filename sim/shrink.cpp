@@ -60,6 +60,7 @@ class Shrinker {
                  .params = params,
                  .seed = h.seed,
                  .strategy = h.strategy,
+                 .pct = h.pct,
                  .swarm = h.swarm,
                  .faults = faults};
     std::optional<Trace> run = run_candidate(spec);

@@ -37,6 +37,10 @@ enum class Strategy : std::uint8_t {
   fifo,    ///< runnable actors in the order they became runnable
   random,  ///< a uniformly random runnable actor each step
   pct,     ///< probabilistic concurrency testing (Burckhardt et al. 2010)
+  /// One schedule of a bounded depth-first enumeration (sim/systematic.hpp):
+  /// its choices come from the explorer's chooser, or from a trace's tape on
+  /// replay; alone it is the enumeration's first schedule, fifo.
+  systematic,
 };
 
 struct SimSettings {

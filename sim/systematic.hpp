@@ -12,6 +12,15 @@
 //   if (r.exhausted) ...  // all r.schedules schedules pass
 //
 // The seed fixes everything else (service times, faults, workload draws).
+//
+// Pruning: the enumeration is a tree (a child deviates from its parent at a
+// decision after the parent's prefix), so no prefix is ever run twice and no
+// schedule is counted twice. It does not skip swaps of "independent" steps
+// (sleep sets, partial-order reduction): that is unsound here, since service
+// times and the engine's random() are drawn in execution order (two actors
+// swapped swap their draws), scenarios share state through their World
+// (counters, the finished predicate checked after every step), and bounded
+// mailboxes make two sends to one actor order-dependent.
 #pragma once
 
 #include <cstdint>

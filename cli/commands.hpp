@@ -31,4 +31,14 @@ const CLI::Validator& decimal_u64();
 /// A check for CLI11 that accepts fifo, random, pct or guided.
 const CLI::Validator& strategy_names();
 
+/// PCT's settings from --pct-depth and --pct-steps (defaults where not
+/// given); throws std::invalid_argument for 0, a depth past the limit, or a
+/// flag given with a strategy that has no use for it (not `pct_strategy`).
+/// --pct-depth and --pct-steps on `cmd`.
+void add_pct_options(CLI::App& cmd, std::optional<std::uint64_t>& depth,
+                     std::optional<std::uint64_t>& steps);
+
+sim::PctSettings pct_settings(const std::optional<std::uint64_t>& depth,
+                              const std::optional<std::uint64_t>& steps, bool pct_strategy);
+
 }  // namespace troupe::cli

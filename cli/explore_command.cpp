@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/explore_systematic.hpp"
 #include "engine/assert.hpp"
 #include "sim/guided.hpp"
 #include "sim/replay.hpp"
@@ -26,6 +27,12 @@ struct ExploreOptions {
   std::uint64_t seeds = 100;
   std::uint64_t from = 1;
   std::string strategy = "random";
+  std::optional<std::uint64_t> pct_depth;
+  std::optional<std::uint64_t> pct_steps;
+  std::optional<std::uint64_t> preemption_bound;
+  std::optional<std::uint64_t> delay_bound;
+  std::uint64_t max_schedules = 100'000;
+  bool seeds_given = false;
   std::vector<std::string> params;
   bool swarm = false;
   unsigned jobs = 1;
@@ -54,6 +61,73 @@ void check_seed_range(std::uint64_t from, std::uint64_t count) {
                                 std::to_string(count) +
                                 " passes the largest seed, 18446744073709551615");
   }
+}
+
+/// One strategy of the portfolio: seed k of the range (counted from --from,
+/// before sharding, so a seed keeps its strategy on any shard) runs arm
+/// k mod 4. Random finds shallow races, PCT aims at depths 2 and 3, and
+/// swarm varies which fault kinds a run keeps.
+struct Arm {
+  const char* name;
+  sim::Strategy strategy;
+  std::size_t pct_depth;
+  bool swarm;
+};
+constexpr Arm kPortfolio[] = {{"random", sim::Strategy::random, 3, false},
+                              {"pct(d=2)", sim::Strategy::pct, 2, false},
+                              {"pct(d=3)", sim::Strategy::pct, 3, false},
+                              {"random+swarm", sim::Strategy::random, 3, true}};
+constexpr std::size_t kArms = sizeof(kPortfolio) / sizeof(kPortfolio[0]);
+
+std::size_t arm_of(const ExploreOptions& o, std::uint64_t seed) {
+  return static_cast<std::size_t>((seed - o.from) % kArms);
+}
+
+/// The run of one seed: the strategy asked for, or the portfolio's arm.
+sim::RunSpec spec_for(const ExploreOptions& o, const sim::Params& params, std::uint64_t seed,
+                      const sim::PctSettings& pct) {
+  sim::RunSpec spec{.scenario = o.scenario, .params = params, .seed = seed, .swarm = o.swarm};
+  if (o.strategy != "portfolio") {
+    spec.strategy = *sim::parse_strategy(o.strategy);
+    spec.pct = pct;
+    return spec;
+  }
+  const Arm& arm = kPortfolio[arm_of(o, seed)];
+  spec.strategy = arm.strategy;
+  spec.pct = sim::PctSettings{.depth = arm.pct_depth, .expected_steps = pct.expected_steps};
+  spec.swarm = o.swarm || arm.swarm;
+  return spec;
+}
+
+/// "portfolio: random 1/25 failed, pct(d=2) 0/25 failed, ...".
+void print_portfolio(const std::vector<std::uint64_t>& runs,
+                     const std::vector<std::uint64_t>& failed) {
+  std::printf("portfolio:");
+  for (std::size_t a = 0; a < kArms; ++a) {
+    std::printf("%s %s %llu/%llu failed", a == 0 ? "" : ",", kPortfolio[a].name,
+                static_cast<unsigned long long>(failed[a]),
+                static_cast<unsigned long long>(runs[a]));
+  }
+  std::printf("\n");
+}
+
+/// The bound of a systematic exploration; refuses the flags elsewhere.
+sim::SystematicSettings systematic_settings(const ExploreOptions& o) {
+  const bool systematic = o.strategy == "systematic";
+  if (!systematic && (o.preemption_bound || o.delay_bound)) {
+    throw std::invalid_argument(
+        std::string(o.preemption_bound ? "--preemption-bound" : "--delay-bound") +
+        " needs --strategy systematic");
+  }
+  if (o.max_schedules == 0) throw std::invalid_argument("--max-schedules must be >= 1, got 0");
+  sim::SystematicSettings s{.max_schedules = o.max_schedules};
+  if (o.delay_bound) {
+    s.kind = sim::BoundKind::delays;
+    s.bound = *o.delay_bound;
+  } else if (o.preemption_bound) {
+    s.bound = *o.preemption_bound;
+  }
+  return s;
 }
 
 class Progress {
@@ -93,6 +167,22 @@ int explore(const ExploreOptions& o) {
     if (k % shards == shard - 1) seeds.push_back(o.from + k);
   }
   if (seeds.empty()) throw std::invalid_argument("this shard has no seeds");
+  const sim::SystematicSettings systematic = systematic_settings(o);
+  if (o.strategy == "systematic") {
+    return explore_systematically({.scenario = o.scenario,
+                                   .params = params,
+                                   .seeds = seeds,
+                                   .swarm = o.swarm,
+                                   .settings = systematic,
+                                   .out = o.out});
+  }
+  const bool portfolio = o.strategy == "portfolio";
+  if (portfolio && o.pct_depth) {
+    throw std::invalid_argument("--pct-depth: the portfolio runs pct at depths 2 and 3");
+  }
+  const sim::PctSettings pct =
+      pct_settings(o.pct_depth, o.pct_steps, o.strategy == "pct" || portfolio);
+  std::vector<std::uint64_t> arm_runs(kArms), arm_failures(kArms);
   std::filesystem::create_directories(o.out);
   std::atomic<std::uint64_t> done{0}, failures{0};
   std::mutex mu;  // progress output and the list of failures
@@ -101,17 +191,16 @@ int explore(const ExploreOptions& o) {
   Progress progress(seeds.size());
   const auto run_seed = [&](std::uint64_t seed,
                             const std::shared_ptr<sim::GuidedChooser>& chooser) {
-    sim::RunSpec spec{.scenario = o.scenario,
-                      .params = params,
-                      .seed = seed,
-                      .strategy = *sim::parse_strategy(o.strategy),
-                      .swarm = o.swarm};
+    sim::RunSpec spec = spec_for(o, params, seed, pct);
     if (chooser) sim::guide(spec, chooser);
+    const std::size_t arm = portfolio ? arm_of(o, seed) : 0;
     try {
       const sim::Trace trace = sim::record_run(spec);
       std::lock_guard lock(mu);
+      ++arm_runs[arm];
       if (!trace.footer.invariant.empty()) {
         ++failures;
+        ++arm_failures[arm];
         const std::string file =
             o.out + "/" + o.scenario + "-seed" + std::to_string(seed) + ".trace.jsonl";
         try {
@@ -124,6 +213,8 @@ int explore(const ExploreOptions& o) {
       progress.update(++done, failures);
     } catch (const std::exception& e) {
       std::lock_guard lock(mu);
+      ++arm_runs[arm];
+      ++arm_failures[arm];
       errors.emplace_back(seed, e.what());
       progress.update(++done, ++failures);
     }
@@ -157,6 +248,7 @@ int explore(const ExploreOptions& o) {
   for (const auto& [seed, what] : errors) {
     std::printf("error: seed %llu: %s\n", static_cast<unsigned long long>(seed), what.c_str());
   }
+  if (portfolio) print_portfolio(arm_runs, arm_failures);
   std::printf("%llu seeds, %llu failed\n", static_cast<unsigned long long>(seeds.size()),
               static_cast<unsigned long long>(failures.load()));
   if (guided) {
@@ -178,8 +270,23 @@ void add_explore_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--from", o->from, "The first seed")->check(decimal_u64())->capture_default_str();
   cmd->add_option("--strategy", o->strategy,
-                  "fifo, random, pct or guided (coverage-guided: runs in batches of 8 seeds)")
-      ->check(strategy_names())
+                  "fifo, random, pct, guided (coverage-guided: runs in batches of 8 seeds), "
+                  "systematic (every schedule within a bound, one seed unless --seeds) or "
+                  "portfolio (seed k runs random, pct d=2, pct d=3, random+swarm by k mod 4)")
+      ->check(CLI::IsMember({"fifo", "random", "pct", "guided", "systematic", "portfolio"}))
+      ->capture_default_str();
+  add_pct_options(*cmd, o->pct_depth, o->pct_steps);
+  auto* preemptions = cmd->add_option("--preemption-bound", o->preemption_bound,
+                                      "systematic: at most K choices other than fifo's (default 2)")
+                          ->check(decimal_u64());
+  cmd->add_option(
+         "--delay-bound", o->delay_bound,
+         "systematic: the choices' indices sum to at most K (instead of a preemption bound)")
+      ->check(decimal_u64())
+      ->excludes(preemptions);
+  cmd->add_option("--max-schedules", o->max_schedules,
+                  "systematic: schedules per seed at most (>= 1)")
+      ->check(decimal_u64())
       ->capture_default_str();
   cmd->add_option("--param,-p", o->params, "Scenario parameter name=value (repeatable)");
   cmd->add_flag("--swarm", o->swarm, "Each seed keeps a random subset of the fault kinds");
@@ -190,7 +297,11 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--shard", o->shard, "Run shard I of N (1-based), e.g. 2/4")
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Directory for failing traces")->capture_default_str();
-  cmd->callback([o, &exit_code] { exit_code = explore(*o); });
+  cmd->callback([o, cmd, &exit_code] {
+    // A systematic run enumerates one seed's whole space: one seed unless asked.
+    if (o->strategy == "systematic" && cmd->count("--seeds") == 0) o->seeds = 1;
+    exit_code = explore(*o);
+  });
 }
 
 }  // namespace troupe::cli

@@ -18,6 +18,8 @@ struct RunOptions {
   std::string scenario = "taskpool";
   std::uint64_t seed = 7;
   std::string strategy = "random";
+  std::optional<std::uint64_t> pct_depth;
+  std::optional<std::uint64_t> pct_steps;
   std::vector<std::string> params;
   bool swarm = false;
   std::string record;
@@ -56,6 +58,7 @@ int run(const RunOptions& o) {
                     .params = parse_params(o.params),
                     .seed = o.seed,
                     .strategy = *sim::parse_strategy(o.strategy),
+                    .pct = pct_settings(o.pct_depth, o.pct_steps, o.strategy == "pct"),
                     .swarm = o.swarm};
   if (o.threads) return run_threads(o, spec);
   sim::RunReport report;
@@ -94,6 +97,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--strategy", o->strategy, "fifo, random or pct")
       ->check(strategy_names())
       ->capture_default_str();
+  add_pct_options(*cmd, o->pct_depth, o->pct_steps);
   cmd->add_option("--param,-p", o->params, "Scenario parameter name=value (repeatable)");
   cmd->add_flag("--swarm", o->swarm, "Keep a seeded random subset of the fault kinds");
   auto* sim_flag = cmd->add_flag("--sim", o->sim, "Run under the simulator (the default)");

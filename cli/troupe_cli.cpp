@@ -45,6 +45,39 @@ const CLI::Validator& strategy_names() {
   return check;
 }
 
+void add_pct_options(CLI::App& cmd, std::optional<std::uint64_t>& depth,
+                     std::optional<std::uint64_t>& steps) {
+  cmd.add_option("--pct-depth", depth,
+                 "PCT: bug depth to aim for, 1 to " + std::to_string(sim::kMaxPctDepth) +
+                     " (default 3); --strategy pct")
+      ->check(decimal_u64());
+  cmd.add_option("--pct-steps", steps,
+                 "PCT: steps over which its change points spread (default 10000); --strategy pct")
+      ->check(decimal_u64());
+}
+
+sim::PctSettings pct_settings(const std::optional<std::uint64_t>& depth,
+                              const std::optional<std::uint64_t>& steps, bool pct_strategy) {
+  sim::PctSettings pct;
+  if ((depth || steps) && !pct_strategy) {
+    throw std::invalid_argument(std::string(depth ? "--pct-depth" : "--pct-steps") +
+                                " needs --strategy pct");
+  }
+  if (depth) {
+    if (*depth < 1 || *depth > sim::kMaxPctDepth) {
+      throw std::invalid_argument("--pct-depth must be in [1, " +
+                                  std::to_string(sim::kMaxPctDepth) + "], got " +
+                                  std::to_string(*depth));
+    }
+    pct.depth = static_cast<std::size_t>(*depth);
+  }
+  if (steps) {
+    if (*steps < 1) throw std::invalid_argument("--pct-steps must be >= 1, got 0");
+    pct.expected_steps = *steps;
+  }
+  return pct;
+}
+
 int run_troupe(int argc, char** argv) {
   CLI::App app{"troupe: run, explore, replay, shrink and show simulated actor systems"};
   app.require_subcommand(1);

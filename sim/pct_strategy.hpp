@@ -13,6 +13,9 @@
 
 namespace troupe::sim {
 
+/// Depth is the number of change points plus one, each kept in memory.
+inline constexpr std::size_t kMaxPctDepth = 10000;
+
 struct PctSettings {
   std::size_t depth = 3;
   std::uint64_t expected_steps = 10000;

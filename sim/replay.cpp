@@ -53,6 +53,7 @@ RunSpec spec_of(const TraceHeader& h) {
                  .params = h.params,
                  .seed = h.seed,
                  .strategy = h.strategy,
+                 .pct = h.pct,
                  .swarm = h.swarm,
                  .faults = h.faults};
 }
@@ -65,6 +66,7 @@ Trace make_trace(const RunSpec& spec, const RunReport& report, const DecisionTap
                          .params = report.params,
                          .seed = spec.seed,
                          .strategy = spec.strategy,
+                         .pct = spec.pct,
                          .swarm = spec.swarm,
                          .faults = report.faults};
   t.decisions = tape.streams();

@@ -193,6 +193,7 @@ SimSettings settings_for(const RunSpec& spec, const RunReport& report) {
   SimSettings settings = report.scenario->settings(report.params);
   settings.seed = spec.seed;
   settings.strategy = spec.strategy;
+  settings.pct = spec.pct;
   settings.tape = spec.tape;
   settings.chooser = spec.chooser;
   settings.log_decisions = spec.log_decisions;

@@ -22,6 +22,8 @@ struct RunSpec {
   Params params{};  ///< overrides of the defaults
   std::uint64_t seed = 1;
   Strategy strategy = Strategy::random;
+  /// PCT's depth and steps, when `strategy` is pct.
+  PctSettings pct{};
   /// Keep a seeded random subset of the fault kinds (swarm testing).
   bool swarm = false;
   /// The fault plan to use instead of the scenario's (replay and shrink).

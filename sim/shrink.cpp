@@ -103,6 +103,7 @@ class Shrinker {
                  .params = params,
                  .seed = h.seed,
                  .strategy = h.strategy,
+                 .pct = h.pct,
                  .swarm = h.swarm,
                  .faults = faults};
     if (script) spec.chooser = std::make_shared<ScriptedChoices>(*script);

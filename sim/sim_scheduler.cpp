@@ -21,7 +21,10 @@ bool has_prefix(std::string_view path, std::string_view prefix) {
 
 void validate(const SimSettings& s) {
   if (s.strategy == Strategy::pct) {
-    if (s.pct.depth == 0) throw std::invalid_argument("sim: pct.depth must be >= 1");
+    if (s.pct.depth == 0 || s.pct.depth > kMaxPctDepth) {
+      throw std::invalid_argument("sim: pct.depth must be in [1, " + std::to_string(kMaxPctDepth) +
+                                  "]");
+    }
     if (s.pct.expected_steps == 0) {
       throw std::invalid_argument("sim: pct.expected_steps must be >= 1");
     }
@@ -35,6 +38,7 @@ std::optional<Strategy> parse_strategy(std::string_view name) {
   if (name == "random") return Strategy::random;
   if (name == "pct") return Strategy::pct;
   if (name == "guided") return Strategy::guided;
+  if (name == "systematic") return Strategy::systematic;
   return std::nullopt;
 }
 
@@ -48,6 +52,8 @@ std::string_view to_string(Strategy strategy) {
       return "pct";
     case Strategy::guided:
       return "guided";
+    case Strategy::systematic:
+      return "systematic";
   }
   return "unknown";
 }
@@ -68,6 +74,8 @@ std::unique_ptr<ScheduleStrategy> make_strategy(const SimSettings& s, Prng strea
       return make_random_strategy(stream);
     case Strategy::pct:
       return std::make_unique<PctStrategy>(s.pct, stream);
+    case Strategy::systematic:
+      return make_fifo_strategy();
   }
   return make_fifo_strategy();
 }

@@ -40,6 +40,10 @@ enum class Strategy : std::uint8_t {
   /// coverage-guided (sim/guided.hpp) through a chooser; without one (a
   /// replay, or a single run) it chooses as random does
   guided,
+  /// One schedule of a bounded depth-first enumeration (sim/systematic.hpp):
+  /// its choices come from the explorer's chooser, or from a trace's tape on
+  /// replay; alone it is the enumeration's first schedule, fifo.
+  systematic,
 };
 
 struct SimSettings {

@@ -47,10 +47,17 @@ json faults_to_json(const FaultPlan& plan) {
 }
 
 json header_to_json(const TraceHeader& h) {
-  return json{{"type", "header"},       {"format", h.format},
-              {"scenario", h.scenario}, {"params", h.params},
-              {"seed", h.seed},         {"strategy", std::string(to_string(h.strategy))},
-              {"swarm", h.swarm},       {"faults", faults_to_json(h.faults)}};
+  json j{{"type", "header"},       {"format", h.format},
+         {"scenario", h.scenario}, {"params", h.params},
+         {"seed", h.seed},         {"strategy", std::string(to_string(h.strategy))},
+         {"swarm", h.swarm},       {"faults", faults_to_json(h.faults)}};
+  const PctSettings defaults{};
+  if (h.strategy == Strategy::pct && (h.pct.depth != defaults.depth ||
+                                      h.pct.expected_steps != defaults.expected_steps)) {
+    j["pct_depth"] = h.pct.depth;
+    j["pct_steps"] = h.pct.expected_steps;
+  }
+  return j;
 }
 
 /// A portable 64-bit fold (splitmix64's finaliser per word): the seal over
@@ -290,6 +297,14 @@ TraceHeader read_header(const json& j, const LineReader& r) {
   h.strategy = *strategy;
   h.swarm = r.boolean(j, "swarm");
   h.faults = faults_from_json(r.field(j, "faults"), r);
+  if (j.find("pct_depth") != j.end() || j.find("pct_steps") != j.end()) {
+    h.pct.depth = r.whole(j, "pct_depth");
+    h.pct.expected_steps = r.whole(j, "pct_steps");
+    if (h.pct.depth == 0 || h.pct.depth > kMaxPctDepth || h.pct.expected_steps == 0) {
+      r.fail("'pct_depth' must be in [1, " + std::to_string(kMaxPctDepth) +
+             "] and 'pct_steps' >= 1");
+    }
+  }
   return h;
 }
 

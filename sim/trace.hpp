@@ -53,6 +53,10 @@ struct TraceHeader {
   Params params;
   std::uint64_t seed = 0;
   Strategy strategy = Strategy::random;
+  /// Written as "pct_depth" and "pct_steps" only for a pct run that changed
+  /// the defaults, so older traces read and seal as before. A replay takes
+  /// its choices from the tape whatever the strategy; shrink re-runs with it.
+  PctSettings pct{};
   bool swarm = false;
   FaultPlan faults{};
 };

@@ -188,6 +188,23 @@ std::optional<Violation> run_violation(const SimResult& run) {
   return std::nullopt;
 }
 
+/// A thread the simulator does not own scheduled an actor or armed a timer
+/// (SimScheduler::foreign_calls): the run cannot be reproduced, whatever
+/// else it shows, so this verdict comes before any other.
+std::optional<Violation> foreign_thread_violation(const SimScheduler& scheduler) {
+  const std::uint64_t calls = scheduler.foreign_calls();
+  if (calls == 0) return std::nullopt;
+  const std::string first = scheduler.first_foreign_call();
+  constexpr std::string_view kSchedule = "schedule ";
+  const std::string actor = first.starts_with(kSchedule) ? first.substr(kSchedule.size()) : "";
+  return Violation{
+      "foreign_thread", actor,
+      std::to_string(calls) +
+          " call(s) from a thread the simulator does not own, refused (first: " + first +
+          "); tell actors only from handlers, timers and workloads, never from a "
+          "thread of your own"};
+}
+
 SimSettings settings_for(const RunSpec& spec, const RunReport& report) {
   SimSettings settings = report.scenario->settings(report.params);
   settings.seed = spec.seed;
@@ -242,6 +259,7 @@ void run_on_simulator(const RunSpec& spec, RunReport& report) {
     report.result = sim.result();
     report.hashes = sim.recorder().running_hashes();
   });
+  if (auto foreign = foreign_thread_violation(sim.scheduler())) report.violation = foreign;
 }
 
 void run_on_threads(const RunSpec& spec, RunReport& report) {

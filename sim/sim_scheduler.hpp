@@ -5,12 +5,15 @@
 // A seed, a strategy and a fault plan reproduce a run exactly.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -90,7 +93,9 @@ class SimScheduler final : public Scheduler {
   void advance_to(TimePoint t);
   /// When the next timer or deferred wake-up is due, if any.
   std::optional<TimePoint> next_due() const;
-  bool has_runnable() const { return !runnable_.empty(); }
+  bool has_runnable() const {
+    return !runnable_.empty() || foreign_waiting_.load(std::memory_order_acquire);
+  }
 
   const SimSettings& settings() const { return settings_; }
   const FaultPlan& faults() const { return faults_; }
@@ -99,6 +104,17 @@ class SimScheduler final : public Scheduler {
   std::uint64_t messages_handled() const { return messages_handled_; }
   /// True once a wait_until gave up because it used its whole step budget.
   bool budget_exhausted() const { return budget_exhausted_; }
+
+  /// Calls of schedule() or after() made from a thread other than the one
+  /// that constructed the simulator. A run with any is not reproducible, and
+  /// run_scenario fails it with "foreign_thread". Such a call touches none of
+  /// the simulator's structures (that would race its thread): a refused
+  /// timer never fires, and a refused actor waits aside until the simulator's
+  /// thread takes it in at its next step, so its message (already in the
+  /// mailbox) is still handled and counted.
+  std::uint64_t foreign_calls() const { return foreign_calls_.load(std::memory_order_acquire); }
+  /// What the first foreign call was, e.g. "schedule /a" or "after 5000000ns".
+  std::string first_foreign_call() const;
 
   /// A workload stream, independent of scheduling and faults.
   Prng workload_stream(std::uint64_t index) const {
@@ -109,6 +125,12 @@ class SimScheduler final : public Scheduler {
 
  private:
   using Key = std::pair<TimePoint, std::uint64_t>;  // due, then insertion order
+
+  bool on_owner_thread() const { return std::this_thread::get_id() == owner_; }
+  /// Counts a call from another thread and keeps the first one's description.
+  void refuse_foreign(std::string call, Resumable* waiting = nullptr);
+  /// Makes runnable (on the owning thread) what other threads scheduled.
+  void take_in_foreign();
 
   bool step_once();
   bool has_due_timer() const;
@@ -140,6 +162,14 @@ class SimScheduler final : public Scheduler {
   bool budget_exhausted_ = false;
   bool stopped_ = false;
   int stepping_ = 0;  // > 0 while step() runs an actor or a timer callback
+
+  // The only members another thread may touch (refuse_foreign).
+  const std::thread::id owner_ = std::this_thread::get_id();
+  std::atomic<std::uint64_t> foreign_calls_{0};
+  std::atomic<bool> foreign_waiting_{false};  // foreign_ready_ is not empty
+  mutable std::mutex foreign_mu_;
+  std::string first_foreign_call_;         // guarded by foreign_mu_
+  std::vector<Resumable*> foreign_ready_;  // guarded by foreign_mu_
 
   detail::RingQueue<Resumable*> runnable_;
   std::map<Key, std::function<void()>> timers_;

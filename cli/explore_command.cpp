@@ -14,6 +14,7 @@
 
 #include "cli/commands.hpp"
 #include "engine/assert.hpp"
+#include "sim/determinism_check.hpp"
 #include "sim/replay.hpp"
 
 namespace troupe::cli {
@@ -30,7 +31,18 @@ struct ExploreOptions {
   unsigned jobs = 1;
   std::string shard = "1/1";
   std::string out = "explore-traces";
+  bool check_every_seed = false;
+  bool check_no_seed = false;
 };
+
+/// By default one seed in this many (the first of each hundred, so the first
+/// seed too) runs twice: a cheap determinism check on every sweep.
+constexpr std::size_t kDeterminismSample = 100;
+
+bool checks_determinism(const ExploreOptions& o, std::size_t index) {
+  if (o.check_no_seed) return false;
+  return o.check_every_seed || index % kDeterminismSample == 0;
+}
 
 /// "I/N" with 1 <= I <= N.
 std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
@@ -97,7 +109,9 @@ int explore(const ExploreOptions& o) {
   std::atomic<std::uint64_t> done{0}, failures{0};
   std::mutex mu;  // progress output and the list of failures
   std::vector<std::string> failed_files;
-  std::vector<std::pair<std::uint64_t, std::string>> errors;  // (seed, what), every one
+  std::vector<std::pair<std::uint64_t, std::string>> errors;            // (seed, what), every one
+  std::vector<std::pair<std::uint64_t, std::string>> nondeterministic;  // (seed, how)
+  std::atomic<std::uint64_t> checked{0};
   Progress progress(seeds.size());
   auto work = [&] {
     for (std::size_t i = next++; i < seeds.size(); i = next++) {
@@ -107,8 +121,17 @@ int explore(const ExploreOptions& o) {
                               .strategy = *sim::parse_strategy(o.strategy),
                               .swarm = o.swarm};
       try {
-        const sim::Trace trace = sim::record_run(spec);
+        const bool check = checks_determinism(o, i);
+        sim::RunReport report;
+        const sim::Trace trace = sim::record_run(spec, check ? &report : nullptr);
+        std::optional<sim::DeterminismCheck> verdict;
+        if (check) verdict = sim::check_determinism(spec, report);
         std::lock_guard lock(mu);
+        if (verdict) {
+          ++checked;
+          if (!verdict->deterministic())
+            nondeterministic.emplace_back(seeds[i], describe(*verdict));
+        }
         if (!trace.footer.invariant.empty()) {
           ++failures;
           const std::string file =
@@ -138,8 +161,18 @@ int explore(const ExploreOptions& o) {
   for (const auto& [seed, what] : errors) {
     std::printf("error: seed %llu: %s\n", static_cast<unsigned long long>(seed), what.c_str());
   }
+  std::sort(nondeterministic.begin(), nondeterministic.end());
+  for (const auto& [seed, how] : nondeterministic) {
+    std::printf("nondeterministic: seed %llu\n%s\n", static_cast<unsigned long long>(seed),
+                how.c_str());
+  }
   std::printf("%llu seeds, %llu failed\n", static_cast<unsigned long long>(seeds.size()),
               static_cast<unsigned long long>(failures.load()));
+  if (checked > 0) {
+    std::printf("determinism: %llu seeds run twice, %zu differed\n",
+                static_cast<unsigned long long>(checked.load()), nondeterministic.size());
+  }
+  if (!nondeterministic.empty()) return kExitNondeterministic;
   return failures == 0 ? 0 : 1;
 }
 
@@ -166,6 +199,10 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--shard", o->shard, "Run shard I of N (1-based), e.g. 2/4")
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Directory for failing traces")->capture_default_str();
+  auto* every = cmd->add_flag("--check-determinism", o->check_every_seed,
+                              "Run every seed twice and compare the runs (by default the first "
+                              "seed and one in 100 are); exit 3 when two runs differ");
+  cmd->add_flag("--no-check-determinism", o->check_no_seed, "Run every seed once")->excludes(every);
   cmd->callback([o, &exit_code] { exit_code = explore(*o); });
 }
 

@@ -199,10 +199,9 @@ std::optional<Violation> foreign_thread_violation(const SimScheduler& scheduler)
   const std::string actor = first.starts_with(kSchedule) ? first.substr(kSchedule.size()) : "";
   return Violation{
       "foreign_thread", actor,
-      std::to_string(calls) +
-          " call(s) from a thread the simulator does not own, refused (first: " + first +
-          "); tell actors only from handlers, timers and workloads, never from a "
-          "thread of your own"};
+      std::to_string(calls) + " call(s) from a thread the simulator does not own (first: " + first +
+          "), so the run cannot be reproduced; tell actors only from handlers, timers and "
+          "workloads, never from a thread of your own"};
 }
 
 SimSettings settings_for(const RunSpec& spec, const RunReport& report) {

@@ -96,6 +96,28 @@ TEST(ForeignThread, ATimerArmedFromAnotherThreadIsRefusedAndCounted) {
   EXPECT_FALSE(fired);
 }
 
+TEST(ForeignThread, ATellToAnActorAlreadyScheduledIsCaughtByItsEvent) {
+  Simulation sim;
+  auto actor =
+      sim.system().spawn("a", Props<int>::from_function([](Context<int>&, int&) {})).value();
+  sim.run();
+  actor.tell(1);  // scheduled now, so the next tell does not reach the scheduler
+  std::thread([&] { actor.tell(2); }).join();
+  EXPECT_EQ(sim.scheduler().foreign_calls(), 0u);
+  EXPECT_EQ(sim.recorder().foreign_events(), 1u);
+  EXPECT_EQ(sim.recorder().first_foreign_event(), "sent /a");
+  sim.run();
+  EXPECT_EQ(sim.system().stats().processed, 2u);  // handled, and counted
+  EXPECT_TRUE(sim.system().stats().balanced());
+}
+
+TEST(ForeignThread, ARandomDrawFromAnotherThreadLeavesTheEngineStreamAlone) {
+  Simulation a, b;
+  std::thread([&] { (void)a.scheduler().random(); }).join();
+  EXPECT_EQ(a.scheduler().foreign_calls(), 1u);
+  EXPECT_EQ(a.scheduler().random(), b.scheduler().random());
+}
+
 TEST(ForeignThread, TheOwningThreadIsNeverCounted) {
   Simulation sim;
   auto actor =

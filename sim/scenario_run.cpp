@@ -188,20 +188,25 @@ std::optional<Violation> run_violation(const SimResult& run) {
   return std::nullopt;
 }
 
-/// A thread the simulator does not own scheduled an actor or armed a timer
-/// (SimScheduler::foreign_calls): the run cannot be reproduced, whatever
-/// else it shows, so this verdict comes before any other.
-std::optional<Violation> foreign_thread_violation(const SimScheduler& scheduler) {
-  const std::uint64_t calls = scheduler.foreign_calls();
-  if (calls == 0) return std::nullopt;
-  const std::string first = scheduler.first_foreign_call();
-  constexpr std::string_view kSchedule = "schedule ";
-  const std::string actor = first.starts_with(kSchedule) ? first.substr(kSchedule.size()) : "";
-  return Violation{
-      "foreign_thread", actor,
-      std::to_string(calls) + " call(s) from a thread the simulator does not own (first: " + first +
-          "), so the run cannot be reproduced; tell actors only from handlers, timers and "
-          "workloads, never from a thread of your own"};
+/// A thread the simulator does not own scheduled an actor, armed a timer,
+/// drew a number or emitted an event (SimScheduler::foreign_calls,
+/// Recorder::foreign_events): the run cannot be reproduced, whatever else it
+/// shows, so this verdict comes before any other.
+std::optional<Violation> foreign_thread_violation(Simulation& sim) {
+  const std::uint64_t calls = sim.scheduler().foreign_calls();
+  const std::uint64_t events = sim.recorder().foreign_events();
+  if (calls == 0 && events == 0) return std::nullopt;
+  // "schedule /a" or "sent /a": the actor is the rest.
+  const std::string first =
+      calls > 0 ? sim.scheduler().first_foreign_call() : sim.recorder().first_foreign_event();
+  const auto space = first.find(' ');
+  const std::string actor = space == std::string::npos ? "" : first.substr(space + 1);
+  return Violation{"foreign_thread", actor.starts_with('/') ? actor : "",
+                   std::to_string(calls) + " call(s) to the simulator and " +
+                       std::to_string(events) +
+                       " event(s) from a thread it does not own (first: " + first +
+                       "), so the run cannot be reproduced; tell actors only from handlers, "
+                       "timers and workloads, never from a thread of your own"};
 }
 
 SimSettings settings_for(const RunSpec& spec, const RunReport& report) {
@@ -258,7 +263,7 @@ void run_on_simulator(const RunSpec& spec, RunReport& report) {
     report.result = sim.result();
     report.hashes = sim.recorder().running_hashes();
   });
-  if (auto foreign = foreign_thread_violation(sim.scheduler())) report.violation = foreign;
+  if (auto foreign = foreign_thread_violation(sim)) report.violation = foreign;
 }
 
 void run_on_threads(const RunSpec& spec, RunReport& report) {

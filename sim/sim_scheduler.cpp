@@ -96,6 +96,12 @@ void SimScheduler::take_in_foreign() {
   for (Resumable* r : ready) make_runnable(*r);
 }
 
+std::uint64_t SimScheduler::refuse_foreign_random() {
+  refuse_foreign("random");
+  std::uint64_t state = foreign_calls();
+  return splitmix64(state);
+}
+
 std::string SimScheduler::first_foreign_call() const {
   std::lock_guard lock(foreign_mu_);
   return first_foreign_call_;

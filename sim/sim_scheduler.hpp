@@ -74,7 +74,10 @@ class SimScheduler final : public Scheduler {
   TimePoint now() const override { return now_; }
   TimerId after(Duration delay, std::function<void()> callback) override;
   bool cancel(TimerId id) override;
-  std::uint64_t random() override { return engine_stream_.next(); }
+  std::uint64_t random() override {
+    if (!on_owner_thread()) return refuse_foreign_random();  // never races the stream
+    return engine_stream_.next();
+  }
   std::size_t throughput() const override { return 1; }
   bool wait_until(const std::function<bool()>& done, TimePoint deadline) override;
   void wake_waiters() override {}
@@ -105,7 +108,7 @@ class SimScheduler final : public Scheduler {
   /// True once a wait_until gave up because it used its whole step budget.
   bool budget_exhausted() const { return budget_exhausted_; }
 
-  /// Calls of schedule() or after() made from a thread other than the one
+  /// Calls of schedule(), after() or random() made from a thread other than the one
   /// that constructed the simulator. A run with any is not reproducible, and
   /// run_scenario fails it with "foreign_thread". Such a call touches none of
   /// the simulator's structures (that would race its thread): a refused
@@ -129,6 +132,9 @@ class SimScheduler final : public Scheduler {
   bool on_owner_thread() const { return std::this_thread::get_id() == owner_; }
   /// Counts a call from another thread and keeps the first one's description.
   void refuse_foreign(std::string call, Resumable* waiting = nullptr);
+  /// A number for another thread's random() (a router on a foreign tell),
+  /// counted as a foreign call, without touching the engine's stream.
+  std::uint64_t refuse_foreign_random();
   /// Makes runnable (on the owning thread) what other threads scheduled.
   void take_in_foreign();
 

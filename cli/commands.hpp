@@ -11,6 +11,11 @@
 
 namespace troupe::cli {
 
+/// The exit code of run and explore when a seed run twice gave two different
+/// runs (--check-determinism): its traces cannot be trusted to replay, so it
+/// outranks a failing verdict (1); bad input is 2.
+inline constexpr int kExitNondeterministic = 3;
+
 void add_run_command(CLI::App& app, int& exit_code);
 void add_explore_command(CLI::App& app, int& exit_code);
 void add_replay_command(CLI::App& app, int& exit_code);

@@ -15,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "cli/explore_systematic.hpp"
 #include "engine/assert.hpp"
+#include "sim/determinism_check.hpp"
 #include "sim/guided.hpp"
 #include "sim/replay.hpp"
 
@@ -38,7 +39,18 @@ struct ExploreOptions {
   unsigned jobs = 1;
   std::string shard = "1/1";
   std::string out = "explore-traces";
+  bool check_every_seed = false;
+  bool check_no_seed = false;
 };
+
+/// By default one seed in this many (the first of each hundred, so the first
+/// seed too) runs twice: a cheap determinism check on every sweep.
+constexpr std::size_t kDeterminismSample = 100;
+
+bool checks_determinism(const ExploreOptions& o, std::size_t index) {
+  if (o.check_no_seed) return false;
+  return o.check_every_seed || index % kDeterminismSample == 0;
+}
 
 /// "I/N" with 1 <= I <= N.
 std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
@@ -187,7 +199,9 @@ int explore(const ExploreOptions& o) {
   std::atomic<std::uint64_t> done{0}, failures{0};
   std::mutex mu;  // progress output and the list of failures
   std::vector<std::string> failed_files;
-  std::vector<std::pair<std::uint64_t, std::string>> errors;  // (seed, what), every one
+  std::vector<std::pair<std::uint64_t, std::string>> errors;            // (seed, what), every one
+  std::vector<std::pair<std::uint64_t, std::string>> nondeterministic;  // (seed, how)
+  std::atomic<std::uint64_t> checked{0};
   Progress progress(seeds.size());
   const auto run_seed = [&](std::uint64_t seed,
                             const std::shared_ptr<sim::GuidedChooser>& chooser) {
@@ -195,9 +209,19 @@ int explore(const ExploreOptions& o) {
     if (chooser) sim::guide(spec, chooser);
     const std::size_t arm = portfolio ? arm_of(o, seed) : 0;
     try {
-      const sim::Trace trace = sim::record_run(spec);
+      // A guided run's chooser learns as it goes: the same spec again is not
+      // the same run, so guided seeds are not run twice.
+      const bool check = !chooser && checks_determinism(o, (seed - seeds.front()) / shards);
+      sim::RunReport report;
+      const sim::Trace trace = sim::record_run(spec, check ? &report : nullptr);
+      std::optional<sim::DeterminismCheck> verdict;
+      if (check) verdict = sim::check_determinism(spec, report);
       std::lock_guard lock(mu);
       ++arm_runs[arm];
+      if (verdict) {
+        ++checked;
+        if (!verdict->deterministic()) nondeterministic.emplace_back(seed, describe(*verdict));
+      }
       if (!trace.footer.invariant.empty()) {
         ++failures;
         ++arm_failures[arm];
@@ -248,6 +272,11 @@ int explore(const ExploreOptions& o) {
   for (const auto& [seed, what] : errors) {
     std::printf("error: seed %llu: %s\n", static_cast<unsigned long long>(seed), what.c_str());
   }
+  std::sort(nondeterministic.begin(), nondeterministic.end());
+  for (const auto& [seed, how] : nondeterministic) {
+    std::printf("nondeterministic: seed %llu\n%s\n", static_cast<unsigned long long>(seed),
+                how.c_str());
+  }
   if (portfolio) print_portfolio(arm_runs, arm_failures);
   std::printf("%llu seeds, %llu failed\n", static_cast<unsigned long long>(seeds.size()),
               static_cast<unsigned long long>(failures.load()));
@@ -255,6 +284,11 @@ int explore(const ExploreOptions& o) {
     std::printf("guided: %zu states covered, %zu schedules in the corpus\n", guided->coverage(),
                 guided->corpus_size());
   }
+  if (checked > 0) {
+    std::printf("determinism: %llu seeds run twice, %zu differed\n",
+                static_cast<unsigned long long>(checked.load()), nondeterministic.size());
+  }
+  if (!nondeterministic.empty()) return kExitNondeterministic;
   return failures == 0 ? 0 : 1;
 }
 
@@ -297,6 +331,10 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--shard", o->shard, "Run shard I of N (1-based), e.g. 2/4")
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Directory for failing traces")->capture_default_str();
+  auto* every = cmd->add_flag("--check-determinism", o->check_every_seed,
+                              "Run every seed twice and compare the runs (by default the first "
+                              "seed and one in 100 are); exit 3 when two runs differ");
+  cmd->add_flag("--no-check-determinism", o->check_no_seed, "Run every seed once")->excludes(every);
   cmd->callback([o, cmd, &exit_code] {
     // A systematic run enumerates one seed's whole space: one seed unless asked.
     if (o->strategy == "systematic" && cmd->count("--seeds") == 0) o->seeds = 1;

@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/timeline.hpp"
 #include "engine/http/metrics_server.hpp"
+#include "sim/determinism_check.hpp"
 #include "sim/replay.hpp"
 
 namespace troupe::cli {
@@ -28,6 +29,7 @@ struct RunOptions {
   bool all = false;
   bool sim = false;
   bool threads = false;
+  bool check_determinism = false;
 };
 
 /// On threads there are no decisions: print the run, not a trace of it.
@@ -74,6 +76,12 @@ int run(const RunOptions& o) {
     sim::write_trace_file(trace, o.record);
     std::printf("recorded: %s (troupe replay %s)\n", o.record.c_str(), o.record.c_str());
   }
+  int exit_code = report.passed() ? 0 : 1;
+  if (o.check_determinism) {
+    const sim::DeterminismCheck check = sim::check_determinism(spec, report);
+    std::printf("%s\n", sim::describe(check).c_str());
+    if (!check.deterministic()) exit_code = kExitNondeterministic;
+  }
   if (o.metrics_port) {
     const std::string text = report.metrics;
     MetricsServer server{[text] { return text; }, {.port = *o.metrics_port}};
@@ -82,7 +90,7 @@ int run(const RunOptions& o) {
     std::fflush(stdout);
     std::this_thread::sleep_for(std::chrono::seconds(o.metrics_linger_s));
   }
-  return report.passed() ? 0 : 1;
+  return exit_code;
 }
 
 }  // namespace
@@ -109,6 +117,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--metrics-linger", o->metrics_linger_s, "Seconds to serve metrics after the run")
       ->check(CLI::Range(0, 3600));
+  cmd->add_flag("--check-determinism", o->check_determinism,
+                "Run the seed a second time from fresh state and compare the two runs; exit 3 "
+                "when they differ")
+      ->excludes("--threads");
   cmd->add_flag("--all", o->all, "Print every timeline line");
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }

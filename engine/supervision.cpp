@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/assert.hpp"
+#include "engine/portable_math.hpp"
 #include "engine/prng.hpp"
 #include "engine/saturating_time.hpp"
 
@@ -50,9 +51,10 @@ Duration backoff_delay(const Backoff& backoff, std::size_t attempt, std::uint64_
   if (backoff.min <= Duration::zero()) return Duration::zero();
   const double min_ns = static_cast<double>(backoff.min.count());
   const double max_ns = static_cast<double>(backoff.max.count());
-  // Capping the exponent keeps pow finite however many restarts there were.
-  const double exponent = static_cast<double>(std::min<std::size_t>(attempt, 64));
-  const double base = std::min(max_ns, min_ns * std::pow(backoff.factor, exponent));
+  // Capping the exponent keeps the power finite however many restarts there
+  // were; our own power, since std::pow may round differently elsewhere.
+  const auto exponent = static_cast<unsigned>(std::min<std::size_t>(attempt, 64));
+  const double base = std::min(max_ns, min_ns * portable::pow_int(backoff.factor, exponent));
   const double jittered = base * (1.0 + backoff.jitter * unit_interval(random_bits));
   const double clamped = std::clamp(jittered, min_ns, max_ns);
   return Duration(static_cast<Duration::rep>(clamped));

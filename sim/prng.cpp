@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "engine/assert.hpp"
+#include "engine/portable_math.hpp"
 
 namespace troupe::sim {
 
@@ -35,9 +36,10 @@ Duration Prng::uniform(Duration lo, Duration hi) {
 
 Duration Prng::exponential(Duration mean) {
   TROUPE_ASSERT(mean >= Duration::zero());
-  // Inverse transform; 1 - u is in (0, 1], so the log is finite.
+  // Inverse transform; 1 - u is in (0, 1], so the log is finite. Our own
+  // log1p: the library's may round differently on another machine.
   const double u = real();
-  const double ns = -std::log1p(-u) * static_cast<double>(mean.count());
+  const double ns = -portable::log1p(-u) * static_cast<double>(mean.count());
   return Duration(static_cast<Duration::rep>(std::llround(ns)));
 }
 

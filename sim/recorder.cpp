@@ -38,7 +38,24 @@ std::uint64_t fold_event(std::uint64_t before, const Event& event) {
   return mix(before, hash_event(event));
 }
 
+void Recorder::refuse_foreign(const Event& event) {
+  std::lock_guard lock(foreign_mu_);
+  if (foreign_events_.load(std::memory_order_relaxed) == 0) {
+    first_foreign_event_ = std::string(to_string(event.kind)) + " " + std::string(event.path);
+  }
+  foreign_events_.fetch_add(1, std::memory_order_release);
+}
+
+std::string Recorder::first_foreign_event() const {
+  std::lock_guard lock(foreign_mu_);
+  return first_foreign_event_;
+}
+
 void Recorder::on_event(const Event& event) {
+  if (std::this_thread::get_id() != owner_) {  // touch nothing: it would race the owner
+    refuse_foreign(event);
+    return;
+  }
   hash_ = fold_event(hash_, event);
   ++count_;
   if (event.kind == EventKind::spawned) {

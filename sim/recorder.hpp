@@ -5,12 +5,15 @@
 // or of a run over budget is what explains it; the hash and count cover all.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "engine/events.hpp"
@@ -43,7 +46,18 @@ class Recorder final : public EventSink {
   /// The actors spawned and not yet stopped, by path.
   std::vector<std::string> live_actors() const;
 
+  /// Events emitted on a thread other than the one that made the recorder
+  /// (a tell from a thread of the user's own, even to an actor already
+  /// scheduled, which never reaches the scheduler). The recorder is
+  /// single-threaded, so it drops them untouched and counts them: a run with
+  /// any is not reproducible (run_scenario fails it with "foreign_thread").
+  std::uint64_t foreign_events() const { return foreign_events_.load(std::memory_order_acquire); }
+  /// The first one, e.g. "sent /target".
+  std::string first_foreign_event() const;
+
  private:
+  void refuse_foreign(const Event& event);
+
   std::size_t capacity_;
   // A ring once full: `oldest_` is the slot of the oldest kept event.
   std::vector<RecordedEvent> events_;
@@ -54,6 +68,12 @@ class Recorder final : public EventSink {
   std::uint64_t count_ = 0;
   std::set<std::string, std::less<>> spawned_;
   std::map<ActorId, std::string> live_;  // changes on spawn and stop only
+
+  // The only members another thread may touch (refuse_foreign).
+  const std::thread::id owner_ = std::this_thread::get_id();
+  std::atomic<std::uint64_t> foreign_events_{0};
+  mutable std::mutex foreign_mu_;
+  std::string first_foreign_event_;  // guarded by foreign_mu_
 };
 
 /// The hash of one event, as folded into the stream hash.

@@ -91,6 +91,8 @@ TEST(Scenario, AStrictShutdownDeadlineIsCaughtAndALooseOneReportsAbandonment) {
 
 TEST(Scenario, TheSameSpecTwiceGivesTheSameRun) {
   for (const Scenario* s : scenarios()) {
+    // Planted by other tests, some nondeterministic on purpose.
+    if (s->name.starts_with("test-")) continue;
     const RunSpec spec{.scenario = s->name, .seed = 42, .strategy = Strategy::pct, .swarm = true};
     const RunReport a = run_scenario(spec);
     const RunReport b = run_scenario(spec);

@@ -189,6 +189,27 @@ std::optional<Violation> run_violation(const SimResult& run) {
   return std::nullopt;
 }
 
+/// A thread the simulator does not own scheduled an actor, armed a timer,
+/// drew a number or emitted an event (SimScheduler::foreign_calls,
+/// Recorder::foreign_events): the run cannot be reproduced, whatever else it
+/// shows, so this verdict comes before any other.
+std::optional<Violation> foreign_thread_violation(Simulation& sim) {
+  const std::uint64_t calls = sim.scheduler().foreign_calls();
+  const std::uint64_t events = sim.recorder().foreign_events();
+  if (calls == 0 && events == 0) return std::nullopt;
+  // "schedule /a" or "sent /a": the actor is the rest.
+  const std::string first =
+      calls > 0 ? sim.scheduler().first_foreign_call() : sim.recorder().first_foreign_event();
+  const auto space = first.find(' ');
+  const std::string actor = space == std::string::npos ? "" : first.substr(space + 1);
+  return Violation{"foreign_thread", actor.starts_with('/') ? actor : "",
+                   std::to_string(calls) + " call(s) to the simulator and " +
+                       std::to_string(events) +
+                       " event(s) from a thread it does not own (first: " + first +
+                       "), so the run cannot be reproduced; tell actors only from handlers, "
+                       "timers and workloads, never from a thread of your own"};
+}
+
 SimSettings settings_for(const RunSpec& spec, const RunReport& report) {
   SimSettings settings = report.scenario->settings(report.params);
   settings.seed = spec.seed;
@@ -260,6 +281,7 @@ void run_on_simulator(const RunSpec& spec, RunReport& report) {
   });
   report.decisions = sim.scheduler().decisions();
   report.preemptions = sim.scheduler().preemptions();
+  if (auto foreign = foreign_thread_violation(sim)) report.violation = foreign;
 }
 
 void run_on_threads(const RunSpec& spec, RunReport& report) {

@@ -64,6 +64,8 @@ struct RunReport {
   /// (a changed run: a divergence).
   std::optional<std::string> unspawned_fault_target;
   ShutdownReport shutdown;
+  /// The first invariant broken; "foreign_thread" (a thread the simulator
+  /// does not own told an actor or armed a timer) overrides any other.
   std::optional<Violation> violation;
   std::optional<WorkLedger> work;  ///< the scenario's account of its items, if it keeps one
   std::string metrics;             ///< the exposition after the run, before shutdown

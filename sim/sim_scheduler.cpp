@@ -3,6 +3,7 @@
 #include "sim/streams.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -123,7 +124,44 @@ SimScheduler::SimScheduler(SimSettings settings, FaultPlan faults, EventSink* ev
   }
 }
 
+void SimScheduler::refuse_foreign(std::string call, Resumable* waiting) {
+  TROUPE_ASSERT(!on_owner_thread());
+  std::lock_guard lock(foreign_mu_);
+  if (foreign_calls_.load(std::memory_order_relaxed) == 0) first_foreign_call_ = std::move(call);
+  foreign_calls_.fetch_add(1, std::memory_order_release);
+  if (waiting != nullptr) {
+    foreign_ready_.push_back(waiting);
+    foreign_waiting_.store(true, std::memory_order_release);
+  }
+}
+
+void SimScheduler::take_in_foreign() {
+  if (!foreign_waiting_.load(std::memory_order_acquire)) return;  // one load in the common case
+  std::vector<Resumable*> ready;
+  {
+    std::lock_guard lock(foreign_mu_);
+    ready.swap(foreign_ready_);
+    foreign_waiting_.store(false, std::memory_order_release);
+  }
+  for (Resumable* r : ready) make_runnable(*r);
+}
+
+std::uint64_t SimScheduler::refuse_foreign_random() {
+  refuse_foreign("random");
+  std::uint64_t state = foreign_calls();
+  return splitmix64(state);
+}
+
+std::string SimScheduler::first_foreign_call() const {
+  std::lock_guard lock(foreign_mu_);
+  return first_foreign_call_;
+}
+
 void SimScheduler::schedule(Resumable& r) {
+  if (!on_owner_thread()) {  // touch nothing: another thread would race the owner
+    refuse_foreign("schedule " + std::string(r.info().path), &r);  // a path is fixed at spawn
+    return;
+  }
   TROUPE_ASSERT(!stopped_);
   const ResumableInfo info = r.info();
   TimePoint ready = now_;
@@ -155,6 +193,10 @@ void SimScheduler::defer(Resumable& r, TimePoint until) {
 }
 
 TimerId SimScheduler::after(Duration delay, std::function<void()> callback) {
+  if (!on_owner_thread()) {
+    refuse_foreign("after " + std::to_string(delay.count()) + "ns");
+    return std::numeric_limits<TimerId>::max();  // a timer that never fires
+  }
   const Key key{deadline_after(now_, delay), next_seq_++};
   timers_.emplace(key, std::move(callback));
   timer_keys_.emplace(key.second, key);
@@ -207,6 +249,7 @@ bool SimScheduler::step() {
     Stepping(const Stepping&) = delete;
     Stepping& operator=(const Stepping&) = delete;
   } stepping{stepping_};
+  take_in_foreign();
   return step_once();
 }
 
@@ -378,7 +421,7 @@ bool SimScheduler::wait_until(const std::function<bool()>& done, TimePoint deadl
       budget_exhausted_ = true;
       return false;
     }
-    if (runnable_.empty()) {
+    if (!has_runnable()) {  // a foreign-scheduled actor waits for step()
       const auto due = next_due();
       if (!due) return false;  // idle: nothing will ever change
       if (*due > deadline) {

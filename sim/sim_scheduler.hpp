@@ -9,13 +9,16 @@
 // decision tape (stream "choice"), from which a replay takes it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -89,7 +92,10 @@ class SimScheduler final : public Scheduler {
   TimePoint now() const override { return now_; }
   TimerId after(Duration delay, std::function<void()> callback) override;
   bool cancel(TimerId id) override;
-  std::uint64_t random() override { return engine_stream_.next(); }
+  std::uint64_t random() override {
+    if (!on_owner_thread()) return refuse_foreign_random();  // never races the stream
+    return engine_stream_.next();
+  }
   std::size_t throughput() const override { return 1; }
   bool wait_until(const std::function<bool()>& done, TimePoint deadline) override;
   void wake_waiters() override {}
@@ -111,7 +117,9 @@ class SimScheduler final : public Scheduler {
   void advance_to(TimePoint t);
   /// When the next timer or deferred wake-up is due, if any.
   std::optional<TimePoint> next_due() const;
-  bool has_runnable() const { return !runnable_.empty(); }
+  bool has_runnable() const {
+    return !runnable_.empty() || foreign_waiting_.load(std::memory_order_acquire);
+  }
   /// Every decision so far, when settings().log_decisions is set.
   const std::vector<Decision>& decisions() const { return decisions_; }
   /// Decisions that took another candidate than the first (the default
@@ -130,6 +138,17 @@ class SimScheduler final : public Scheduler {
   /// True once a wait_until gave up because it used its whole step budget.
   bool budget_exhausted() const { return budget_exhausted_; }
 
+  /// Calls of schedule(), after() or random() made from a thread other than the one
+  /// that constructed the simulator. A run with any is not reproducible, and
+  /// run_scenario fails it with "foreign_thread". Such a call touches none of
+  /// the simulator's structures (that would race its thread): a refused
+  /// timer never fires, and a refused actor waits aside until the simulator's
+  /// thread takes it in at its next step, so its message (already in the
+  /// mailbox) is still handled and counted.
+  std::uint64_t foreign_calls() const { return foreign_calls_.load(std::memory_order_acquire); }
+  /// What the first foreign call was, e.g. "schedule /a" or "after 5000000ns".
+  std::string first_foreign_call() const;
+
   /// A workload stream, independent of scheduling and faults.
   Prng workload_stream(std::uint64_t index) const {
     Prng stream = root_.fork(kWorkloadStreamBase + index);
@@ -140,6 +159,15 @@ class SimScheduler final : public Scheduler {
  private:
   using Key = std::pair<TimePoint, std::uint64_t>;  // due, then insertion order
   class StepCandidates;
+
+  bool on_owner_thread() const { return std::this_thread::get_id() == owner_; }
+  /// Counts a call from another thread and keeps the first one's description.
+  void refuse_foreign(std::string call, Resumable* waiting = nullptr);
+  /// A number for another thread's random() (a router on a foreign tell),
+  /// counted as a foreign call, without touching the engine's stream.
+  std::uint64_t refuse_foreign_random();
+  /// Makes runnable (on the owning thread) what other threads scheduled.
+  void take_in_foreign();
 
   bool step_once();
   bool has_due_timer() const;
@@ -177,6 +205,14 @@ class SimScheduler final : public Scheduler {
   int stepping_ = 0;           // > 0 while step() runs an actor or a timer callback
   Duration work_{};            // declared by the running activation (Context::work)
   bool in_activation_ = false;
+
+  // The only members another thread may touch (refuse_foreign).
+  const std::thread::id owner_ = std::this_thread::get_id();
+  std::atomic<std::uint64_t> foreign_calls_{0};
+  std::atomic<bool> foreign_waiting_{false};  // foreign_ready_ is not empty
+  mutable std::mutex foreign_mu_;
+  std::string first_foreign_call_;         // guarded by foreign_mu_
+  std::vector<Resumable*> foreign_ready_;  // guarded by foreign_mu_
 
   detail::RingQueue<Resumable*> runnable_;
   std::vector<Key> due_now_;  // timers due at this instant, this step's candidates

@@ -284,7 +284,9 @@ bool SimScheduler::step_once() {
     fire_timer(due_now_.at(chosen - runnable_.size()));
     return true;
   }
-  std::swap(runnable_.at(0), runnable_.at(chosen));
+  // The others keep their order: a preemption takes one candidate out of
+  // line, it does not also send the first one to the back.
+  for (std::size_t k = chosen; k > 0; --k) std::swap(runnable_.at(k), runnable_.at(k - 1));
   Resumable* r = runnable_.front();
   runnable_.pop_front();
   run_actor(*r);

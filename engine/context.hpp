@@ -66,9 +66,10 @@ class Context {
   /// Spends `time` in this handler, for modelled I/O or computation: on
   /// real threads the thread sleeps; in the simulator the handler's virtual
   /// service time grows by `time`, and what the handler sends or arms after
-  /// the call takes effect when that work ends (a message to an actor
-  /// arrives then, counted as queued until it does; a timer's delay starts
-  /// then). Throws std::invalid_argument outside 0 <= time <= kMaxWork.
+  /// the call takes effect when that work ends (a message to an actor or a
+  /// pool arrives then, counted as queued until it does; a timer's delay
+  /// starts then; spawns and stops still happen at once). Throws
+  /// std::invalid_argument outside 0 <= time <= kMaxWork.
   void work(Duration time);
 
   TimePoint now() const;

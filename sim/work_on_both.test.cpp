@@ -63,6 +63,32 @@ TEST_P(Work, AHeldSendToAnActorThatStopsMeanwhileIsACountedDeadLetter) {
   EXPECT_TRUE(system.shutdown(5s).deadline_met);
 }
 
+TEST_P(Work, ASendThroughAPoolAfterWorkIsRoutedWhenTheWorkEnds) {
+  System system{testing::make_scheduler(GetParam(), 5)};
+  std::atomic<int> arrived{0};
+  std::atomic<std::int64_t> arrived_at_ns{0};
+  auto pool = Pool<int>::spawn(system, "p", Props<int>::from_function([&](Context<int>& ctx, int&) {
+                                 arrived_at_ns = ctx.now().time_since_epoch().count();
+                                 ++arrived;
+                               }),
+                               {.min = 2, .max = 2})
+                  .value();
+  auto worker = system
+                    .spawn("worker", Props<int>::from_function([pool](Context<int>& ctx, int& m) {
+                             ctx.work(15ms);
+                             pool.tell(m);
+                           }))
+                    .value();
+  const TimePoint start = system.now();
+  worker.tell(1);
+  ASSERT_TRUE(system.await_quiescence(10s));
+  EXPECT_EQ(arrived.load(), 1);
+  EXPECT_GE(TimePoint(Duration(arrived_at_ns.load())) - start, Duration(15ms));
+  EXPECT_TRUE(system.stats().balanced());
+  EXPECT_EQ(system.stats().dead_letters(), 0u);
+  EXPECT_TRUE(system.shutdown(5s).deadline_met);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engine, Work, testing::both_schedulers(), testing::scheduler_name);
 
 }  // namespace

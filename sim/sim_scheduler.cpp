@@ -261,7 +261,8 @@ void SimScheduler::collect_due_now() {
     auto node = deferred_.extract(deferred_.begin());
     make_runnable(*node.mapped());
   }
-  due_now_.clear();
+  if (!due_now_.empty()) due_now_.clear();
+  if (timers_.empty() || timers_.begin()->first.first > now_) return;  // the common case
   for (auto it = timers_.begin();
        it != timers_.end() && it->first.first <= now_ && due_now_.size() < kMaxDueTimerCandidates;
        ++it) {
@@ -338,7 +339,7 @@ void SimScheduler::run_actor(Resumable& r) {
     return;
   }
   if (charge_service(r, info)) return;
-  run_activation(r);
+  run_activation(r, info.id);
 }
 
 namespace {
@@ -371,9 +372,7 @@ bool SimScheduler::charge_service(Resumable& r, const ResumableInfo& info) {
   return true;
 }
 
-void SimScheduler::run_activation(Resumable& r) {
-  const ResumableInfo info = r.info();
-  const std::uint64_t id = info.id;
+void SimScheduler::run_activation(Resumable& r, std::uint64_t id) {
   const std::uint64_t before = r.messages_handled();
   work_ = Duration::zero();
   in_activation_ = true;

@@ -175,7 +175,7 @@ class SimScheduler final : public Scheduler {
   std::size_t decide();
   void run_actor(Resumable& r);
   bool charge_service(Resumable& r, const ResumableInfo& info);
-  void run_activation(Resumable& r);
+  void run_activation(Resumable& r, std::uint64_t id);
   void defer(Resumable& r, TimePoint until);
   void make_runnable(Resumable& r);
   void fire_timer(const Key& key);

@@ -218,6 +218,21 @@ SendResult PoolState<M>::tell(M& message) {
     refuse(SendResult::actor_stopped, nullptr);
     return SendResult::actor_stopped;
   }
+  if (current_cell() != nullptr && rt.scheduler_times_handlers()) {
+    // A simulated handler that declared work routes when the work ends (as
+    // an ActorRef's tell does), counted as sent and queued until then.
+    const Duration held = rt.scheduler().effects_delay();
+    if (held > Duration::zero()) {
+      const TimePoint due = deadline_after(rt.scheduler().now(), held);
+      rt.timer_armed(due);
+      auto payload = std::make_shared<M>(std::move(message));
+      rt.scheduler().hold([self = this->shared_from_this(), payload, due] {
+        self->tell(*payload);
+        self->runtime().timer_delivered(due);  // after the tell: quiescence never misses it
+      });
+      return SendResult::accepted;
+    }
+  }
   if (settings_.routing == Routing::broadcast) return broadcast(message);
   // The fast path touches the worker only under the lock, which keeps it in
   // the table; a refusal keeps a strong reference for use after unlocking.

@@ -90,6 +90,35 @@ TEST(CheckDeterminism, ExploreSamplesOneSeedInAHundred) {
   EXPECT_NE(r.out.find("determinism: 3 seeds run twice, 0 differed"), std::string::npos) << r.out;
 }
 
+TEST(CheckDeterminism, GuidedExploreChecksItsSeedsToo) {
+  // A guided run's chooser learns, so the check runs its recorded choices again.
+  const Ran every = troupe({"explore", "-s", "test-wall-clock", "--strategy", "guided", "--seeds",
+                            "3", "--check-determinism", "--out", out_dir("guided")});
+  EXPECT_EQ(every.code, kExitNondeterministic) << every.out;
+  EXPECT_NE(every.out.find("determinism: 3 seeds run twice, 3 differed"), std::string::npos)
+      << every.out;
+  const Ran fine = troupe({"explore", "-s", "bug-order-2", "--strategy", "guided", "--seeds", "16",
+                           "--check-determinism", "--out", out_dir("guided-fine")});
+  EXPECT_NE(fine.out.find("determinism: 16 seeds run twice, 0 differed"), std::string::npos)
+      << fine.out;
+}
+
+TEST(CheckDeterminism, SystematicNeverClaimsAnExhaustedSpaceForANondeterministicScenario) {
+  const Ran r = troupe({"explore", "-s", "test-wall-clock", "--strategy", "systematic",
+                        "--preemption-bound", "1", "--out", out_dir("systematic")});
+  EXPECT_EQ(r.code, kExitNondeterministic) << r.out;
+  EXPECT_EQ(r.out.find("explored: no failure"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nondeterministic: seed 1"), std::string::npos) << r.out;
+}
+
+TEST(CheckDeterminism, SystematicChecksADeterministicScenarioAndExploresIt) {
+  const Ran r = troupe({"explore", "-s", "bug-order-2", "--strategy", "systematic",
+                        "--preemption-bound", "1", "--out", out_dir("systematic-fine")});
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("explored: no failure"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("determinism: 1 seeds run twice, 0 differed"), std::string::npos) << r.out;
+}
+
 TEST(ForeignThreadTell, IsReportedAsTheRunsFailure) {
   const Ran r = troupe({"run", "-s", "test-foreign-thread"});
   EXPECT_EQ(r.code, 1) << r.out;

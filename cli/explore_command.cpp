@@ -52,6 +52,23 @@ bool checks_determinism(const ExploreOptions& o, std::size_t index) {
   return o.check_every_seed || index % kDeterminismSample == 0;
 }
 
+/// Takes the given choices in order, then the first candidate: a guided
+/// run's schedule, run again for the determinism check (its chooser has
+/// learnt since, so the same spec again would be another schedule).
+class RecordedChoices final : public sim::ScheduleStrategy {
+ public:
+  explicit RecordedChoices(std::vector<std::uint64_t> choices) : choices_(std::move(choices)) {}
+  std::size_t choose(const sim::Candidates& candidates) override {
+    const std::uint64_t wanted = next_ < choices_.size() ? choices_[next_] : 0;
+    ++next_;
+    return wanted < candidates.size() ? static_cast<std::size_t>(wanted) : 0;
+  }
+
+ private:
+  std::vector<std::uint64_t> choices_;
+  std::size_t next_ = 0;
+};
+
 /// "I/N" with 1 <= I <= N.
 std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
   const auto slash = text.find('/');
@@ -186,7 +203,9 @@ int explore(const ExploreOptions& o) {
                                    .seeds = seeds,
                                    .swarm = o.swarm,
                                    .settings = systematic,
-                                   .out = o.out});
+                                   .out = o.out,
+                                   .check_every_seed = o.check_every_seed,
+                                   .check_no_seed = o.check_no_seed});
   }
   const bool portfolio = o.strategy == "portfolio";
   if (portfolio && o.pct_depth) {
@@ -209,13 +228,22 @@ int explore(const ExploreOptions& o) {
     if (chooser) sim::guide(spec, chooser);
     const std::size_t arm = portfolio ? arm_of(o, seed) : 0;
     try {
-      // A guided run's chooser learns as it goes: the same spec again is not
-      // the same run, so guided seeds are not run twice.
-      const bool check = !chooser && checks_determinism(o, (seed - seeds.front()) / shards);
+      const bool check = checks_determinism(o, (seed - seeds.front()) / shards);
       sim::RunReport report;
       const sim::Trace trace = sim::record_run(spec, check ? &report : nullptr);
       std::optional<sim::DeterminismCheck> verdict;
-      if (check) verdict = sim::check_determinism(spec, report);
+      if (check) {
+        sim::RunSpec again = spec;
+        if (chooser) {
+          // A guided run's chooser learns as it goes: the same spec again is
+          // another schedule. The second run takes the first one's choices.
+          const auto it = trace.decisions.find(sim::kChoiceStream);
+          again.on_built = nullptr;  // the guided chooser watches only its own run
+          again.chooser = std::make_shared<RecordedChoices>(
+              it == trace.decisions.end() ? std::vector<std::uint64_t>{} : it->second);
+        }
+        verdict = sim::check_determinism(again, report);
+      }
       std::lock_guard lock(mu);
       ++arm_runs[arm];
       if (verdict) {

@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "cli/commands.hpp"
 #include "engine/assert.hpp"
+#include "sim/determinism_check.hpp"
 #include "sim/replay.hpp"
 
 namespace troupe::cli {
@@ -50,14 +52,40 @@ int explore_systematically(const SystematicOptions& o) {
   TROUPE_ASSERT(!o.seeds.empty());
   std::filesystem::create_directories(o.out);
   const auto start = std::chrono::steady_clock::now();
-  std::uint64_t schedules = 0, failed = 0;
-  for (const std::uint64_t seed : o.seeds) {
-    const sim::RunSpec spec{
-        .scenario = o.scenario, .params = o.params, .seed = seed, .swarm = o.swarm};
-    const sim::SystematicResult r = sim::explore_systematic(spec, o.settings);
+  std::uint64_t schedules = 0, failed = 0, checked = 0, nondeterministic = 0;
+  for (std::size_t index = 0; index < o.seeds.size(); ++index) {
+    const std::uint64_t seed = o.seeds[index];
+    const sim::RunSpec spec{.scenario = o.scenario,
+                            .params = o.params,
+                            .seed = seed,
+                            .strategy = sim::Strategy::systematic,
+                            .swarm = o.swarm};
+    const auto s = static_cast<unsigned long long>(seed);
+    // The enumeration re-runs the seed from the start for every schedule:
+    // if two runs of one schedule differ, "explored" would be a claim about
+    // runs that never happened. Check the first schedule, then trust the rest
+    // only as far as their decisions agree (sim::explore_systematic).
+    if (o.check_every_seed || (!o.check_no_seed && index % 100 == 0)) {
+      ++checked;
+      sim::RunReport first;
+      sim::record_run(spec, &first);
+      const sim::DeterminismCheck verdict = sim::check_determinism(spec, first);
+      if (!verdict.deterministic()) {
+        ++nondeterministic;
+        std::printf("nondeterministic: seed %llu\n%s\n", s, describe(verdict).c_str());
+        continue;
+      }
+    }
+    sim::SystematicResult r;
+    try {
+      r = sim::explore_systematic(spec, o.settings);
+    } catch (const sim::SystematicDivergence& e) {
+      ++nondeterministic;
+      std::printf("nondeterministic: seed %llu: %s\n", s, e.what());
+      continue;
+    }
     schedules += r.schedules;
     const auto n = static_cast<unsigned long long>(r.schedules);
-    const auto s = static_cast<unsigned long long>(seed);
     if (r.failure) {
       ++failed;
       report_failure(o, seed, r);
@@ -78,6 +106,12 @@ int explore_systematically(const SystematicOptions& o) {
                secs > 0 ? static_cast<double>(schedules) / secs : 0.0);
   std::printf("%llu seeds, %llu failed\n", static_cast<unsigned long long>(o.seeds.size()),
               static_cast<unsigned long long>(failed));
+  if (checked > 0) {
+    std::printf("determinism: %llu seeds run twice, %llu differed\n",
+                static_cast<unsigned long long>(checked),
+                static_cast<unsigned long long>(nondeterministic));
+  }
+  if (nondeterministic > 0) return kExitNondeterministic;
   return failed == 0 ? 0 : 1;
 }
 

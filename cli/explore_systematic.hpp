@@ -19,9 +19,16 @@ struct SystematicOptions {
   bool swarm = false;
   sim::SystematicSettings settings;
   std::string out;
+  /// Which seeds have their first (default-order) schedule run twice and
+  /// compared before the enumeration, which is sound only for a
+  /// deterministic scenario: the first seed and one in 100 by default.
+  bool check_every_seed = false;
+  bool check_no_seed = false;
 };
 
-/// 0 when no schedule failed, 1 when one did (its trace written to `out`).
+/// 0 when no schedule failed, 1 when one did (its trace written to `out`),
+/// 3 (kExitNondeterministic) when a seed's runs were found to differ: its
+/// enumeration is then not reported as exhausted.
 int explore_systematically(const SystematicOptions& o);
 
 }  // namespace troupe::cli

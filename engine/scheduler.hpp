@@ -145,6 +145,14 @@ class Scheduler {
   /// work it has declared so far (simulator only; real threads slept it).
   virtual Duration effects_delay() const { return Duration::zero(); }
 
+  /// Runs `effect` (a held send) when the running handler's declared work
+  /// ends: the simulator keeps each actor's held effects in the order they
+  /// were made, releases those due at one instant together, and releases
+  /// them before the actor's next activation, so a held send never overtakes
+  /// or is overtaken by another send of the same actor. Called only inside a
+  /// handler while effects_delay() > 0; other schedulers never hold.
+  virtual void hold(std::function<void()> effect) { effect(); }
+
   /// A fault point before each message: a simulator may answer true (and set
   /// `what`) to make the handler fail as if it had thrown.
   virtual bool inject_failure(const ResumableInfo& /*actor*/, std::uint64_t /*message_seq*/,

@@ -217,6 +217,37 @@ void SimScheduler::work(Duration time) {
   if (in_activation_) work_ = saturating_sum(work_, time);
 }
 
+void SimScheduler::hold(std::function<void()> effect) {
+  if (!in_activation_ || work_ <= Duration::zero()) {
+    effect();
+    return;
+  }
+  const TimePoint due = saturating_add(now_, work_);
+  auto& queue = held_[running_];
+  // One release per instant: effects due together are one candidate, not
+  // several the strategy could reorder.
+  const bool new_instant = queue.empty() || queue.back().due != due;
+  queue.push_back(HeldEffect{due, std::move(effect)});
+  if (new_instant) {
+    const std::uint64_t actor = running_;
+    after(work_, [this, actor] { release_held(actor); });
+  }
+}
+
+void SimScheduler::release_held(std::uint64_t actor) {
+  auto it = held_.find(actor);
+  if (it == held_.end()) return;
+  // An effect may hold nothing (it runs outside any activation), but it may
+  // tell an actor whose scheduling reaches back here: take each one out first.
+  while (it != held_.end() && !it->second.empty() && it->second.front().due <= now_) {
+    std::function<void()> effect = std::move(it->second.front().effect);
+    it->second.pop_front();
+    effect();
+    it = held_.find(actor);
+  }
+  if (it != held_.end() && it->second.empty()) held_.erase(it);
+}
+
 bool SimScheduler::has_due_timer() const {
   // A timer at the end of time (a saturated Duration::max()) never fires; the
   // timers are sorted by due time, so if the first is there, all are.
@@ -374,7 +405,11 @@ bool SimScheduler::charge_service(Resumable& r, const ResumableInfo& info) {
 
 void SimScheduler::run_activation(Resumable& r, std::uint64_t id) {
   const std::uint64_t before = r.messages_handled();
+  // What the actor held during earlier work is due by now (the actor was
+  // busy until then): it takes effect before anything this activation does.
+  if (!held_.empty()) release_held(id);
   work_ = Duration::zero();
+  running_ = id;
   in_activation_ = true;
   const ResumeResult result = r.resume(1);
   in_activation_ = false;

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -107,6 +108,7 @@ class SimScheduler final : public Scheduler {
                       std::string& what) override;
   void work(Duration time) override;
   Duration effects_delay() const override { return work_; }
+  void hold(std::function<void()> effect) override;
 
   /// Runs one activation or fires one timer, moving the clock to the next
   /// due time first if nothing is left at this instant.
@@ -179,6 +181,8 @@ class SimScheduler final : public Scheduler {
   void defer(Resumable& r, TimePoint until);
   void make_runnable(Resumable& r);
   void fire_timer(const Key& key);
+  /// Runs, in order, the effects `actor` held that are due by now.
+  void release_held(std::uint64_t actor);
   TimePoint stalled_until(const ResumableInfo& actor) const;
   double slow_factor(const ResumableInfo& actor) const;
   void record_fault(const ResumableInfo& actor, std::string_view kind, std::int64_t value);
@@ -205,6 +209,15 @@ class SimScheduler final : public Scheduler {
   int stepping_ = 0;           // > 0 while step() runs an actor or a timer callback
   Duration work_{};            // declared by the running activation (Context::work)
   bool in_activation_ = false;
+  std::uint64_t running_ = 0;  // the actor in the activation, while in_activation_
+
+  struct HeldEffect {
+    TimePoint due;
+    std::function<void()> effect;
+  };
+  /// Effects held by an actor's declared work (hold()), oldest first, by
+  /// actor id. Looked up by id, never iterated: determinism does not depend on it.
+  std::unordered_map<std::uint64_t, std::deque<HeldEffect>> held_;
 
   // The only members another thread may touch (refuse_foreign).
   const std::thread::id owner_ = std::this_thread::get_id();

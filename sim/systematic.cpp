@@ -43,6 +43,9 @@ class PrefixChooser final : public ScheduleStrategy {
 struct Frame {
   std::vector<std::uint32_t> prefix;  ///< its choices, the last one not 0 (or empty)
   std::vector<std::uint32_t> counts;  ///< candidates at each decision of its run
+  /// Before the run: the parent's counts at the decisions of the prefix,
+  /// which a deterministic re-run must meet again.
+  std::vector<std::uint32_t> expected;
   std::uint64_t cost = 0;             ///< of the prefix, under the bound's kind
   std::size_t position = 0;           ///< the next decision to deviate at
   std::uint32_t choice = 1;           ///< the next choice to take there
@@ -56,6 +59,7 @@ std::uint64_t choice_cost(std::uint32_t choice, BoundKind kind) {
 struct Child {
   std::vector<std::uint32_t> prefix;
   std::uint64_t cost = 0;
+  std::vector<std::uint32_t> expected;  ///< the parent's counts along the prefix
 };
 
 /// The frame's next child within the bound, advancing the frame past it.
@@ -70,9 +74,11 @@ std::optional<Child> next_child(Frame& f, const SystematicSettings& s) {
     const std::uint64_t cost = f.cost + choice_cost(choice, s.kind);
     if (cost > s.bound) continue;  // a delay bound: a later decision may fit choice 1
     ++f.choice;
-    Child child{f.prefix, cost};
+    Child child{f.prefix, cost, {}};
     child.prefix.resize(f.position, 0);
     child.prefix.push_back(choice);
+    child.expected.assign(f.counts.begin(),
+                          f.counts.begin() + static_cast<std::ptrdiff_t>(child.prefix.size()));
     return child;
   }
   return std::nullopt;
@@ -88,7 +94,7 @@ RunSpec schedule_spec(const RunSpec& base, std::shared_ptr<ScheduleStrategy> cho
 
 void check_followed(const PrefixChooser& chooser) {
   if (!chooser.followed()) {
-    throw std::runtime_error(
+    throw SystematicDivergence(
         "systematic: a re-run did not reach the same decisions with the same seed and choices "
         "(the scenario depends on something outside the simulator)");
   }
@@ -106,6 +112,17 @@ bool run_schedule(const RunSpec& base, Frame& frame) {
   for (const auto& d : report.decisions) frame.counts.push_back(d.candidates);
   frame.position = frame.prefix.size();
   TROUPE_ASSERT(frame.counts.size() >= frame.prefix.size());
+  // Following the prefix is not enough: at each of its decisions the run must
+  // have had the candidates its parent had, or the choices mean other things.
+  for (std::size_t i = 0; i < frame.expected.size(); ++i) {
+    if (frame.counts[i] != frame.expected[i]) {
+      throw SystematicDivergence(
+          "systematic: a re-run with the same seed and choices had " +
+          std::to_string(frame.counts[i]) + " candidates at decision " + std::to_string(i + 1) +
+          " where the run it extends had " + std::to_string(frame.expected[i]) +
+          " (the scenario depends on something outside the simulator)");
+    }
+  }
   return report.passed();
 }
 
@@ -157,7 +174,9 @@ SystematicResult explore_systematic(const RunSpec& base, const SystematicSetting
     }
     if (result.schedules >= settings.max_schedules) return result;
     TROUPE_ASSERT(child->cost <= settings.bound);
-    if (!visit(Frame{std::move(child->prefix), {}, child->cost})) return result;
+    if (!visit(Frame{std::move(child->prefix), {}, std::move(child->expected), child->cost})) {
+      return result;
+    }
   }
   result.exhausted = true;
   return result;

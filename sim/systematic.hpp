@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -60,8 +61,17 @@ struct SystematicResult {
   std::uint64_t max_decisions = 0;
 };
 
+/// A re-run did not reach the decisions its parent schedule made with the
+/// same seed and choices (other candidate counts, or too few decisions): the
+/// scenario is not deterministic from its seed, and no enumeration of it
+/// can be trusted.
+class SystematicDivergence : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// Throws std::invalid_argument for max_schedules 0, an unknown scenario or
-/// bad parameters, and std::runtime_error when a re-run does not follow its
+/// bad parameters, and SystematicDivergence when a re-run does not follow its
 /// prefix (a scenario that is not deterministic from its seed).
 SystematicResult explore_systematic(const RunSpec& base, const SystematicSettings& settings);
 

@@ -55,6 +55,11 @@ class Cell final : public CellBase {
   /// send held until a simulated handler's declared work ends), counted as
   /// sent and queued until then.
   std::pair<TimerId, TimePoint> arm_delivery(Duration delay, M&& message);
+  /// A send held by the running handler's declared work (Scheduler::hold),
+  /// counted as sent and queued until it arrives.
+  void hold_delivery(Duration held, M&& message);
+  /// What delivers a message held by a timer or by declared work, due at `due`.
+  std::function<void()> delivery(M&& message, TimePoint due);
   /// A timer's message arriving: never blocks (it runs on the scheduler's
   /// own thread) and is not turned away by a shutdown that is draining,
   /// since it is the actor's own work. A refusal is a counted dead letter.
@@ -200,7 +205,7 @@ SendResult Cell<M>::tell(M&& message) {
     // A simulated handler that declared work sends when the work ends.
     const Duration held = runtime_->scheduler().effects_delay();
     if (held > Duration::zero()) {
-      arm_delivery(held, std::move(message));
+      hold_delivery(held, std::move(message));
       return SendResult::accepted;
     }
   }
@@ -276,23 +281,35 @@ bool Cell<M>::process_one() {
 }
 
 template <class M>
-std::pair<TimerId, TimePoint> Cell<M>::arm_delivery(Duration delay, M&& message) {
-  auto& scheduler = runtime_->scheduler();
+std::function<void()> Cell<M>::delivery(M&& message, TimePoint due) {
   auto payload = std::make_shared<M>(std::move(message));
   std::weak_ptr<CellBase> weak = shared_from_this();
+  return [weak, payload, rt = runtime_, actor = this->id(), due] {
+    if (auto cell = weak.lock()) {
+      static_cast<Cell<M>&>(*cell).deliver_from_timer(std::move(*payload));
+    } else {
+      rt->rejected(DeadLetterReason::actor_stopped, actor, "(stopped actor)");
+    }
+    rt->timer_delivered(due);  // after the tell: quiescence never misses it
+  };
+}
+
+template <class M>
+std::pair<TimerId, TimePoint> Cell<M>::arm_delivery(Duration delay, M&& message) {
+  auto& scheduler = runtime_->scheduler();
   // The message counts as sent and queued from now on (conservation law).
   const TimePoint due = deadline_after(scheduler.now(), delay);
   runtime_->timer_armed(due);
-  const TimerId timer =
-      scheduler.after(delay, [weak, payload, rt = runtime_, actor = this->id(), due] {
-        if (auto cell = weak.lock()) {
-          static_cast<Cell<M>&>(*cell).deliver_from_timer(std::move(*payload));
-        } else {
-          rt->rejected(DeadLetterReason::actor_stopped, actor, "(stopped actor)");
-        }
-        rt->timer_delivered(due);  // after the tell: quiescence never misses it
-      });
+  const TimerId timer = scheduler.after(delay, delivery(std::move(message), due));
   return {timer, due};
+}
+
+template <class M>
+void Cell<M>::hold_delivery(Duration held, M&& message) {
+  auto& scheduler = runtime_->scheduler();
+  const TimePoint due = deadline_after(scheduler.now(), held);
+  runtime_->timer_armed(due);
+  scheduler.hold(delivery(std::move(message), due));
 }
 
 template <class M>

@@ -66,9 +66,6 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
   }
 
   SendResult tell(M& message);
-  /// Routes `message` after `delay` (a send held until a simulated
-  /// handler's declared work ends), counted as sent and queued until then.
-  SendResult hold(Duration delay, M& message);
 
   /// Resizes coalesce: the manager applies the latest target asked for.
   void request_resize(std::size_t n) {
@@ -221,10 +218,20 @@ SendResult PoolState<M>::tell(M& message) {
     refuse(SendResult::actor_stopped, nullptr);
     return SendResult::actor_stopped;
   }
-  if (rt.scheduler_times_handlers()) {
-    // A simulated handler that declared work sends when the work ends.
+  if (current_cell() != nullptr && rt.scheduler_times_handlers()) {
+    // A simulated handler that declared work routes when the work ends (as
+    // an ActorRef's tell does), counted as sent and queued until then.
     const Duration held = rt.scheduler().effects_delay();
-    if (held > Duration::zero()) return hold(held, message);
+    if (held > Duration::zero()) {
+      const TimePoint due = deadline_after(rt.scheduler().now(), held);
+      rt.timer_armed(due);
+      auto payload = std::make_shared<M>(std::move(message));
+      rt.scheduler().hold([self = this->shared_from_this(), payload, due] {
+        self->tell(*payload);
+        self->runtime().timer_delivered(due);  // after the tell: quiescence never misses it
+      });
+      return SendResult::accepted;
+    }
   }
   if (settings_.routing == Routing::broadcast) return broadcast(message);
   // The fast path touches the worker only under the lock, which keeps it in
@@ -242,25 +249,6 @@ SendResult PoolState<M>::tell(M& message) {
   if (result == SendResult::mailbox_full && may_block()) result = wait_and_route(message, target);
   if (result != SendResult::accepted) refuse(result, target.get());
   return result;
-}
-
-template <class M>
-SendResult PoolState<M>::hold(Duration delay, M& message) {
-  Runtime& rt = runtime();
-  auto payload = std::make_shared<M>(std::move(message));
-  std::weak_ptr<PoolState> weak = this->shared_from_this();
-  // Sent and queued from now on; routed (and accounted) when it arrives.
-  const TimePoint due = deadline_after(rt.scheduler().now(), delay);
-  rt.timer_armed(due);
-  rt.scheduler().after(delay, [weak, payload, rt = &rt, id = manager_.id(), path = path_, due] {
-    if (auto state = weak.lock()) {
-      state->tell(*payload);
-    } else {
-      rt->rejected(DeadLetterReason::actor_stopped, id, path);
-    }
-    rt->timer_delivered(due);
-  });
-  return SendResult::accepted;
 }
 
 template <class M>

@@ -222,13 +222,15 @@ int explore(const ExploreOptions& o) {
   std::vector<std::pair<std::uint64_t, std::string>> nondeterministic;  // (seed, how)
   std::atomic<std::uint64_t> checked{0};
   Progress progress(seeds.size());
+  // A copy: clang does not let a lambda capture a structured binding.
+  const std::uint64_t stride = shards;
   const auto run_seed = [&](std::uint64_t seed,
                             const std::shared_ptr<sim::GuidedChooser>& chooser) {
     sim::RunSpec spec = spec_for(o, params, seed, pct);
     if (chooser) sim::guide(spec, chooser);
     const std::size_t arm = portfolio ? arm_of(o, seed) : 0;
     try {
-      const bool check = checks_determinism(o, (seed - seeds.front()) / shards);
+      const bool check = checks_determinism(o, (seed - seeds.front()) / stride);
       sim::RunReport report;
       const sim::Trace trace = sim::record_run(spec, check ? &report : nullptr);
       std::optional<sim::DeterminismCheck> verdict;

@@ -34,7 +34,7 @@ deps:
 
 # build DIR with extra cmake arguments
 define configure_and_build
-	cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(2) $(CMAKE_ARGS) >/dev/null
+	cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTROUPE_WERROR=ON $(2) $(CMAKE_ARGS) >/dev/null
 	cmake --build $(1) -j $(JOBS)
 endef
 

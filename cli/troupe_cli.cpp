@@ -80,6 +80,7 @@ sim::PctSettings pct_settings(const std::optional<std::uint64_t>& depth,
 
 int run_troupe(int argc, char** argv) {
   CLI::App app{"troupe: run, explore, replay, shrink and show simulated actor systems"};
+  app.set_version_flag("--version", std::string("troupe ") + TROUPE_VERSION);
   app.require_subcommand(1);
   int exit_code = 0;
   add_run_command(app, exit_code);
@@ -91,7 +92,7 @@ int run_troupe(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     // Bad input is one line, like every other refusal.
     std::fprintf(stderr, "troupe: %s\n", e.what());
     return 2;

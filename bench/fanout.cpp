@@ -25,7 +25,7 @@ void BM_FanOut(benchmark::State& state) {
     auto props = Props<int>::from_function([&done](Context<int>&, int& last) {
                    if (last != 0) done.count_down();
                  }).mailbox({.capacity = kPerWorker});
-    refs.push_back(sys.spawn("w" + std::to_string(i), props).value());
+    refs.push_back(sys.spawn(std::string("w").append(std::to_string(i)), props).value());
   }
   std::uint64_t allocs = 0;
   for (auto _ : state) {

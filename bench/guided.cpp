@@ -56,7 +56,8 @@ void BM_MailboxShapeHash(benchmark::State& state) {
   sim::Simulation sim{{}, {}, 0};
   for (std::int64_t i = 0; i < state.range(0); ++i) {
     sim.system()
-        .spawn("worker" + std::to_string(i), Props<int>::from_function([](Context<int>&, int&) {}))
+        .spawn(std::string("worker").append(std::to_string(i)),
+               Props<int>::from_function([](Context<int>&, int&) {}))
         .value()
         .tell(1);
   }

@@ -69,7 +69,8 @@ void BM_DirectToFourWorkers(benchmark::State& state) {
   Countdown done;
   std::vector<ActorRef<int>> workers;
   for (int i = 0; i < 4; ++i) {
-    workers.push_back(sys.spawn("w" + std::to_string(i), counting_worker(done)).value());
+    workers.push_back(
+        sys.spawn(std::string("w").append(std::to_string(i)), counting_worker(done)).value());
   }
   for (auto _ : state) {
     done.reset(4);

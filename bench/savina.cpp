@@ -50,7 +50,7 @@ void BM_ForkJoinThroughput(benchmark::State& state) {
   std::vector<ActorRef<int>> workers;
   for (int w = 0; w < kForkJoinWorkers; ++w) {
     workers.push_back(world.system()
-                          .spawn("w" + std::to_string(w),
+                          .spawn(std::string("w").append(std::to_string(w)),
                                  Props<int>::from_function([&world](Context<int>&, int& last) {
                                    if (last != 0) world.finished();
                                  }).mailbox({.capacity = kForkJoinMessages}))
@@ -104,7 +104,7 @@ void BM_ThreadRing(benchmark::State& state) {
     const auto next = static_cast<std::size_t>((i + 1) % kRingActors);
     ring[static_cast<std::size_t>(i)] =
         world.system()
-            .spawn("r" + std::to_string(i),
+            .spawn(std::string("r").append(std::to_string(i)),
                    Props<int>::from_function([&world, &ring, next](Context<int>&, int& hops) {
                      if (hops == 0) {
                        world.finished();
@@ -168,7 +168,7 @@ void BM_Chameneos(benchmark::State& state) {
     auto colour = std::make_shared<int>(c % 3);
     creatures->push_back(
         world.system()
-            .spawn("c" + std::to_string(c),
+            .spawn(std::string("c").append(std::to_string(c)),
                    Props<Met>::from_function([&world, mall, colour, c](Context<Met>&, Met& met) {
                      if (met.other_colour < 0) {
                        world.finished();
@@ -206,7 +206,7 @@ void BM_Big(benchmark::State& state) {
   for (int i = 0; i < kBigActors; ++i) {
     auto sent = std::make_shared<int>(0);
     actors->push_back(world.system()
-                          .spawn("b" + std::to_string(i),
+                          .spawn(std::string("b").append(std::to_string(i)),
                                  Props<BigMsg>::from_function([&world, actors, sent, i](
                                                                   Context<BigMsg>& ctx, BigMsg& m) {
                                    auto& all = *actors;
@@ -329,7 +329,7 @@ void BM_IdleActorMemory(benchmark::State& state) {
     const long after_reserve = resident_bytes();
     const auto heap_before = mallinfo2().uordblks;
     for (int i = 0; i < n; ++i) {
-      refs.push_back(sys.spawn("a" + std::to_string(i), idle).value());
+      refs.push_back(sys.spawn(std::string("a").append(std::to_string(i)), idle).value());
     }
     if (!sys.await_quiescence(std::chrono::seconds(30))) {
       state.SkipWithError("the actors were not all created within 30 s");

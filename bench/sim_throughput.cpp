@@ -51,11 +51,11 @@ void BM_SimFanOut(benchmark::State& state) {
   sim::Simulation sim{{.seed = 1, .strategy = sim::Strategy::random}, {}, 0};
   std::vector<ActorRef<int>> workers;
   for (int i = 0; i < kWorkers; ++i) {
-    workers.push_back(
-        sim.system()
-            .spawn("w" + std::to_string(i), Props<int>::from_function([](Context<int>&, int&) {
-                                            }).mailbox({.capacity = kPerWorker}))
-            .value());
+    workers.push_back(sim.system()
+                          .spawn(std::string("w").append(std::to_string(i)),
+                                 Props<int>::from_function([](Context<int>&, int&) {
+                                 }).mailbox({.capacity = kPerWorker}))
+                          .value());
   }
   for (auto _ : state) {
     for (int m = 0; m < kPerWorker; ++m) {
@@ -75,10 +75,10 @@ void BM_SimTaskPoolVirtualSpeed(benchmark::State& state) {
                          .service_time = sim::ServiceTime::uniform(1ms, 5ms)}};
     std::vector<ActorRef<int>> workers;
     for (int i = 0; i < 6; ++i) {
-      workers.push_back(
-          sim.system()
-              .spawn("w" + std::to_string(i), Props<int>::from_function([](Context<int>&, int&) {}))
-              .value());
+      workers.push_back(sim.system()
+                            .spawn(std::string("w").append(std::to_string(i)),
+                                   Props<int>::from_function([](Context<int>&, int&) {}))
+                            .value());
     }
     sim.add(sim::Workload{sim::Arrivals::poisson(1000.0, 20000), [&](std::uint64_t i) {
                             return workers[i % workers.size()].tell(static_cast<int>(i));
@@ -101,7 +101,7 @@ void BM_SimShutdownOfBusyActors(benchmark::State& state) {
     state.PauseTiming();
     sim::Simulation sim{{.seed = 1, .strategy = sim::Strategy::random}, {}, 0};
     for (int i = 0; i < actors; ++i) {
-      auto ref = sim.system().spawn("a" + std::to_string(i), props).value();
+      auto ref = sim.system().spawn(std::string("a").append(std::to_string(i)), props).value();
       ref.tell(1);
       ref.tell(2);
     }

@@ -31,7 +31,7 @@ TEST(Conservation, HoldsAfterAStressRunWithEightSendersAndCrashingHandlers) {
                  })
                      .mailbox({.capacity = 64, .overflow = overflow})
                      .restart({.max_restarts = 1000000, .within = 1s});
-    actors.push_back(sys.spawn("a" + std::to_string(i), props).value());
+    actors.push_back(sys.spawn(std::string("a").append(std::to_string(i)), props).value());
   }
   std::vector<std::thread> senders;
   for (int s = 0; s < kSenders; ++s) {

@@ -38,7 +38,7 @@ TEST(Footprint, AnIdleActorCostsUnder512BytesOfHeap) {
   std::vector<ActorRef<int>> refs;
   refs.reserve(kActors);
   std::vector<std::string> names;
-  for (int i = 0; i < kActors; ++i) names.push_back("a" + std::to_string(i));
+  for (int i = 0; i < kActors; ++i) names.push_back(std::string("a").append(std::to_string(i)));
 
   const auto before = mallinfo2().uordblks;
   for (int i = 0; i < kActors; ++i) refs.push_back(sys.spawn(names[i], props).value());

@@ -189,7 +189,8 @@ TEST(Shutdown, TheDestructorShutsDownAndJoinsEverything) {
   {
     System sys{threads(4)};
     for (int i = 0; i < 10; ++i) {
-      auto a = sys.spawn("a" + std::to_string(i), sleeper(processed, 0ms)).value();
+      auto a =
+          sys.spawn(std::string("a").append(std::to_string(i)), sleeper(processed, 0ms)).value();
       for (int k = 0; k < 100; ++k) a.tell(k);
     }
   }

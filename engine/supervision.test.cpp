@@ -276,7 +276,7 @@ class Parent : public Actor<ParentMsg> {
   void pre_start(Context<ParentMsg>& ctx) override {
     ++probe_->instances;
     for (std::size_t i = 0; i < kids_.size(); ++i) {
-      refs_.push_back(ctx.spawn("c" + std::to_string(i), kids_[i]).value());
+      refs_.push_back(ctx.spawn(std::string("c").append(std::to_string(i)), kids_[i]).value());
     }
   }
   void receive(Context<ParentMsg>&, ParentMsg& msg) override {

@@ -67,7 +67,7 @@ MailboxRun run_mailbox_world(const MailboxWorld& w, const std::function<int(int)
   for (std::size_t s = 0; s < w.burst_sizes.size(); ++s) {
     const int id = static_cast<int>(s);
     auto sender = sim.system()
-                      .spawn("s" + std::to_string(s),
+                      .spawn(std::string("s").append(std::to_string(s)),
                              Props<int>::from_function([&out, receiver, id](Context<int>&, int& n) {
                                for (int i = 0; i < n; ++i) {
                                  if (receiver.tell({id, i}) != SendResult::accepted) ++out.refused;

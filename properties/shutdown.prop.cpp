@@ -44,10 +44,10 @@ void shutdown_property(const std::function<Duration(Duration)>& deadline_seam) {
   int accepted = 0;
   int max_queued = 0;
   for (std::size_t a = 0; a < w.queued.size(); ++a) {
-    auto ref =
-        sim.system()
-            .spawn("a" + std::to_string(a), Props<int>::from_function([](Context<int>&, int&) {}))
-            .value();
+    auto ref = sim.system()
+                   .spawn(std::string("a").append(std::to_string(a)),
+                          Props<int>::from_function([](Context<int>&, int&) {}))
+                   .value();
     for (int i = 0; i < w.queued[a]; ++i) accepted += ref.tell(i) == SendResult::accepted ? 1 : 0;
     max_queued = std::max(max_queued, w.queued[a]);
   }

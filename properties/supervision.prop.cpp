@@ -153,7 +153,7 @@ class Parent : public Actor<int> {
     for (int i = 0; i < children_; ++i) {
       auto props = failing_on_fail();
       if (escalate_) props.decider([](const Failure&) { return Directive::escalate; });
-      refs_.push_back(ctx.spawn("c" + std::to_string(i), props).value());
+      refs_.push_back(ctx.spawn(std::string("c").append(std::to_string(i)), props).value());
     }
   }
   void receive(Context<int>&, int& i) override {

@@ -189,7 +189,7 @@ class Parent : public Actor<ParentMsg> {
     }
     auto self = ctx.self();
     for (int i = 0; i < std::get<Go>(m).children; ++i) {
-      auto child = ctx.spawn("c" + std::to_string(i),
+      auto child = ctx.spawn(std::string("c").append(std::to_string(i)),
                              Props<int>::from_function([self, i](Context<int>& c, int&) {
                                self.tell(Done{i});
                                c.stop();

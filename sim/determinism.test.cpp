@@ -38,7 +38,8 @@ WorldEnd run_world_end(std::uint64_t seed, Strategy strategy, bool faults) {
                  })
                      .restart({.max_restarts = 100, .within = 1s})
                      .backoff({.min = 1ms, .max = 20ms, .jitter = 0.5});
-    workers.push_back(sim.system().spawn("w" + std::to_string(i), props).value());
+    workers.push_back(
+        sim.system().spawn(std::string("w").append(std::to_string(i)), props).value());
   }
   auto dispatcher =
       sim.system()

@@ -210,7 +210,7 @@ TEST_P(Edges, AWatcherOfManyActorsGetsEachTerminatedExactlyOnceAfterTheirLastNot
                    if (way == 0) ctx.stop();
                    if (way == 1) throw std::runtime_error("no restarts left");
                  }).restart({.max_restarts = 0, .within = 1s});
-    targets.push_back(sys().spawn("t" + std::to_string(i), props).value());
+    targets.push_back(sys().spawn(std::string("t").append(std::to_string(i)), props).value());
     targets.back().tell(0);
   }
   ASSERT_TRUE(sys().await_quiescence(10s));

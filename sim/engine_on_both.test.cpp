@@ -121,9 +121,9 @@ class Parent : public Actor<int> {
     for (int i = 0; i < n_; ++i) {
       auto props = Props<Msg>::of<Counter>(kids_).decider(
           [](const Failure&) { return Directive::escalate; });
-      children_.push_back(
-          ctx.spawn("k" + std::to_string(i), i == 0 ? props : Props<Msg>::of<Counter>(kids_))
-              .value());
+      children_.push_back(ctx.spawn(std::string("k").append(std::to_string(i)),
+                                    i == 0 ? props : Props<Msg>::of<Counter>(kids_))
+                              .value());
     }
   }
   void receive(Context<int>&, int& i) override {

@@ -64,7 +64,8 @@ World build_lock(Stage& stage, const Params& params) {
   std::vector<ActorRef<std::uint64_t>> senders;
   for (std::uint64_t i = 0; i < kSenders; ++i) {
     senders.push_back(stage.system()
-                          .spawn("sender" + std::to_string(i), sender_props(lock, i, delivered))
+                          .spawn(std::string("sender").append(std::to_string(i)),
+                                 sender_props(lock, i, delivered))
                           .value());
   }
   stage.add(Workload{Arrivals::constant(1ms, 1), [senders](std::uint64_t) {

@@ -45,7 +45,7 @@ World ordering_race(Stage& stage, const Params&) {
   auto ring = std::make_shared<std::vector<Ref>>();
   const std::weak_ptr<std::vector<Ref>> weak_ring = ring;
   for (int i = 0; i < 4; ++i) {
-    ring->push_back(sys.spawn("noise" + std::to_string(i),
+    ring->push_back(sys.spawn(std::string("noise").append(std::to_string(i)),
                               Props64::from_function([weak_ring, i](auto&, std::uint64_t& hops) {
                                 const auto peers = weak_ring.lock();
                                 if (peers && hops > 0) (*peers)[(i + 1) % 4].tell(hops - 1);

@@ -86,7 +86,8 @@ TEST(SimScheduler, FifoRunsActorsInTheOrderTheyBecameRunnable) {
   Simulation sim{{.strategy = Strategy::fifo}};
   std::vector<ActorRef<int>> refs;
   for (int i = 0; i < 4; ++i)
-    refs.push_back(sim.system().spawn("a" + std::to_string(i), t.props()).value());
+    refs.push_back(
+        sim.system().spawn(std::string("a").append(std::to_string(i)), t.props()).value());
   sim.run();
   for (int i = 3; i >= 0; --i) refs[static_cast<std::size_t>(i)].tell(0);
   sim.run();
@@ -108,7 +109,7 @@ std::vector<int> interleaving(Strategy strategy, std::uint64_t seed) {
   std::vector<ActorRef<int>> senders;
   for (int s = 0; s < 8; ++s) {
     senders.push_back(sim.system()
-                          .spawn("s" + std::to_string(s),
+                          .spawn(std::string("s").append(std::to_string(s)),
                                  Props<int>::from_function([sink, s](Context<int>& ctx, int& n) {
                                    sink.tell(s);
                                    if (n > 1) ctx.self().tell(n - 1);

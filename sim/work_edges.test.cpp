@@ -25,9 +25,8 @@ class WorkEdges : public ::testing::TestWithParam<On> {};
 TEST_P(WorkEdges, WorkInPreStartAndPostStopHoldsTheirSendsAndLosesNothing) {
   System system{testing::make_scheduler(GetParam(), 11)};
   std::atomic<int> got{0};
-  auto sink = system
-                  .spawn("sink", Props<int>::from_function([&](Context<int>&, int&) { ++got; }))
-                  .value();
+  auto sink =
+      system.spawn("sink", Props<int>::from_function([&](Context<int>&, int&) { ++got; })).value();
   struct Busy : Actor<int> {
     ActorRef<int> sink;
     explicit Busy(ActorRef<int> s) : sink(std::move(s)) {}
@@ -114,12 +113,12 @@ namespace troupe {
 namespace {
 
 TEST(EndOfTime, AnEndlessServiceTimeDoesNotMakeTimersAtTheEndOfTimeFire) {
-  auto sim = std::make_unique<sim::SimScheduler>(sim::SimSettings{
-      .seed = 1,
-      .service_time = sim::ServiceTime::per_message(
-          [](const ResumableInfo& a, const PendingMessage&, sim::Prng&) {
-            return a.path == "/slow" ? Duration::max() : Duration::zero();
-          })});
+  auto sim = std::make_unique<sim::SimScheduler>(
+      sim::SimSettings{.seed = 1,
+                       .service_time = sim::ServiceTime::per_message(
+                           [](const ResumableInfo& a, const PendingMessage&, sim::Prng&) {
+                             return a.path == "/slow" ? Duration::max() : Duration::zero();
+                           })});
   System system{std::move(sim)};
   std::atomic<int> never{0};
   struct Waiter : Actor<int> {
@@ -154,7 +153,7 @@ std::shared_ptr<std::vector<ActorRef<int>>> ring_with_work(System& system, int a
   auto next = std::make_shared<std::vector<ActorRef<int>>>();
   for (int i = 0; i < actors; ++i) {
     ring[i] = system
-                  .spawn("a" + std::to_string(i),
+                  .spawn(std::string("a").append(std::to_string(i)),
                          Props<int>::from_function([next, i, actors](Context<int>& ctx, int& m) {
                            if (m <= 0) return;
                            ctx.work(Duration((m * 7919 + i) % 3) * 1'000'000);
@@ -174,10 +173,10 @@ std::shared_ptr<std::vector<ActorRef<int>>> ring_with_work(System& system, int a
 
 TEST(ManyActors, DeclaredWorkServiceTimeAndRestartsKeepTheConservationLaw) {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
-    System system{std::make_unique<sim::SimScheduler>(sim::SimSettings{
-        .seed = seed,
-        .strategy = seed % 2 == 0 ? sim::Strategy::random : sim::Strategy::pct,
-        .service_time = sim::ServiceTime::uniform(0ms, 2ms)})};
+    System system{std::make_unique<sim::SimScheduler>(
+        sim::SimSettings{.seed = seed,
+                         .strategy = seed % 2 == 0 ? sim::Strategy::random : sim::Strategy::pct,
+                         .service_time = sim::ServiceTime::uniform(0ms, 2ms)})};
     const auto ring = ring_with_work(system, 40, 30);
     ASSERT_TRUE(system.await_quiescence(1h)) << "seed " << seed;
     const auto stats = system.stats();

@@ -104,7 +104,7 @@ World build(Stage& sim, const Params& p, std::uint64_t depth) {
                   [server](Context<std::uint64_t>&, std::uint64_t& r) { server.tell(Request{r}); }))
           .value();
   for (std::uint64_t hop = depth - 2; hop >= 1; --hop) {
-    next = system.spawn("hop" + std::to_string(hop), relay(next)).value();
+    next = system.spawn(std::string("hop").append(std::to_string(hop)), relay(next)).value();
   }
   const auto client = system.spawn("client", relay(next)).value();
   const std::uint64_t rounds = count(p, "rounds");

@@ -110,8 +110,8 @@ void guided(benchmark::State& state, const std::string& bug) {
 void systematic(benchmark::State& state, const std::string& bug) {
   sim::SystematicResult result;
   for (auto _ : state) {
-    result =
-        sim::explore_systematic({.scenario = bug, .seed = 1}, {.bound = 3, .max_schedules = 10 * kRuns});
+    result = sim::explore_systematic({.scenario = bug, .seed = 1},
+                                     {.bound = 3, .max_schedules = 10 * kRuns});
   }
   state.counters["runs_to_first"] = result.failure ? static_cast<double>(result.schedules) : 0.0;
   state.counters["schedules"] = static_cast<double>(result.schedules);

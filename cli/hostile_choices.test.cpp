@@ -114,7 +114,8 @@ TEST(HostileChoices, ATraceRecordedUnderEachStrategyReplaysAndItsStrategyHeaderI
                               sim::Strategy::guided, sim::Strategy::systematic}) {
     const sim::Trace t =
         sim::record_run({.scenario = "bug-order-2", .seed = 3, .strategy = strategy});
-    const std::string file = written(t, std::string("strategy-") + std::string(to_string(strategy)));
+    const std::string file =
+        written(t, std::string("strategy-") + std::string(to_string(strategy)));
     const Ran replay = troupe({"replay", file});
     EXPECT_EQ(replay.code, 0) << to_string(strategy) << "\n" << replay.out;
     EXPECT_EQ(sim::read_trace_file(file).header.strategy, strategy);

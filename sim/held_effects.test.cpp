@@ -25,10 +25,11 @@ TEST(HeldEffects, TwoSendsAfterOneWorkArriveInOrder) {
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
     System system{random_sim(seed)};
     std::vector<int> got;
-    auto sink = system
-                    .spawn("sink", Props<int>::from_function(
-                                       [&](Context<int>&, int& m) { got.push_back(m); }))
-                    .value();
+    auto sink =
+        system
+            .spawn("sink",
+                   Props<int>::from_function([&](Context<int>&, int& m) { got.push_back(m); }))
+            .value();
     auto sender = system
                       .spawn("sender", Props<int>::from_function([sink](Context<int>& ctx, int&) {
                                ctx.work(10ms);
@@ -46,10 +47,11 @@ TEST(HeldEffects, AHeldSendArrivesBeforeTheSendersNextImmediateSend) {
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
     System system{random_sim(seed)};
     std::vector<int> got;
-    auto sink = system
-                    .spawn("sink", Props<int>::from_function(
-                                       [&](Context<int>&, int& m) { got.push_back(m); }))
-                    .value();
+    auto sink =
+        system
+            .spawn("sink",
+                   Props<int>::from_function([&](Context<int>&, int& m) { got.push_back(m); }))
+            .value();
     auto sender = system
                       .spawn("sender", Props<int>::from_function([sink](Context<int>& ctx, int& m) {
                                if (m == 1) ctx.work(10ms);  // the first message works, then sends
@@ -79,9 +81,7 @@ TEST(HeldEffects, AWatcherSeesAHeldMessageBeforeTheSendersTerminated) {
       worker.tell(0);
     }
     void receive(Context<int>&, int&) override { seen->push_back("message"); }
-    void on_terminated(Context<int>&, const Terminated&) override {
-      seen->push_back("terminated");
-    }
+    void on_terminated(Context<int>&, const Terminated&) override { seen->push_back("terminated"); }
   };
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
     System system{random_sim(seed)};
@@ -98,11 +98,12 @@ TEST(HeldEffects, APoolTellAfterWorkArrivesWhenTheWorkEnds) {
   for (std::uint64_t seed = 1; seed <= 50; ++seed) {
     System system{random_sim(seed)};
     std::vector<std::int64_t> arrived_at;
-    auto pool = Pool<int>::spawn(system, "pool", Props<int>::from_function([&](Context<int>& ctx, int&) {
-                                   arrived_at.push_back(ctx.now().time_since_epoch().count());
-                                 }),
-                                 {.min = 2, .max = 2})
-                    .value();
+    auto pool =
+        Pool<int>::spawn(system, "pool", Props<int>::from_function([&](Context<int>& ctx, int&) {
+                           arrived_at.push_back(ctx.now().time_since_epoch().count());
+                         }),
+                         {.min = 2, .max = 2})
+            .value();
     auto sender = system
                       .spawn("sender", Props<int>::from_function([pool](Context<int>& ctx, int&) {
                                ctx.work(10ms);

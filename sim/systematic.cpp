@@ -46,9 +46,9 @@ struct Frame {
   /// Before the run: the parent's counts at the decisions of the prefix,
   /// which a deterministic re-run must meet again.
   std::vector<std::uint32_t> expected;
-  std::uint64_t cost = 0;             ///< of the prefix, under the bound's kind
-  std::size_t position = 0;           ///< the next decision to deviate at
-  std::uint32_t choice = 1;           ///< the next choice to take there
+  std::uint64_t cost = 0;    ///< of the prefix, under the bound's kind
+  std::size_t position = 0;  ///< the next decision to deviate at
+  std::uint32_t choice = 1;  ///< the next choice to take there
 };
 
 std::uint64_t choice_cost(std::uint32_t choice, BoundKind kind) {
@@ -116,11 +116,11 @@ bool run_schedule(const RunSpec& base, Frame& frame) {
   // have had the candidates its parent had, or the choices mean other things.
   for (std::size_t i = 0; i < frame.expected.size(); ++i) {
     if (frame.counts[i] != frame.expected[i]) {
-      throw SystematicDivergence(
-          "systematic: a re-run with the same seed and choices had " +
-          std::to_string(frame.counts[i]) + " candidates at decision " + std::to_string(i + 1) +
-          " where the run it extends had " + std::to_string(frame.expected[i]) +
-          " (the scenario depends on something outside the simulator)");
+      throw SystematicDivergence("systematic: a re-run with the same seed and choices had " +
+                                 std::to_string(frame.counts[i]) + " candidates at decision " +
+                                 std::to_string(i + 1) + " where the run it extends had " +
+                                 std::to_string(frame.expected[i]) +
+                                 " (the scenario depends on something outside the simulator)");
     }
   }
   return report.passed();

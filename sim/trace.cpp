@@ -52,8 +52,8 @@ json header_to_json(const TraceHeader& h) {
          {"seed", h.seed},         {"strategy", std::string(to_string(h.strategy))},
          {"swarm", h.swarm},       {"faults", faults_to_json(h.faults)}};
   const PctSettings defaults{};
-  if (h.strategy == Strategy::pct && (h.pct.depth != defaults.depth ||
-                                      h.pct.expected_steps != defaults.expected_steps)) {
+  if (h.strategy == Strategy::pct &&
+      (h.pct.depth != defaults.depth || h.pct.expected_steps != defaults.expected_steps)) {
     j["pct_depth"] = h.pct.depth;
     j["pct_steps"] = h.pct.expected_steps;
   }

@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "bench/savina.hpp"
+#include "savina.hpp"
 
 namespace troupe::bench {
 

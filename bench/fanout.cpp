@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "bench/alloc_counter.hpp"
-#include "bench/completion.hpp"
-#include "engine/troupe.hpp"
+#include "alloc_counter.hpp"
+#include "completion.hpp"
+#include "troupe/troupe.hpp"
 
 namespace troupe::bench {
 namespace {

@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "sim/guided.hpp"
-#include "sim/scenario_run.hpp"
-#include "sim/state_hash.hpp"
+#include "troupe/sim/guided.hpp"
+#include "troupe/sim/scenario_run.hpp"
+#include "troupe/sim/state_hash.hpp"
 
 namespace troupe::bench {
 namespace {

@@ -3,9 +3,9 @@
 // allocations per message (the hot path should make none).
 #include <benchmark/benchmark.h>
 
-#include "bench/alloc_counter.hpp"
-#include "bench/completion.hpp"
-#include "engine/troupe.hpp"
+#include "alloc_counter.hpp"
+#include "completion.hpp"
+#include "troupe/troupe.hpp"
 
 namespace troupe::bench {
 namespace {

@@ -2,7 +2,7 @@
 // exploration strategy, the share of 1000 runs that find it and how many
 // runs it takes to find it the first time. Each runs the buggy variant
 // (fixed=0) of one built-in bug-* scenario; the fixed variants are checked
-// to pass in sim/planted_bugs.test.cpp. The README's table comes from here:
+// to pass in sim/src/lab/planted_bugs.test.cpp. The README's table comes from here:
 //   build/bench/bench_planted_bugs --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 
@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/guided.hpp"
-#include "sim/scenario_run.hpp"
-#include "sim/systematic.hpp"
+#include "troupe/sim/guided.hpp"
+#include "troupe/sim/scenario_run.hpp"
+#include "troupe/sim/systematic.hpp"
 
 namespace troupe::bench {
 namespace {

@@ -8,10 +8,10 @@
 #include <thread>
 #include <vector>
 
-#include "bench/alloc_counter.hpp"
-#include "bench/completion.hpp"
-#include "engine/troupe.hpp"
-#include "sim/simulation.hpp"
+#include "alloc_counter.hpp"
+#include "completion.hpp"
+#include "troupe/sim/simulation.hpp"
+#include "troupe/troupe.hpp"
 
 namespace troupe::bench {
 namespace {

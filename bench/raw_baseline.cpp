@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "bench/savina.hpp"
+#include "savina.hpp"
 
 namespace troupe::bench {
 namespace {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/savina.hpp"
+#include "savina.hpp"
 
 namespace troupe::bench {
 namespace {

@@ -11,9 +11,9 @@
 #include <string>
 #include <utility>
 
-#include "bench/completion.hpp"
-#include "engine/troupe.hpp"
-#include "sim/simulation.hpp"
+#include "completion.hpp"
+#include "troupe/sim/simulation.hpp"
+#include "troupe/troupe.hpp"
 
 namespace troupe::bench {
 

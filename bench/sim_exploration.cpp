@@ -4,8 +4,8 @@
 // Each schedule is a full run from the start, shutdown included.
 #include <benchmark/benchmark.h>
 
-#include "sim/planted_races.hpp"
-#include "sim/systematic.hpp"
+#include "troupe/sim/systematic.hpp"
+#include "troupe/testing/planted_races.hpp"
 
 namespace troupe::bench {
 namespace {

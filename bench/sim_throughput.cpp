@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "bench/alloc_counter.hpp"
-#include "engine/troupe.hpp"
-#include "sim/simulation.hpp"
+#include "alloc_counter.hpp"
+#include "troupe/sim/simulation.hpp"
+#include "troupe/troupe.hpp"
 
 namespace troupe::bench {
 namespace {

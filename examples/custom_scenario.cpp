@@ -7,8 +7,8 @@
 //   build/examples/my_troupe explore -s echo-burst --seeds 200 -p capacity=2
 #include <variant>
 
-#include "cli/troupe_cli.hpp"
-#include "sim/scenario.hpp"
+#include <troupe/cli/troupe_cli.hpp>
+#include <troupe/sim/scenario.hpp>
 
 using namespace troupe;
 using namespace troupe::sim;

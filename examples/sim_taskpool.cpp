@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/troupe.hpp"
-#include "examples/summary.hpp"
-#include "examples/task_worker.hpp"
-#include "sim/simulation.hpp"
+#include <troupe/sim/simulation.hpp>
+#include <troupe/troupe.hpp>
+#include "summary.hpp"
+#include "task_worker.hpp"
 
 using namespace troupe;
 using namespace std::chrono_literals;

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "engine/troupe.hpp"
+#include <troupe/troupe.hpp>
 
 namespace examples {
 

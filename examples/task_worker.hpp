@@ -8,7 +8,7 @@
 #include <thread>
 #include <variant>
 
-#include "engine/troupe.hpp"
+#include <troupe/troupe.hpp>
 
 namespace examples {
 

@@ -13,11 +13,11 @@
 #include <optional>
 #include <thread>
 
-#include "engine/http/metrics_server.hpp"
+#include <troupe/http/metrics_server.hpp>
 
-#include "engine/troupe.hpp"
-#include "examples/summary.hpp"
-#include "examples/task_worker.hpp"
+#include <troupe/troupe.hpp>
+#include "summary.hpp"
+#include "task_worker.hpp"
 
 using namespace troupe;
 using namespace std::chrono_literals;

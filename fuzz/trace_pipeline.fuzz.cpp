@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "cli/timeline.hpp"
-#include "sim/replay.hpp"
-#include "sim/trace.hpp"
+#include "timeline.hpp"
+#include "troupe/sim/replay.hpp"
+#include "troupe/sim/trace.hpp"
 
 namespace {
 

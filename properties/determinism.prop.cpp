@@ -7,7 +7,7 @@
 #include <variant>
 #include <vector>
 
-#include "properties/world.hpp"
+#include "world.hpp"
 
 namespace troupe::props {
 namespace {

@@ -6,7 +6,7 @@
 #include <map>
 #include <vector>
 
-#include "properties/world.hpp"
+#include "world.hpp"
 
 namespace troupe::props {
 namespace {

@@ -11,7 +11,7 @@
 #include <set>
 #include <string>
 
-#include "properties/world.hpp"
+#include "world.hpp"
 
 namespace troupe::props {
 namespace {

@@ -9,7 +9,7 @@
 #include <cmath>
 #include <vector>
 
-#include "properties/world.hpp"
+#include "world.hpp"
 
 namespace troupe::props {
 namespace {

@@ -7,8 +7,8 @@
 
 #include <filesystem>
 
-#include "properties/world.hpp"
-#include "sim/replay.hpp"
+#include "troupe/sim/replay.hpp"
+#include "world.hpp"
 
 namespace troupe::props {
 namespace {

@@ -11,8 +11,8 @@
 #include <ostream>
 #include <string>
 
-#include "engine/troupe.hpp"
-#include "sim/simulation.hpp"
+#include "troupe/sim/simulation.hpp"
+#include "troupe/troupe.hpp"
 
 namespace troupe::props {
 

@@ -1,0 +1,84 @@
+// Context<M>: what an actor can do from inside its handlers: address itself,
+// spawn and stop children, watch other actors, set timers, read the clock.
+// Valid only inside the actor's own hooks and handlers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "troupe/actor_ref.hpp"
+#include "troupe/props.hpp"
+#include "troupe/result.hpp"
+#include "troupe/time.hpp"
+
+namespace troupe {
+
+class System;
+
+namespace detail {
+template <class M>
+class Cell;
+}
+
+template <class M>
+class Context {
+ public:
+  explicit Context(detail::Cell<M>& cell) : cell_(cell) {}
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  ActorRef<M> self() const;
+  ActorId id() const;
+  const std::string& path() const;
+  /// The last part of the path.
+  std::string_view name() const;
+  System& system() const;
+
+  /// A child supervised by this actor. An empty name generates one. A
+  /// duplicate name among siblings is an Error, not an exception.
+  template <class C>
+  Result<ActorRef<C>> spawn(std::string name, Props<C> props);
+
+  /// Delivers Actor::on_terminated once `ref` stops (at once if it already has).
+  template <class T>
+  void watch(const ActorRef<T>& ref);
+  template <class T>
+  void unwatch(const ActorRef<T>& ref);
+
+  /// Stops this actor after the current message; what is still queued becomes
+  /// actor_stopped dead letters. Children stop first.
+  void stop();
+  /// Stops another actor (usually a child) the same way.
+  template <class T>
+  void stop(const ActorRef<T>& ref);
+
+  /// Sends `message` to this actor after `delay` on the scheduler's clock.
+  /// Until then the message counts as sent and queued (quiescence and a
+  /// draining shutdown wait for it). Pending timers are cancelled when the
+  /// actor restarts or stops; a cancelled timer's message is a
+  /// `timer_cancelled` dead letter.
+  TimerId schedule_once(Duration delay, M message);
+  /// Cancels one of this actor's pending timers (its message becomes a
+  /// `timer_cancelled` dead letter); false if it fired already or is unknown.
+  bool cancel_timer(TimerId id);
+
+  /// Spends `time` in this handler, for modelled I/O or computation: on
+  /// real threads the thread sleeps; in the simulator the handler's virtual
+  /// service time grows by `time`, and what the handler sends or arms after
+  /// the call takes effect when that work ends (a message to an actor or a
+  /// pool arrives then, counted as queued until it does; a timer's delay
+  /// starts then; spawns and stops still happen at once). Throws
+  /// std::invalid_argument outside 0 <= time <= kMaxWork.
+  void work(Duration time);
+
+  TimePoint now() const;
+  std::uint64_t random() const;
+  /// The 1-based number of the message being handled.
+  std::uint64_t message_seq() const;
+
+ private:
+  detail::Cell<M>& cell_;
+};
+
+}  // namespace troupe

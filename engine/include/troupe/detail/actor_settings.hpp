@@ -1,0 +1,22 @@
+// ActorSettings: the untyped part of an actor's recipe (Props), the part the
+// runtime reads: mailbox bounds, the failure policy its supervisor applies,
+// how it supervises its own children and its labels. One instance is shared
+// by every actor spawned from the same Props.
+#pragma once
+
+#include <string>
+
+#include "troupe/mailbox.hpp"
+#include "troupe/supervision.hpp"
+
+namespace troupe::detail {
+
+struct ActorSettings {
+  MailboxSettings mailbox;
+  FailurePolicy policy;
+  Scope children_scope = Scope::one_for_one;
+  std::string kind;           // shared by actors of one kind: metrics, simulated service times
+  std::string metrics_label;  // the `actor` label; empty means the actor's path
+};
+
+}  // namespace troupe::detail

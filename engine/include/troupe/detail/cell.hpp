@@ -1,0 +1,502 @@
+// Cell<M>: the typed half of an actor: its bounded mailbox, its instance and
+// its Context. Also holds the definitions of ActorRef<M> and Context<M>
+// members, which need the complete cell, and the spawn used by both System
+// and Context.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "troupe/actor.hpp"
+#include "troupe/actor_ref.hpp"
+#include "troupe/context.hpp"
+#include "troupe/detail/cell_base.hpp"
+#include "troupe/detail/ring_queue.hpp"
+#include "troupe/detail/runtime.hpp"
+#include "troupe/props.hpp"
+
+namespace troupe::detail {
+
+template <class M>
+class Cell final : public CellBase {
+ public:
+  Cell(Runtime& runtime, CellBase* parent, ActorId id, const Props<M>& props)
+      : CellBase(runtime, parent, id, props.recipe()) {}
+
+  ~Cell() override { destroy_instance(); }
+
+  /// Queues `message` with full accounting: a refusal counts a dead letter.
+  SendResult tell(M&& message);
+
+  /// One attempt to queue that never blocks and counts nothing when refused
+  /// (the caller does): for routers that retry or account themselves. The
+  /// message is moved from only when the result is `accepted`.
+  SendResult offer(M& message);
+
+  /// An outside sender may wait for room in this mailbox (overflow = block);
+  /// an actor never does.
+  bool may_block() const {
+    return mailbox_settings().overflow == Overflow::block && current_cell() == nullptr &&
+           !runtime_->scheduler().on_own_thread();
+  }
+  SendResult wait_for_room(M& message);
+  Duration block_timeout() const { return mailbox_settings().block_timeout; }
+
+  ActorRef<M> ref() { return ActorRef<M>(std::static_pointer_cast<Cell<M>>(shared_from_this())); }
+
+  TimerId schedule_once(Duration delay, M message);
+  bool cancel_timer(TimerId id);
+  /// Delivers `message` to this actor after `delay` (a timer's message, or a
+  /// send held until a simulated handler's declared work ends), counted as
+  /// sent and queued until then.
+  std::pair<TimerId, TimePoint> arm_delivery(Duration delay, M&& message);
+  /// A send held by the running handler's declared work (Scheduler::hold),
+  /// counted as sent and queued until it arrives.
+  void hold_delivery(Duration held, M&& message);
+  /// What delivers a message held by a timer or by declared work, due at `due`.
+  std::function<void()> delivery(M&& message, TimePoint due);
+  /// A timer's message arriving: never blocks (it runs on the scheduler's
+  /// own thread) and is not turned away by a shutdown that is draining,
+  /// since it is the actor's own work. A refusal is a counted dead letter.
+  void deliver_from_timer(M&& message) {
+    const SendResult result = offer(message);
+    if (result == SendResult::accepted) return;
+    reject(dead_letter_reason(result));
+  }
+  /// The number of the message being handled: its handler runs right after
+  /// the count of received messages went up to it.
+  std::uint64_t message_seq() const { return received_.load(std::memory_order_relaxed); }
+
+ protected:
+  bool process_one() override;
+  std::size_t user_queue_size_locked() const override { return queue_.size(); }
+  PendingMessage front_message_locked() const override {
+    if (queue_.empty()) return {};
+    return PendingMessage(typeid(M), &queue_.front());
+  }
+  std::size_t clear_user_queue_locked() override {
+    const std::size_t n = queue_.size();
+    queue_.clear();
+    return n;
+  }
+  void create_instance() override {
+    instance_ = recipe().factory();
+    if (!instance_) throw std::logic_error("the actor factory returned nullptr");
+  }
+  void destroy_instance() noexcept override {
+    if (timers_) {
+      // A timer's message belongs to this instance: cancelled with it, and
+      // counted as a dead letter. One that fired already delivers itself.
+      for (const auto& [id, due] : *timers_) {
+        if (runtime_->scheduler().cancel(id)) runtime_->timer_cancelled(*this, due);
+      }
+      timers_.reset();
+    }
+    instance_.reset();
+  }
+  bool has_instance() const override { return instance_ != nullptr; }
+  // A Context is a view of its cell (one reference), made for each call
+  // rather than stored in every cell.
+  void hook_pre_start() override {
+    Context<M> ctx(*this);
+    instance_->pre_start(ctx);
+  }
+  void hook_post_stop() override {
+    Context<M> ctx(*this);
+    instance_->post_stop(ctx);
+  }
+  void hook_pre_restart(const Failure& f) override {
+    Context<M> ctx(*this);
+    instance_->pre_restart(ctx, f);
+  }
+  void hook_terminated(const Terminated& t) override {
+    Context<M> ctx(*this);
+    instance_->on_terminated(ctx, t);
+  }
+  bool hand_over_queue() override { return recipe().hand_over && recipe().hand_over(*this); }
+
+ public:
+  /// Closes the mailbox and moves what it holds into `out` (a successor's
+  /// queue in the making). Returns how many messages moved.
+  std::size_t take_queue(RingQueue<M>& out) {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    TROUPE_ASSERT(out.empty());
+    queue_.swap(out);
+    return out.size();
+  }
+  /// Queues messages taken from a predecessor into this cell before its
+  /// first activation (spawn_child's before_start), when nobody else can
+  /// reach it yet; start() schedules it. The caller accounts them
+  /// (Runtime::handed_over).
+  void adopt_queue(RingQueue<M>& messages) {
+    std::lock_guard lock(mu_);
+    TROUPE_ASSERT(!scheduled_locked() && queue_.empty() &&
+                  messages.size() <= mailbox_settings().capacity);
+    while (!messages.empty()) {
+      queue_.push_back(std::move(messages.front()));
+      bump(enqueued_);
+      messages.pop_front();
+    }
+  }
+
+ protected:
+ private:
+  /// Queues under mu_; returns whether the cell must now be scheduled.
+  bool push_locked(M&& message) {
+    queue_.push_back(std::move(message));
+    bump(enqueued_);  // every writer holds mu_
+    return mark_scheduled_locked();
+  }
+  SendResult reject(DeadLetterReason reason) {
+    runtime_->rejected(reason, *this);
+    return reason == DeadLetterReason::mailbox_full ? SendResult::mailbox_full
+                                                    : SendResult::actor_stopped;
+  }
+  void prune_fired_timers();
+
+  // The recipe this cell was spawned from, which CellBase keeps.
+  const Recipe<M>& recipe() const { return static_cast<const Recipe<M>&>(*settings_); }
+  const MailboxSettings& mailbox_settings() const { return settings_->mailbox; }
+
+  RingQueue<M> queue_;  // guarded by mu_
+  std::unique_ptr<Actor<M>> instance_;
+  // Timers this activation set and that may not have fired: made by the
+  // first schedule_once, since most actors set none. Activation only.
+  std::unique_ptr<std::map<TimerId, TimePoint>> timers_;
+};
+
+template <class M>
+SendResult Cell<M>::offer(M& message) {
+  bool dropped_oldest = false;
+  bool schedule = false;
+  std::size_t length = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return SendResult::actor_stopped;
+    if (queue_.size() >= mailbox_settings().capacity) {
+      if (mailbox_settings().overflow != Overflow::drop_oldest) return SendResult::mailbox_full;
+      queue_.pop_front();
+      dropped_oldest = true;
+    }
+    schedule = push_locked(std::move(message));
+    length = queue_.size();
+  }
+  if (dropped_oldest) runtime_->dead_letter(DeadLetterReason::mailbox_full, *this);
+  if (runtime_->emitting()) {
+    runtime_->emit(EventKind::sent, id(), path(), {}, static_cast<std::int64_t>(length));
+  }
+  schedule_if(schedule);
+  return SendResult::accepted;
+}
+
+template <class M>
+SendResult Cell<M>::tell(M&& message) {
+  // Shutdown stops new work from outside; actors still talk while draining.
+  if (current_cell() == nullptr && runtime_->shutting_down()) {
+    return reject(DeadLetterReason::actor_stopped);
+  }
+  if (runtime_->scheduler_times_handlers()) {
+    // A simulated handler that declared work sends when the work ends.
+    const Duration held = runtime_->scheduler().effects_delay();
+    if (held > Duration::zero()) {
+      hold_delivery(held, std::move(message));
+      return SendResult::accepted;
+    }
+  }
+  SendResult result = offer(message);
+  if (result == SendResult::mailbox_full && may_block()) result = wait_for_room(message);
+  if (result == SendResult::accepted) return result;
+  return reject(dead_letter_reason(result));
+}
+
+template <class M>
+SendResult Cell<M>::wait_for_room(M& message) {
+  {
+    std::lock_guard guard(mu_);
+    ++blocked_senders_;
+  }
+  auto& scheduler = runtime_->scheduler();
+  SendResult result = SendResult::mailbox_full;
+  scheduler.wait_until(
+      [&] {
+        result = offer(message);
+        return result != SendResult::mailbox_full;
+      },
+      deadline_after(scheduler.now(), mailbox_settings().block_timeout));
+  std::lock_guard guard(mu_);
+  --blocked_senders_;
+  return result;
+}
+
+template <class M>
+bool Cell<M>::process_one() {
+  bool wake_senders = false;
+  std::unique_lock lock(mu_);
+  if (queue_.empty()) return false;
+  M message = std::move(queue_.front());
+  queue_.pop_front();
+  in_flight_.store(true, std::memory_order_relaxed);
+  wake_senders = blocked_senders_ > 0;
+  lock.unlock();
+  if (wake_senders) runtime_->scheduler().wake_waiters();
+
+  const std::uint64_t message_seq = bump(received_);
+  if (runtime_->emitting()) {
+    runtime_->emit(EventKind::received, id(), path(), {}, static_cast<std::int64_t>(message_seq));
+  }
+  if (runtime_->injects_failures()) {
+    std::string injected;
+    if (runtime_->scheduler().inject_failure(info(), message_seq, injected)) {
+      in_flight_.store(false, std::memory_order_release);
+      handler_threw(std::move(injected), message_seq);
+      return true;
+    }
+  }
+  // Timing every message would cost two clock reads and three shared atomic
+  // updates each: one in N is timed, counted down without a division.
+  const bool timed = processing_seconds_ != nullptr && !runtime_->scheduler_times_handlers() &&
+                     --until_timed_ == 0;
+  if (timed) until_timed_ = runtime_->timing_sample_every();
+  const TimePoint started = timed ? runtime_->scheduler().now() : TimePoint{};
+  try {
+    Context<M> ctx(*this);
+    instance_->receive(ctx, message);
+  } catch (...) {
+    if (timed) handled_in(runtime_->scheduler().now() - started);  // failures take time too
+    std::string what = describe_current_exception();
+    in_flight_.store(false, std::memory_order_release);
+    handler_threw(std::move(what), message_seq);
+    return true;
+  }
+  if (timed) handled_in(runtime_->scheduler().now() - started);
+  bump(processed_);
+  in_flight_.store(false, std::memory_order_release);
+  return true;
+}
+
+template <class M>
+std::function<void()> Cell<M>::delivery(M&& message, TimePoint due) {
+  auto payload = std::make_shared<M>(std::move(message));
+  std::weak_ptr<CellBase> weak = shared_from_this();
+  return [weak, payload, rt = runtime_, actor = this->id(), due] {
+    if (auto cell = weak.lock()) {
+      static_cast<Cell<M>&>(*cell).deliver_from_timer(std::move(*payload));
+    } else {
+      rt->rejected(DeadLetterReason::actor_stopped, actor, "(stopped actor)");
+    }
+    rt->timer_delivered(due);  // after the tell: quiescence never misses it
+  };
+}
+
+template <class M>
+std::pair<TimerId, TimePoint> Cell<M>::arm_delivery(Duration delay, M&& message) {
+  auto& scheduler = runtime_->scheduler();
+  // The message counts as sent and queued from now on (conservation law).
+  const TimePoint due = deadline_after(scheduler.now(), delay);
+  runtime_->timer_armed(due);
+  const TimerId timer = scheduler.after(delay, delivery(std::move(message), due));
+  return {timer, due};
+}
+
+template <class M>
+void Cell<M>::hold_delivery(Duration held, M&& message) {
+  auto& scheduler = runtime_->scheduler();
+  const TimePoint due = deadline_after(scheduler.now(), held);
+  runtime_->timer_armed(due);
+  scheduler.hold(delivery(std::move(message), due));
+}
+
+template <class M>
+TimerId Cell<M>::schedule_once(Duration delay, M message) {
+  prune_fired_timers();
+  if (runtime_->scheduler_times_handlers()) {
+    // After declared work, a timer's delay starts when the work ends.
+    delay =
+        saturating_sum(std::max(delay, Duration::zero()), runtime_->scheduler().effects_delay());
+  }
+  const auto [timer, due] = arm_delivery(delay, std::move(message));
+  if (!timers_) timers_ = std::make_unique<std::map<TimerId, TimePoint>>();
+  timers_->emplace(timer, due);
+  return timer;
+}
+
+template <class M>
+bool Cell<M>::cancel_timer(TimerId id) {
+  // Only this actor's own timers: an id is just a number.
+  if (!timers_) return false;
+  const auto entry = timers_->find(id);
+  if (entry == timers_->end()) return false;
+  const TimePoint due = entry->second;
+  timers_->erase(entry);
+  if (!runtime_->scheduler().cancel(id)) return false;
+  runtime_->timer_cancelled(*this, due);
+  return true;
+}
+
+template <class M>
+void Cell<M>::prune_fired_timers() {
+  // Bounds the bookkeeping of an actor that sets many timers: entries whose
+  // time has passed have fired already.
+  if (!timers_ || timers_->size() < 32) return;
+  const TimePoint now = runtime_->scheduler().now();
+  std::erase_if(*timers_, [&](const auto& entry) { return entry.second < now; });
+}
+
+/// Creates a child of `parent`; shared by System::spawn and Context::spawn.
+/// `before_start`, if given, runs once the child is registered but before
+/// its first activation is scheduled: nothing else can reach it yet (a pool
+/// moves a predecessor's queue in there, ahead of anything pre_start sends).
+template <class M>
+Result<ActorRef<M>> spawn_child(CellBase& parent, std::string name, Props<M> props,
+                                const std::function<void(Cell<M>&)>& before_start = {}) {
+  Runtime& runtime = parent.runtime();
+  auto cell = std::make_shared<Cell<M>>(runtime, &parent, runtime.next_id(), props);
+  if (auto error = parent.adopt(std::move(name), cell)) return std::move(*error);
+  runtime.register_cell(*cell);
+  runtime.emit(EventKind::spawned, cell->id(), cell->path(), {},
+               static_cast<std::int64_t>(parent.id()));
+  if (before_start) before_start(*cell);
+  cell->start();
+  return cell->ref();
+}
+
+}  // namespace troupe::detail
+
+namespace troupe {
+
+template <class M>
+const detail::Cell<M>& ActorRef<M>::checked() const {
+  if (!cell_) throw std::logic_error("use of an empty ActorRef");
+  return *cell_;
+}
+
+template <class M>
+SendResult ActorRef<M>::tell(M message) const {
+  // The check and the call on one pointer: g++ -O3 otherwise warns that the
+  // call may be on null (-Wnonnull), in users' builds too.
+  detail::Cell<M>* const cell = cell_.get();
+  if (cell == nullptr) throw std::logic_error("use of an empty ActorRef");
+  return cell->tell(std::move(message));
+}
+
+template <class M>
+ActorId ActorRef<M>::id() const {
+  return checked().id();
+}
+
+template <class M>
+const std::string& ActorRef<M>::path() const {
+  return checked().path();
+}
+
+template <class M>
+std::size_t ActorRef<M>::queued() const {
+  return checked().queued();
+}
+
+template <class M>
+bool ActorRef<M>::alive() const {
+  return !checked().terminated();
+}
+
+template <class M>
+std::shared_ptr<detail::CellBase> ActorRef<M>::cell_base() const {
+  checked();
+  return cell_;
+}
+
+template <class M>
+ActorRef<M> Context<M>::self() const {
+  return cell_.ref();
+}
+
+template <class M>
+ActorId Context<M>::id() const {
+  return cell_.id();
+}
+
+template <class M>
+const std::string& Context<M>::path() const {
+  return cell_.path();
+}
+
+template <class M>
+std::string_view Context<M>::name() const {
+  return cell_.name();
+}
+
+template <class M>
+System& Context<M>::system() const {
+  return cell_.runtime().owner();
+}
+
+template <class M>
+template <class C>
+Result<ActorRef<C>> Context<M>::spawn(std::string name, Props<C> props) {
+  return detail::spawn_child(cell_, std::move(name), std::move(props));
+}
+
+template <class M>
+template <class T>
+void Context<M>::watch(const ActorRef<T>& ref) {
+  cell_.watch(ref.cell_base());
+}
+
+template <class M>
+template <class T>
+void Context<M>::unwatch(const ActorRef<T>& ref) {
+  cell_.unwatch(*ref.cell_base());
+}
+
+template <class M>
+void Context<M>::stop() {
+  cell_.enqueue_signal(detail::Signal{detail::Signal::Kind::stop, nullptr, {}});
+}
+
+template <class M>
+template <class T>
+void Context<M>::stop(const ActorRef<T>& ref) {
+  ref.cell_base()->enqueue_signal(detail::Signal{detail::Signal::Kind::stop, nullptr, {}});
+}
+
+template <class M>
+TimerId Context<M>::schedule_once(Duration delay, M message) {
+  return cell_.schedule_once(delay, std::move(message));
+}
+
+template <class M>
+bool Context<M>::cancel_timer(TimerId id) {
+  return cell_.cancel_timer(id);
+}
+
+template <class M>
+TimePoint Context<M>::now() const {
+  return cell_.runtime().scheduler().now();
+}
+
+template <class M>
+void Context<M>::work(Duration time) {
+  if (time < Duration::zero() || time > kMaxWork) {
+    throw std::invalid_argument("Context::work: the time must be between 0 and 24 h, got " +
+                                std::to_string(time.count()) + " ns");
+  }
+  cell_.runtime().scheduler().work(time);
+}
+
+template <class M>
+std::uint64_t Context<M>::random() const {
+  return cell_.runtime().scheduler().random();
+}
+
+template <class M>
+std::uint64_t Context<M>::message_seq() const {
+  return cell_.message_seq();
+}
+
+}  // namespace troupe

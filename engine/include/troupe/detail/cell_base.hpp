@@ -1,0 +1,297 @@
+// The untyped half of an actor: its place in the tree, its signal queue, its
+// lifecycle state machine and the supervision of its children. The typed half
+// (Cell<M>) adds the mailbox and the instance. All lifecycle state is changed
+// only inside the cell's own activation, one thread at a time; other threads
+// talk to a cell by enqueuing signals or messages under its lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "troupe/detail/actor_settings.hpp"
+#include "troupe/detail/compact_mutex.hpp"
+#include "troupe/detail/intrusive_list.hpp"
+#include "troupe/detail/ring_queue.hpp"
+#include "troupe/failure.hpp"
+#include "troupe/metrics.hpp"
+#include "troupe/result.hpp"
+#include "troupe/scheduler.hpp"
+#include "troupe/send_result.hpp"
+#include "troupe/supervision.hpp"
+
+namespace troupe::detail {
+
+class Runtime;
+class CellBase;
+
+/// A lifecycle or supervision message between cells. Signals go before user
+/// messages and are never subject to mailbox limits (there are at most a few
+/// per child and watcher).
+struct Signal {
+  enum class Kind : std::uint8_t {
+    stop,              // stop (children first); `reason` labels leftover messages
+    suspend,           // pause user messages (an all_for_one sibling failed)
+    resume,            // continue with the same instance
+    restart,           // fresh instance after `failure`
+    child_failed,      // `other` failed with `failure`: decide
+    child_terminated,  // `other` has stopped
+    terminated,        // `other`, which this cell watches, has stopped
+    drain_and_stop,    // handle what is queued, then stop (a pool shrinking)
+    run,               // run `action` in the activation: a system command (pool resize, tick)
+  };
+  Kind kind;
+  std::shared_ptr<CellBase> other;
+  Failure failure;
+  DeadLetterReason reason = DeadLetterReason::actor_stopped;
+  std::function<void()> action{};
+  /// For `terminated`: the user messages this cell had received when the
+  /// signal arrived. It is delivered only after that many were taken from
+  /// the mailbox, so it never overtakes what the stopped actor sent before.
+  std::uint64_t after_messages = 0;
+};
+
+/// The actor currently running on this thread, or nullptr outside actors.
+CellBase* current_cell();
+
+/// The message of the exception being handled (call inside a catch block).
+std::string describe_current_exception();
+
+class CellBase : public Resumable, public std::enable_shared_from_this<CellBase> {
+ public:
+  /// `settings` is the recipe the cell was spawned from, shared with every
+  /// other actor spawned from it.
+  CellBase(Runtime& runtime, CellBase* parent, ActorId id,
+           std::shared_ptr<const ActorSettings> settings);
+  CellBase(const CellBase&) = delete;
+  CellBase& operator=(const CellBase&) = delete;
+  virtual ~CellBase();
+
+  ActorId id() const { return id_; }
+  const std::string& path() const { return path_; }
+  /// The `actor` label of this actor's metrics.
+  const std::string& metrics_label() const {
+    return settings_->metrics_label.empty() ? path_ : settings_->metrics_label;
+  }
+  /// Whether the label is shared (a pool's workers): its counts outlive the actor.
+  bool shares_metrics_label() const { return !settings_->metrics_label.empty(); }
+  /// The last part of the path.
+  std::string_view name() const { return std::string_view(path_).substr(name_at_); }
+  Runtime& runtime() const { return *runtime_; }
+
+  /// Schedules the first activation, which builds the instance.
+  void start();
+  void enqueue_signal(Signal signal);
+
+  /// Reserves `name` among this cell's children (an empty name gets a unique
+  /// generated one) and names the child; an Error when that is not possible.
+  std::optional<Error> adopt(std::string name, const std::shared_ptr<CellBase>& child);
+
+  /// This cell watches `target`: one Terminated when it stops (at once if it
+  /// has). Watching an actor whose Terminated is still on its way here is
+  /// the same watch (one Terminated), as in Akka; so is watching twice.
+  void watch(const std::shared_ptr<CellBase>& target);
+  /// Ends the watch: no Terminated for `target` reaches this cell afterwards,
+  /// even one already on its way (Akka's guarantee).
+  void unwatch(CellBase& target);
+
+  /// User messages queued plus the one being handled.
+  std::size_t queued() const;
+  bool terminated() const;
+  /// Nothing queued, running or scheduled: no signal and no message pending.
+  bool idle() const;
+  /// Messages and signals ever queued here: grows with every piece of work.
+  std::uint64_t activity() const {
+    return enqueued_.load(std::memory_order_relaxed) + signals_.load(std::memory_order_relaxed);
+  }
+
+  /// Shutdown past its deadline: closes the mailbox and turns what is queued
+  /// into shutdown_abandoned dead letters. Returns how many.
+  std::size_t abandon_queue();
+
+  std::uint64_t enqueued_count() const { return enqueued_.load(std::memory_order_relaxed); }
+  std::uint64_t processed_count() const { return processed_.load(std::memory_order_relaxed); }
+  std::uint64_t abandoned_count() const { return abandoned_.load(std::memory_order_relaxed); }
+  std::uint64_t restart_count() const { return restarts_.load(std::memory_order_relaxed); }
+  std::uint64_t failure_count() const { return failures_.load(std::memory_order_relaxed); }
+
+  /// Processed count when shutdown began (guarded by the runtime's registry).
+  std::uint64_t processed_at_shutdown = 0;
+  /// This cell's place among the runtime's live cells (guarded by its registry).
+  ListLinks<CellBase> registry_links;
+
+  ResumeResult resume(std::size_t max_messages) final;
+  PendingMessage next_message() final;
+  ResumableInfo info() const final { return ResumableInfo{id_, path_, settings_->kind}; }
+  void handled_in(Duration time) final {
+    if (processing_seconds_ != nullptr) {
+      processing_seconds_->observe(std::chrono::duration<double>(time).count());
+    }
+  }
+  std::uint64_t messages_handled() const final { return received_.load(std::memory_order_relaxed); }
+
+ protected:
+  // The typed half. Called only inside the activation, except the *_locked
+  // functions, which are called with mu_ held.
+  virtual bool process_one() = 0;
+  virtual std::size_t user_queue_size_locked() const = 0;
+  /// The oldest queued user message, if any (the next process_one's).
+  virtual PendingMessage front_message_locked() const = 0;
+  virtual std::size_t clear_user_queue_locked() = 0;
+  virtual void create_instance() = 0;
+  virtual void destroy_instance() noexcept = 0;
+  virtual bool has_instance() const = 0;
+  virtual void hook_pre_start() = 0;
+  virtual void hook_post_stop() = 0;
+  virtual void hook_pre_restart(const Failure& failure) = 0;
+  virtual void hook_terminated(const Terminated& terminated) = 0;
+  /// Stopping with messages queued: a pool worker hands them to its
+  /// replacement instead of dropping them. True if it did.
+  virtual bool hand_over_queue() { return false; }
+
+  /// Called by process_one when a handler threw: the message is a
+  /// handler_failed dead letter, the cell suspends and tells its parent.
+  void handler_threw(std::string what, std::uint64_t message_seq);
+
+  /// Schedules this cell if it was idle; called after enqueuing with mu_ released.
+  void schedule_if(bool needed);
+
+  /// Marks the cell scheduled when work was added; returns whether the
+  /// caller must call schedule_if(true) after releasing mu_.
+  bool mark_scheduled_locked() {
+    if (scheduled_) return false;
+    scheduled_ = true;
+    return true;
+  }
+  /// Whether an activation is scheduled or running (mu_ held).
+  bool scheduled_locked() const { return scheduled_; }
+
+  const std::shared_ptr<Runtime> runtime_;  // shared: a ref that outlives its system still counts
+  const std::shared_ptr<const ActorSettings> settings_;
+  /// Increments a counter that has one writer at a time (the activation, or
+  /// the holder of mu_) and is only read elsewhere: no read-modify-write needed.
+  static std::uint64_t bump(std::atomic<std::uint64_t>& counter) {
+    const std::uint64_t next = counter.load(std::memory_order_relaxed) + 1;
+    counter.store(next, std::memory_order_relaxed);
+    return next;
+  }
+
+  // The small fields sit together, in groups of eight bytes, so that no
+  // padding grows the cell: its size is paid once per actor.
+  mutable CompactMutex mu_;            // four bytes: see compact_mutex.hpp
+  std::uint32_t until_timed_ = 1;      // messages until the next timed one
+  std::uint32_t blocked_senders_ = 0;  // guarded by mu_; outside senders waiting for room
+  std::uint32_t name_at_ = 0;          // where the name starts in path_
+  bool closed_ = false;                // guarded by mu_: no user message is accepted any more
+  // Set under mu_ together with the pop, cleared after the handler without
+  // the lock: queued() never misses a message between mailbox and handler.
+  std::atomic<bool> in_flight_{false};
+
+ private:
+  enum class State : std::uint8_t { created, running, suspended, restarting, stopping, stopped };
+
+  bool scheduled_ = false;          // guarded by mu_
+  bool terminated_ = false;         // guarded by mu_
+  bool accepting_children_ = true;  // guarded by mu_
+  State state_ = State::created;    // activation only
+  bool stop_when_empty_ = false;    // activation only
+  // Lets an activation skip the lock when no signal is pending (the common case).
+  std::atomic<bool> has_signals_{false};
+  // Mirrors deferred_terminations_ != nullptr for idle(): a Terminated
+  // waiting for a suspended actor's restart is work quiescence must see.
+  std::atomic<bool> has_deferred_{false};
+
+ protected:
+  std::atomic<std::uint64_t> enqueued_{0};
+  std::atomic<std::uint64_t> processed_{0};
+  std::atomic<std::uint64_t> received_{0};
+  std::atomic<std::uint64_t> abandoned_{0};
+  std::atomic<std::uint64_t> restarts_{0};
+  std::atomic<std::uint64_t> failures_{0};
+  std::atomic<std::uint64_t> signals_{0};
+  Histogram* processing_seconds_ = nullptr;  // owned by the runtime's registry
+
+ private:
+  /// Registers `watcher` for a terminated signal; if this cell has already
+  /// stopped, the signal is sent at once.
+  void add_watcher(const std::shared_ptr<CellBase>& watcher);
+  void remove_watcher(const CellBase& watcher);
+  std::optional<Signal> take_signal();
+  /// Messages taken out of the mailbox so far (handled, failed or dropped).
+  std::uint64_t dequeued_count() const;
+  void on_terminated_signal(Signal& signal);
+  /// Delivers the oldest deferred Terminated if its messages were taken.
+  bool deliver_due_termination();
+  void deliver_terminated(const Signal& signal);
+  ResumeResult finish_activation();
+  void handle(Signal& signal);
+  void on_create();
+  void on_stop(DeadLetterReason reason);
+  void on_restart(const Failure& failure);
+  void on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure);
+  void on_child_terminated(const std::shared_ptr<CellBase>& child);
+  void restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure);
+  /// `exhausted` (the failed child or, under all_for_one, a sibling) has no
+  /// restart left: stop the decision's scope and escalate.
+  void budget_exhausted(const CellBase& exhausted, const std::shared_ptr<CellBase>& failed,
+                        const Failure& failure);
+  void stop_children(DeadLetterReason reason);
+  void escalate(const Failure& failure);
+  void fail(Failure failure);
+  void complete_restart();
+  void finish_stop();
+  std::vector<std::shared_ptr<CellBase>> children_snapshot() const;
+  bool has_children() const;
+  template <class Fn>
+  bool guarded(Fn&& fn, std::uint64_t message_seq);
+
+  CellBase* const parent_;
+  const ActorId id_;
+  std::string path_;
+  /// Most actors never have children: the table is made by the first spawn.
+  struct Children {
+    /// Orders children by name and finds them by a name alone.
+    struct ByName {
+      using is_transparent = void;
+      static std::string_view key(std::string_view name) { return name; }
+      static std::string_view key(const std::shared_ptr<CellBase>& cell) { return cell->name(); }
+      template <class A, class B>
+      bool operator()(const A& a, const B& b) const {
+        return key(a) < key(b);
+      }
+    };
+    // Ordered: deterministic walks. A set keyed by the child itself keeps
+    // the name once, in the child's path.
+    std::set<std::shared_ptr<CellBase>, ByName> by_name;
+    std::uint64_t generated_names = 0;
+  };
+
+  // Guarded by mu_. The signal queue holds no buffer while empty: an idle
+  // actor keeps nothing for signals it rarely gets.
+  RingQueue<Signal> pending_signals_;
+  std::unique_ptr<std::vector<std::weak_ptr<CellBase>>> watchers_;  // made by the first watch
+  // The actors this cell watches whose Terminated it has not been given yet:
+  // a Terminated for any other actor is a duplicate or was unwatched.
+  std::unique_ptr<std::set<ActorId>> watching_;  // made by the first watch
+  std::unique_ptr<Children> children_;
+
+  // Touched only inside activations (this cell's, or its parent's for the history).
+  std::unique_ptr<Failure> restart_cause_;  // only while restarting
+  // Terminated signals waiting for messages sent before them, oldest first
+  // (their marks never decrease). Activation only; made when first needed.
+  std::unique_ptr<RingQueue<Signal>> deferred_terminations_;
+
+ public:
+  /// Kept by the supervisor (the parent) for its decisions about this cell;
+  /// made at the first restart.
+  std::unique_ptr<RestartHistory> restart_history;
+};
+
+}  // namespace troupe::detail

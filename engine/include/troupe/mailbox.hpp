@@ -1,0 +1,32 @@
+// Mailbox settings. Every mailbox is bounded; what happens when it is full is
+// the overflow policy. `tell` never blocks an actor: `block` applies only to
+// senders outside the actor system, and only until `block_timeout`.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "troupe/time.hpp"
+
+namespace troupe {
+
+enum class Overflow : std::uint8_t {
+  reject,       ///< the send returns SendResult::mailbox_full
+  drop_oldest,  ///< the oldest queued message becomes a mailbox_full dead letter
+  block,        ///< an outside sender waits up to block_timeout for room
+};
+
+struct MailboxSettings {
+  std::size_t capacity = 1024;
+  Overflow overflow = Overflow::reject;
+  Duration block_timeout = std::chrono::seconds(1);
+};
+
+/// The largest capacity accepted: a limit on memory one actor may pin.
+inline constexpr std::size_t kMaxMailboxCapacity = std::size_t{1} << 24;
+
+/// Throws std::invalid_argument naming the offending field.
+void validate(const MailboxSettings& settings);
+
+}  // namespace troupe

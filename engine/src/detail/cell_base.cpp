@@ -1,0 +1,629 @@
+#include "troupe/detail/cell_base.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <string>
+
+#include "troupe/assert.hpp"
+#include "troupe/detail/runtime.hpp"
+#include "troupe/events.hpp"
+
+namespace troupe::detail {
+
+namespace {
+
+class ActivationScope;
+thread_local ActivationScope* tl_activation = nullptr;
+
+/// Marks the running actor for the activation's duration, so that tell can
+/// tell actors (never blocked) from outside senders. A cell that stops in
+/// its activation parks its last reference here: its parent may drop its own
+/// on another thread at any moment, and the cell must outlive the
+/// activation. (A member for it would cost every cell sixteen bytes.)
+class ActivationScope {
+ public:
+  explicit ActivationScope(CellBase* cell) : cell_(cell), previous_(tl_activation) {
+    tl_activation = this;
+  }
+  // The restore comes first; the parked reference (maybe the cell's last)
+  // goes after it, with the members.
+  ~ActivationScope() { tl_activation = previous_; }
+  ActivationScope(const ActivationScope&) = delete;
+  ActivationScope& operator=(const ActivationScope&) = delete;
+
+  CellBase* cell() const { return cell_; }
+  void keep_alive(std::shared_ptr<CellBase> cell) { keep_alive_ = std::move(cell); }
+
+ private:
+  CellBase* const cell_;
+  ActivationScope* const previous_;
+  std::shared_ptr<CellBase> keep_alive_;
+};
+
+bool valid_name(const std::string& name) {
+  return name.find('/') == std::string::npos && name.size() <= 256 &&
+         std::none_of(name.begin(), name.end(), [](char c) { return c < ' ' || c == 127; });
+}
+
+}  // namespace
+
+CellBase* current_cell() {
+  return tl_activation != nullptr ? tl_activation->cell() : nullptr;
+}
+
+std::string describe_current_exception() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception (not derived from std::exception)";
+  }
+}
+
+CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id,
+                   std::shared_ptr<const ActorSettings> settings)
+    : runtime_(runtime.shared_from_this()),
+      settings_(std::move(settings)),
+      parent_(parent),
+      id_(id) {
+  TROUPE_ASSERT(settings_ != nullptr);
+  if (runtime.timing_sample_every() > 0 && id != 0) {
+    const std::string& kind = settings_->kind;
+    processing_seconds_ = &runtime.metrics().histogram(
+        "troupe_message_processing_seconds",
+        "Time a handler took, on the scheduler's clock (sampled), by actor kind.",
+        default_seconds_buckets(), {{"kind", kind.empty() ? std::string("actor") : kind}});
+  }
+}
+
+CellBase::~CellBase() = default;
+
+void CellBase::start() {
+  // Creation is the first thing every activation checks (state_ created),
+  // not a queued signal: queuing one would allocate a signal buffer per
+  // spawn, which the heap rarely gets back in one piece. It still counts as
+  // a signal, so quiescence checks see it.
+  bool schedule = false;
+  {
+    std::lock_guard lock(mu_);
+    signals_.fetch_add(1, std::memory_order_relaxed);
+    schedule = mark_scheduled_locked();
+  }
+  schedule_if(schedule);
+}
+
+void CellBase::enqueue_signal(Signal signal) {
+  bool schedule = false;
+  {
+    std::lock_guard lock(mu_);
+    if (terminated_) return;  // a stopped cell has nothing left to decide
+    if (signal.kind == Signal::Kind::terminated) {
+      // Every message the stopped actor sent here is already counted.
+      signal.after_messages = enqueued_.load(std::memory_order_relaxed);
+    }
+    pending_signals_.push_back(std::move(signal));
+    signals_.fetch_add(1, std::memory_order_relaxed);
+    has_signals_.store(true, std::memory_order_release);
+    schedule = mark_scheduled_locked();
+  }
+  schedule_if(schedule);
+}
+
+void CellBase::schedule_if(bool needed) {
+  if (needed) runtime_->scheduler().schedule(*this);
+}
+
+std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<CellBase>& child) {
+  std::lock_guard lock(mu_);
+  if (runtime_->shutting_down()) {
+    return Error{ErrorCode::system_shutting_down,
+                 "cannot spawn '" + name + "': the actor system is shutting down"};
+  }
+  if (!accepting_children_) {
+    return Error{ErrorCode::parent_stopping,
+                 "cannot spawn '" + name + "': its parent " + path_ + " is stopping"};
+  }
+  if (!children_) children_ = std::make_unique<Children>();
+  if (name.empty()) name = std::string("$").append(std::to_string(++children_->generated_names));
+  if (!valid_name(name)) {
+    return Error{ErrorCode::invalid_name,
+                 "invalid actor name '" + name + "': no '/' or control characters, at most 256"};
+  }
+  if (children_->by_name.count(name) != 0) {
+    return Error{ErrorCode::duplicate_name, "an actor named '" + name + "' already exists under " +
+                                                (path_.empty() ? std::string("/") : path_)};
+  }
+  child->path_ = path_ + "/" + name;
+  child->name_at_ = static_cast<std::uint32_t>(path_.size() + 1);
+  children_->by_name.insert(child);
+  return std::nullopt;
+}
+
+void CellBase::watch(const std::shared_ptr<CellBase>& target) {
+  TROUPE_ASSERT(target != nullptr);
+  {
+    std::lock_guard lock(mu_);
+    if (!watching_) watching_ = std::make_unique<std::set<ActorId>>();
+    if (!watching_->insert(target->id()).second) return;  // already watched, Terminated pending
+  }
+  target->add_watcher(shared_from_this());
+}
+
+void CellBase::unwatch(CellBase& target) {
+  {
+    std::lock_guard lock(mu_);
+    if (watching_) watching_->erase(target.id());
+  }
+  target.remove_watcher(*this);
+}
+
+void CellBase::add_watcher(const std::shared_ptr<CellBase>& watcher) {
+  {
+    std::lock_guard lock(mu_);
+    if (!terminated_) {
+      // Watching twice is one watch (one Terminated), as in Akka.
+      if (!watchers_) watchers_ = std::make_unique<std::vector<std::weak_ptr<CellBase>>>();
+      const bool already = std::any_of(watchers_->begin(), watchers_->end(),
+                                       [&](const auto& w) { return w.lock() == watcher; });
+      if (!already) watchers_->push_back(watcher);
+      return;
+    }
+  }
+  watcher->enqueue_signal(Signal{Signal::Kind::terminated, shared_from_this(), {}});
+}
+
+void CellBase::remove_watcher(const CellBase& watcher) {
+  std::lock_guard lock(mu_);
+  if (!watchers_) return;
+  std::erase_if(*watchers_, [&](const std::weak_ptr<CellBase>& w) {
+    auto p = w.lock();
+    return p == nullptr || p.get() == &watcher;
+  });
+}
+
+std::size_t CellBase::queued() const {
+  std::lock_guard lock(mu_);
+  return user_queue_size_locked() + (in_flight_.load(std::memory_order_acquire) ? 1 : 0);
+}
+
+bool CellBase::idle() const {
+  std::lock_guard lock(mu_);
+  return !scheduled_ && user_queue_size_locked() == 0 &&
+         !in_flight_.load(std::memory_order_relaxed) &&
+         !has_deferred_.load(std::memory_order_acquire);
+}
+
+bool CellBase::terminated() const {
+  std::lock_guard lock(mu_);
+  return terminated_;
+}
+
+std::size_t CellBase::abandon_queue() {
+  std::size_t count = 0;
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    count = clear_user_queue_locked();
+  }
+  abandoned_.fetch_add(count, std::memory_order_relaxed);
+  runtime_->dead_letter(DeadLetterReason::shutdown_abandoned, *this, count);
+  return count;
+}
+
+ResumeResult CellBase::resume(std::size_t max_messages) {
+  ActivationScope scope(this);
+  std::size_t i = 0;
+  if (state_ == State::created) {
+    on_create();  // takes one turn of the activation, as any signal does
+    ++i;
+  }
+  for (; i < max_messages; ++i) {
+    if (auto signal = take_signal()) {
+      handle(*signal);
+      continue;
+    }
+    if (state_ != State::running) break;
+    if (deferred_terminations_ && deliver_due_termination()) continue;
+    if (!process_one()) {
+      // Out of routing and drained: nothing more can arrive through the pool.
+      if (stop_when_empty_) on_stop(DeadLetterReason::actor_stopped);
+      break;
+    }
+  }
+  // A stopped cell is held alive by `scope` until after this returns.
+  return finish_activation();
+}
+
+PendingMessage CellBase::next_message() {
+  // Mirrors resume(): a lifecycle step or a signal comes before any message,
+  // and a Terminated that is due is delivered before the next message.
+  if (state_ != State::running || has_signals_.load(std::memory_order_acquire)) return {};
+  if (deferred_terminations_ &&
+      dequeued_count() >= deferred_terminations_->front().after_messages) {
+    return {};
+  }
+  std::lock_guard lock(mu_);
+  return front_message_locked();
+}
+
+std::optional<Signal> CellBase::take_signal() {
+  if (!has_signals_.load(std::memory_order_acquire)) return std::nullopt;
+  std::lock_guard lock(mu_);
+  if (pending_signals_.empty()) return std::nullopt;
+  Signal s = std::move(pending_signals_.front());
+  pending_signals_.pop_front();
+  if (pending_signals_.empty()) {
+    has_signals_.store(false, std::memory_order_relaxed);
+    pending_signals_.release_if_empty();
+  }
+  return s;
+}
+
+ResumeResult CellBase::finish_activation() {
+  std::lock_guard lock(mu_);
+  // A drained actor asked to stop runs once more to stop itself.
+  const bool runnable =
+      state_ == State::running &&
+      (user_queue_size_locked() > 0 || stop_when_empty_ || deferred_terminations_ != nullptr);
+  const bool more = !terminated_ && (!pending_signals_.empty() || runnable);
+  if (more) return ResumeResult::resume_later;
+  scheduled_ = false;
+  return ResumeResult::done;
+}
+
+void CellBase::handle(Signal& signal) {
+  switch (signal.kind) {
+    case Signal::Kind::stop:
+      on_stop(signal.reason);
+      break;
+    case Signal::Kind::suspend:
+      if (state_ == State::running) state_ = State::suspended;
+      break;
+    case Signal::Kind::resume:
+      if (state_ != State::suspended) break;
+      if (has_instance()) {
+        state_ = State::running;
+      } else {
+        // The factory itself failed: there is nothing to resume, so build anew.
+        on_restart(Failure{path_, "resume without an instance", 0, runtime_->scheduler().now()});
+      }
+      break;
+    case Signal::Kind::restart:
+      on_restart(signal.failure);
+      break;
+    case Signal::Kind::child_failed:
+      on_child_failed(signal.other, signal.failure);
+      break;
+    case Signal::Kind::child_terminated:
+      on_child_terminated(signal.other);
+      break;
+    case Signal::Kind::drain_and_stop:
+      stop_when_empty_ = true;
+      break;
+    case Signal::Kind::terminated:
+      on_terminated_signal(signal);
+      break;
+    case Signal::Kind::run:
+      if (state_ != State::stopping && state_ != State::stopped) {
+        guarded([&] { signal.action(); }, 0);
+      }
+      break;
+  }
+}
+
+std::uint64_t CellBase::dequeued_count() const {
+  std::lock_guard lock(mu_);
+  return enqueued_.load(std::memory_order_relaxed) - user_queue_size_locked();
+}
+
+void CellBase::on_terminated_signal(Signal& signal) {
+  // Behind an earlier deferred one, or ahead of messages the stopped actor
+  // sent before it: wait (Akka's ordering guarantee for Terminated). A
+  // suspended or restarting actor runs no user code either: its failed
+  // instance must not see it, the instance that resumes or replaces it does
+  // (deliver_due_termination runs only while running).
+  if (deferred_terminations_ || state_ != State::running ||
+      dequeued_count() < signal.after_messages) {
+    if (!deferred_terminations_) {
+      deferred_terminations_ = std::make_unique<RingQueue<Signal>>();
+      has_deferred_.store(true, std::memory_order_release);
+    }
+    deferred_terminations_->push_back(std::move(signal));
+    return;
+  }
+  deliver_terminated(signal);
+}
+
+bool CellBase::deliver_due_termination() {
+  TROUPE_ASSERT(deferred_terminations_ && !deferred_terminations_->empty());
+  if (dequeued_count() < deferred_terminations_->front().after_messages) return false;
+  Signal signal = std::move(deferred_terminations_->front());
+  deferred_terminations_->pop_front();
+  deliver_terminated(signal);
+  if (deferred_terminations_ && deferred_terminations_->empty()) {
+    // Cleared after the delivery: quiescence never sees a gap between the two.
+    deferred_terminations_.reset();
+    has_deferred_.store(false, std::memory_order_release);
+  }
+  return true;
+}
+
+void CellBase::deliver_terminated(const Signal& signal) {
+  {
+    // Only a watch that is still on gets its (one) Terminated.
+    std::lock_guard lock(mu_);
+    if (!watching_ || watching_->erase(signal.other->id()) == 0) return;
+  }
+  if (has_instance() && state_ != State::stopping && state_ != State::stopped) {
+    const Terminated t{signal.other->id(), signal.other->path()};
+    guarded([&] { hook_terminated(t); }, 0);
+  }
+}
+
+template <class Fn>
+bool CellBase::guarded(Fn&& fn, std::uint64_t message_seq) {
+  try {
+    fn();
+    return true;
+  } catch (...) {
+    fail(Failure{path_, describe_current_exception(), message_seq, runtime_->scheduler().now()});
+    return false;
+  }
+}
+
+void CellBase::on_create() {
+  if (state_ != State::created) return;
+  state_ = State::running;
+  if (!guarded([&] { create_instance(); }, 0)) return;
+  if (guarded([&] { hook_pre_start(); }, 0)) runtime_->emit(EventKind::started, id_, path_);
+}
+
+void CellBase::handler_threw(std::string what, std::uint64_t message_seq) {
+  runtime_->dead_letter(DeadLetterReason::handler_failed, *this);
+  fail(Failure{path_, std::move(what), message_seq, runtime_->scheduler().now()});
+}
+
+void CellBase::fail(Failure failure) {
+  failures_.fetch_add(1, std::memory_order_relaxed);
+  runtime_->emit(EventKind::failed, id_, path_, failure.what,
+                 static_cast<std::int64_t>(failure.message_seq));
+  if (state_ == State::stopping || state_ == State::stopped) return;  // nothing left to supervise
+  state_ = State::suspended;
+  if (parent_ == nullptr) return;  // the guardian never fails
+  parent_->enqueue_signal(
+      Signal{Signal::Kind::child_failed, shared_from_this(), std::move(failure)});
+}
+
+void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure) {
+  if (child->terminated() || state_ == State::stopping || state_ == State::stopped) return;
+  const Directive directive = decide(child->settings_->policy, failure);
+  runtime_->emit(EventKind::decided, child->id_, child->path_, to_string(directive));
+  switch (directive) {
+    case Directive::resume:
+      child->enqueue_signal(Signal{Signal::Kind::resume, nullptr, {}});
+      break;
+    case Directive::restart:
+      restart_children(child, failure);
+      break;
+    case Directive::stop:
+      if (settings_->children_scope == Scope::all_for_one) {
+        stop_children(DeadLetterReason::actor_stopped);
+      } else {
+        child->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
+      }
+      break;
+    case Directive::escalate:
+      child->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
+      escalate(failure);
+      break;
+  }
+}
+
+void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure) {
+  auto& scheduler = runtime_->scheduler();
+  std::vector<std::shared_ptr<CellBase>> targets{failed};
+  if (settings_->children_scope == Scope::all_for_one) {
+    for (auto& sibling : children_snapshot()) {
+      if (sibling != failed) targets.push_back(std::move(sibling));
+    }
+  }
+  // Every restart counts against the restarted actor's own budget, a
+  // sibling's under all_for_one included (as Akka's AllForOneStrategy asks
+  // each child): otherwise its neighbours' failures restart it without limit.
+  // All are asked before any is charged, so a refusal charges nobody.
+  const TimePoint now = scheduler.now();
+  for (const auto& target : targets) {
+    if (!target->restart_history) target->restart_history = std::make_unique<RestartHistory>();
+    if (!target->restart_history->allows(now, target->settings_->policy.budget)) {
+      budget_exhausted(*target, failed, failure);
+      return;
+    }
+  }
+  for (const auto& target : targets) {
+    const bool admitted = target->restart_history->admit(now, target->settings_->policy.budget);
+    TROUPE_ASSERT(admitted);
+  }
+  const Duration delay =
+      backoff_delay(failed->settings_->policy.backoff, failed->restart_history->in_window() - 1,
+                    scheduler.random());
+  for (auto& target : targets) {
+    if (target != failed) target->enqueue_signal(Signal{Signal::Kind::suspend, nullptr, {}});
+  }
+  for (auto& target : targets) {
+    // Every restart decision is an event, at the time it is taken (value: the
+    // delay, 0 for at once): the budget is measured at these times.
+    runtime_->emit(EventKind::restart_scheduled, target->id_, target->path_, {},
+                   std::max(delay, Duration::zero()).count());
+    Signal restart{Signal::Kind::restart, nullptr, failure};
+    if (delay <= Duration::zero()) {
+      target->enqueue_signal(std::move(restart));
+      continue;
+    }
+    std::weak_ptr<CellBase> weak = target;
+    scheduler.after(delay, [weak, restart]() mutable {
+      if (auto cell = weak.lock()) cell->enqueue_signal(std::move(restart));
+    });
+  }
+}
+
+void CellBase::budget_exhausted(const CellBase& exhausted, const std::shared_ptr<CellBase>& failed,
+                                const Failure& failure) {
+  const RestartBudget& budget = exhausted.settings_->policy.budget;
+  runtime_->emit(EventKind::budget_exceeded, exhausted.id_, exhausted.path_, failure.what,
+                 budget.max_restarts);
+  // The stop applies to the decision's scope, as the stop directive does.
+  if (settings_->children_scope == Scope::all_for_one) {
+    stop_children(DeadLetterReason::actor_stopped);
+  } else {
+    failed->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
+  }
+  escalate(Failure{exhausted.path_,
+                   "restart budget exceeded (" + std::to_string(budget.max_restarts) + " within " +
+                       duration_text(budget.within) + "): " + failure.what,
+                   failure.message_seq, failure.time});
+}
+
+void CellBase::escalate(const Failure& failure) {
+  runtime_->emit(EventKind::escalated, id_, path_, failure.what);
+  // The guardian absorbs escalations: the child is already stopped, and a
+  // failure at the top must not take the whole system down.
+  if (parent_ == nullptr) return;
+  // Names the chain's origin and depth, not every level: bounded text.
+  fail(escalated_failure(path_, failure, runtime_->scheduler().now()));
+}
+
+void CellBase::on_restart(const Failure& failure) {
+  if (state_ == State::stopping || state_ == State::stopped || state_ == State::restarting) return;
+  state_ = State::restarting;
+  restart_cause_ = std::make_unique<Failure>(failure);
+  if (has_instance()) {
+    try {
+      hook_pre_restart(failure);
+    } catch (...) {
+      runtime_->emit(EventKind::failed, id_, path_, describe_current_exception());
+    }
+  }
+  // Children belong to the old instance: stop them; the fresh instance builds
+  // its own in pre_start. The old instance's watches on them end first (as
+  // Akka's default preRestart does): their Terminated would otherwise reach
+  // the fresh instance, maybe naming a path its own new child now has.
+  if (!has_children()) {
+    complete_restart();
+  } else {
+    for (const auto& child : children_snapshot()) unwatch(*child);
+    stop_children(DeadLetterReason::actor_stopped);
+  }
+}
+
+void CellBase::complete_restart() {
+  TROUPE_ASSERT(state_ == State::restarting);
+  destroy_instance();
+  state_ = State::running;
+  const auto count = restarts_.fetch_add(1, std::memory_order_relaxed) + 1;
+  runtime_->emit(EventKind::restarted, id_, path_, restart_cause_->what,
+                 static_cast<std::int64_t>(count));
+  restart_cause_.reset();
+  if (!guarded([&] { create_instance(); }, 0)) return;
+  guarded([&] { hook_pre_start(); }, 0);
+}
+
+void CellBase::on_stop(DeadLetterReason reason) {
+  if (state_ == State::stopping || state_ == State::stopped) return;
+  state_ = State::stopping;
+  // Stopped by supervision or by hand, not by shutdown: a pool worker's
+  // queue goes to the worker that replaces it (and the mailbox is closed).
+  if (reason == DeadLetterReason::actor_stopped) hand_over_queue();
+  std::size_t leftovers = 0;
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    accepting_children_ = false;
+    leftovers = clear_user_queue_locked();
+  }
+  if (reason == DeadLetterReason::shutdown_abandoned) {
+    abandoned_.fetch_add(leftovers, std::memory_order_relaxed);
+  }
+  runtime_->dead_letter(reason, *this, leftovers);
+  if (!has_children()) {
+    finish_stop();
+  } else {
+    stop_children(reason);
+  }
+}
+
+void CellBase::stop_children(DeadLetterReason reason) {
+  for (auto& child : children_snapshot()) {
+    child->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}, reason});
+  }
+}
+
+void CellBase::on_child_terminated(const std::shared_ptr<CellBase>& child) {
+  bool now_empty = false;
+  {
+    std::lock_guard lock(mu_);
+    if (children_) {
+      auto it = children_->by_name.find(child->name());
+      if (it != children_->by_name.end() && *it == child) children_->by_name.erase(it);
+    }
+    now_empty = !children_ || children_->by_name.empty();
+  }
+  if (!now_empty) return;
+  if (state_ == State::stopping) finish_stop();
+  if (state_ == State::restarting) complete_restart();
+}
+
+void CellBase::finish_stop() {
+  if (has_instance()) {
+    try {
+      hook_post_stop();
+    } catch (...) {
+      runtime_->emit(EventKind::failed, id_, path_, describe_current_exception());
+    }
+  }
+  destroy_instance();
+  state_ = State::stopped;
+  deferred_terminations_.reset();  // nobody is left to tell
+  has_deferred_.store(false, std::memory_order_release);
+  std::unique_ptr<std::vector<std::weak_ptr<CellBase>>> watchers;
+  {
+    std::lock_guard lock(mu_);
+    terminated_ = true;
+    pending_signals_.clear();
+    pending_signals_.release_if_empty();
+    has_signals_.store(false, std::memory_order_relaxed);
+    watchers.swap(watchers_);
+  }
+  runtime_->emit(EventKind::stopped, id_, path_);
+  auto self = shared_from_this();
+  if (watchers) {
+    for (auto& weak : *watchers) {
+      if (auto watcher = weak.lock()) {
+        watcher->enqueue_signal(Signal{Signal::Kind::terminated, self, {}});
+      }
+    }
+  }
+  TROUPE_ASSERT(tl_activation != nullptr && tl_activation->cell() == this);
+  tl_activation->keep_alive(self);
+  if (parent_ != nullptr) {
+    runtime_->retire_cell(*this);
+    parent_->enqueue_signal(Signal{Signal::Kind::child_terminated, self, {}});
+  }
+  runtime_->scheduler().wake_waiters();
+}
+
+std::vector<std::shared_ptr<CellBase>> CellBase::children_snapshot() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<CellBase>> out;
+  if (!children_) return out;
+  out.reserve(children_->by_name.size());
+  for (const auto& child : children_->by_name) out.push_back(child);
+  return out;
+}
+
+bool CellBase::has_children() const {
+  std::lock_guard lock(mu_);
+  return children_ && !children_->by_name.empty();
+}
+
+}  // namespace troupe::detail

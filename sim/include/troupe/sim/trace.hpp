@@ -1,0 +1,110 @@
+// Trace files: one simulated run as JSON Lines. A header (format version,
+// scenario, parameters, seed, strategy, fault plan), the random decisions by
+// stream, every event with its virtual time and the running hash, and a
+// footer (outcome, event count, final hash, seal). `troupe replay` re-runs
+// the scenario from the decisions and compares event by event.
+//
+//   {"type":"header","format":3,"scenario":"taskpool","seed":7,...}
+//   {"type":"decisions","stream":6,"values":[...]}
+//   {"type":"event","t_ns":1000000,"kind":"sent","actor":3,"path":"/a","detail":"","value":1,"hash":"..."}
+//   {"type":"footer","outcome":"pass","events":812,"hash":"9f0c...","seal":"41d2..."}
+//
+// What a reader refuses: each event is chained into the running hash (an
+// edited event fails on its line), and the footer's seal covers the header
+// (scenario, seed, strategy, parameters, fault plan), every decision and the
+// footer's own fields, so an edit anywhere is refused. The seal detects
+// edits, not forgery: anyone can recompute it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <iosfwd>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "troupe/sim/decision_tape.hpp"
+#include "troupe/sim/scenario.hpp"
+
+namespace troupe::sim {
+
+/// 2: the footer's seal covers the header, the decisions and the footer.
+inline constexpr int kTraceFormat = 3;
+
+// Limits a reader enforces as it reads, so no input exhausts memory.
+inline constexpr std::size_t kTraceMaxLineBytes = std::size_t{64} << 20;
+inline constexpr std::uint64_t kTraceMaxBytes = std::uint64_t{1} << 30;
+/// A header's fault list is 4 levels deep; nothing needs more than this.
+inline constexpr int kTraceMaxJsonDepth = 8;
+/// A decisions line holds 4096 values; no line needs more than this.
+inline constexpr std::size_t kTraceMaxValuesPerLine = std::size_t{1} << 16;
+/// As many events as a run keeps (RunSpec::event_capacity's default).
+inline constexpr std::size_t kTraceMaxEvents = std::size_t{1} << 20;
+
+/// A trace file that cannot be read: says which line and why.
+class TraceError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct TraceHeader {
+  int format = kTraceFormat;
+  std::string scenario;
+  Params params;
+  std::uint64_t seed = 0;
+  Strategy strategy = Strategy::random;
+  /// Written as "pct_depth" and "pct_steps" only for a pct run that changed
+  /// the defaults, so older traces read and seal as before. A replay takes
+  /// its choices from the tape whatever the strategy; shrink re-runs with it.
+  PctSettings pct{};
+  bool swarm = false;
+  FaultPlan faults{};
+};
+
+struct TraceFooter {
+  std::string outcome;  ///< "pass" or "fail: <invariant> <actor>"
+  std::string invariant;
+  std::string actor;
+  std::string detail;
+  std::uint64_t events = 0;
+  std::uint64_t hash = 0;
+};
+
+struct Trace {
+  TraceHeader header;
+  DecisionTape::Streams decisions;
+  std::vector<RecordedEvent> events;
+  std::vector<std::uint64_t> hashes;  ///< the running hash after each event
+  /// A long run keeps only its last events: `events` then starts at this
+  /// index of the run, after the running hash `hash_before_first` (written
+  /// in the header as "events_from" and "hash_before", only when not 0;
+  /// `hash_before_first` means nothing while `first_event` is 0).
+  std::uint64_t first_event = 0;
+  std::uint64_t hash_before_first = 0;
+  TraceFooter footer;
+};
+
+void write_trace(const Trace& trace, std::ostream& out);
+void write_trace_file(const Trace& trace, const std::string& path);
+/// Throws TraceError naming the line and the problem: bad JSON, a missing or
+/// mistyped field, a number of the wrong kind (a fraction, a sign) or out of
+/// range, events out of time order, an unknown kind, a wrong format version,
+/// a missing footer (truncated file), a limit passed, counts, hashes or a
+/// seal that do not add up (hand edits).
+Trace read_trace(std::istream& in, const std::string& name = "trace");
+/// How a reader treats the running hashes and the seal.
+enum class Integrity {
+  verify,     ///< refuse a file whose hashes or seal do not match (every user-facing read)
+  recompute,  ///< take the events as they are and recompute the hashes: for tools that
+              ///< make traces (the fuzzer), never for a file a user hands in
+};
+Trace read_trace(std::istream& in, const std::string& name, Integrity integrity);
+Trace read_trace_file(const std::string& path);
+
+/// An event as one readable line: "12.500ms sent /a value=1".
+std::string describe(const RecordedEvent& event);
+
+/// Hex text of a 64-bit hash, 16 digits.
+std::string hash_hex(std::uint64_t hash);
+
+}  // namespace troupe::sim

@@ -1,0 +1,508 @@
+#include "troupe/sim/trace.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "troupe/assert.hpp"
+#include "troupe/sim/recorder.hpp"
+
+namespace troupe::sim {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kDecisionsPerLine = 4096;
+constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
+
+std::int64_t ns(TimePoint t) {
+  return t.time_since_epoch().count();
+}
+std::int64_t ns(Duration d) {
+  return d.count();
+}
+
+json faults_to_json(const FaultPlan& plan) {
+  json j = json::object();
+  for (const auto& c : plan.crashes()) {
+    j["crash_on_message"].push_back({{"path", c.path}, {"message", c.message}});
+  }
+  for (const auto& c : plan.random_crashes()) {
+    j["crash_random"].push_back({{"probability", c.probability}, {"path_prefix", c.path_prefix}});
+  }
+  for (const auto& d : plan.delays()) {
+    j["delay"].push_back({{"probability", d.probability}, {"delay_ns", ns(d.delay)}});
+  }
+  for (const auto& s : plan.stalls()) {
+    j["stall"].push_back({{"path", s.path}, {"at_ns", ns(s.at)}, {"duration_ns", ns(s.duration)}});
+  }
+  for (const auto& s : plan.slowdowns()) {
+    j["slow"].push_back({{"path_prefix", s.path_prefix}, {"factor", s.factor}});
+  }
+  return j;
+}
+
+json header_to_json(const TraceHeader& h) {
+  json j{{"type", "header"},       {"format", h.format},
+         {"scenario", h.scenario}, {"params", h.params},
+         {"seed", h.seed},         {"strategy", std::string(to_string(h.strategy))},
+         {"swarm", h.swarm},       {"faults", faults_to_json(h.faults)}};
+  const PctSettings defaults{};
+  if (h.strategy == Strategy::pct &&
+      (h.pct.depth != defaults.depth || h.pct.expected_steps != defaults.expected_steps)) {
+    j["pct_depth"] = h.pct.depth;
+    j["pct_steps"] = h.pct.expected_steps;
+  }
+  return j;
+}
+
+/// A portable 64-bit fold (splitmix64's finaliser per word): the seal over
+/// everything in a trace that the running event hash does not cover.
+class Sealer {
+ public:
+  void add(std::uint64_t v) {
+    std::uint64_t z = state_ ^ (v + 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    state_ = z ^ (z >> 31);
+  }
+  void add(const std::string& s) {
+    add(static_cast<std::uint64_t>(s.size()));
+    for (std::size_t i = 0; i < s.size(); i += 8) {
+      std::uint64_t word = 0;
+      for (std::size_t k = i; k < std::min(s.size(), i + 8); ++k) {
+        word = (word << 8) | static_cast<unsigned char>(s[k]);
+      }
+      add(word);
+    }
+  }
+  std::uint64_t value() const { return state_; }
+
+ private:
+  std::uint64_t state_ = 0x3c6ef372fe94f82bULL;
+};
+
+/// The seal: the header (in its canonical JSON), every decision by stream,
+/// and the footer's fields. Events are covered through the footer's hash.
+std::uint64_t seal_of(const Trace& t) {
+  Sealer s;
+  s.add(header_to_json(t.header).dump());
+  if (t.first_event > 0) {  // a long run's trace: where its kept events start
+    s.add(t.first_event);
+    s.add(t.hash_before_first);
+  }
+  for (const auto& [stream, values] : t.decisions) {
+    // A stream without values has no line in the file: the seal must not
+    // depend on whether the map holds it, or a trace written with one (an
+    // edited tape) would not read back.
+    if (values.empty()) continue;
+    s.add(stream);
+    s.add(static_cast<std::uint64_t>(values.size()));
+    for (const auto v : values) s.add(v);
+  }
+  const auto& f = t.footer;
+  for (const auto* text : {&f.outcome, &f.invariant, &f.actor, &f.detail}) s.add(*text);
+  s.add(f.events);
+  s.add(f.hash);
+  return s.value();
+}
+
+/// Reads a trace line by line within the limits of trace.hpp, with errors
+/// that name the line. Limits are checked as bytes arrive, so no input (a
+/// 1 GB line, /dev/zero) is ever held beyond them.
+class LineReader {
+ public:
+  LineReader(std::istream& in, std::string name) : in_(in), name_(std::move(name)) {}
+
+  bool next(json& out) {
+    std::string line;
+    while (read_line(line)) {
+      if (line.empty()) continue;
+      check_shape(line);
+      out = json::parse(line, nullptr, false);
+      if (out.is_discarded() && !newline_) fail("the file ends in the middle of a line: truncated");
+      if (out.is_discarded() || !out.is_object()) fail("not a JSON object");
+      return true;
+    }
+    return false;
+  }
+  [[noreturn]] void fail(const std::string& why) const {
+    throw TraceError(name_ + ":" + std::to_string(number_) + ": " + why);
+  }
+
+  const json& field(const json& j, const char* name) const {
+    const auto it = j.find(name);
+    if (it == j.end()) fail(std::string("missing field '") + name + "'");
+    return *it;
+  }
+  std::string text(const json& j, const char* name) const {
+    const json& v = field(j, name);
+    if (!v.is_string()) wrong_type(name, "a string");
+    return v.get<std::string>();
+  }
+  bool boolean(const json& j, const char* name) const {
+    const json& v = field(j, name);
+    if (!v.is_boolean()) wrong_type(name, "true or false");
+    return v.get<bool>();
+  }
+  /// A whole number >= 0 that fits 64 bits: no float, no sign.
+  std::uint64_t whole_value(const json& v, const std::string& name) const {
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+    if (v.is_number_integer()) fail("field '" + name + "' must not be negative");
+    if (v.is_number_float()) fail("field '" + name + "' must be a whole number, not a fraction");
+    wrong_type(name, "a whole number");
+  }
+  std::uint64_t whole(const json& j, const char* name) const {
+    return whole_value(field(j, name), name);
+  }
+  /// A whole number within [min, max].
+  std::int64_t integer(const json& j, const char* name, std::int64_t min, std::int64_t max) const {
+    const json& v = field(j, name);
+    if (v.is_number_float()) fail(std::string("field '") + name + "' must be a whole number");
+    if (!v.is_number()) wrong_type(name, "a whole number");
+    const bool too_big = v.is_number_unsigned() && v.get<std::uint64_t>() > std::uint64_t(max);
+    if (too_big || v.get<std::int64_t>() < min || v.get<std::int64_t>() > max) {
+      fail(std::string("field '") + name + "' = " + v.dump() + " is outside [" +
+           std::to_string(min) + ", " + std::to_string(max) + "]");
+    }
+    return v.get<std::int64_t>();
+  }
+  /// Any JSON number (JSON has no NaN or infinity, and overflow is a parse error).
+  double real_value(const json& v, const std::string& name) const {
+    if (!v.is_number()) wrong_type(name, "a number");
+    return v.get<double>();
+  }
+  double real(const json& j, const char* name) const { return real_value(field(j, name), name); }
+
+  [[noreturn]] void wrong_type(const std::string& name, const char* expected) const {
+    fail("field '" + name + "' has the wrong type (expected " + expected + ")");
+  }
+
+ private:
+  /// One line without its newline; refuses it the moment it passes the cap.
+  bool read_line(std::string& line) {
+    line.clear();
+    std::streambuf* buf = in_.rdbuf();
+    if (buf == nullptr) return false;
+    int c = buf->sbumpc();
+    if (c == std::char_traits<char>::eof()) return false;
+    ++number_;
+    for (; c != std::char_traits<char>::eof() && c != '\n'; c = buf->sbumpc()) {
+      if (line.size() == kTraceMaxLineBytes) fail("line longer than the limit of 64 MiB");
+      if (++total_bytes_ > kTraceMaxBytes) fail("the file is larger than a trace may be (1 GiB)");
+      line.push_back(static_cast<char>(c));
+    }
+    newline_ = c == '\n';
+    return true;
+  }
+  /// Nesting depth and value count before parsing: a parsed value costs far
+  /// more memory than its text, so a line's shape is bounded first.
+  void check_shape(const std::string& line) const {
+    int depth = 0;
+    std::size_t values = 1;
+    bool in_string = false, escaped = false;
+    for (const char c : line) {
+      if (in_string) {
+        if (escaped) {
+          escaped = false;
+        } else if (c == '\\') {
+          escaped = true;
+        } else if (c == '"') {
+          in_string = false;
+        }
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[') {
+        if (++depth > kTraceMaxJsonDepth) fail("JSON nested deeper than a trace line may be");
+      } else if (c == '}' || c == ']') {
+        --depth;
+      } else if (c == ',' && ++values > kTraceMaxValuesPerLine) {
+        fail("more values on one line than a trace line may hold");
+      }
+    }
+  }
+
+  std::istream& in_;
+  std::string name_;
+  std::uint64_t number_ = 0;
+  std::uint64_t total_bytes_ = 0;
+  bool newline_ = true;
+};
+
+FaultPlan faults_from_json(const json& j, const LineReader& r) {
+  FaultPlan plan;
+  if (!j.is_object()) r.fail("field 'faults' must be an object");
+  try {
+    for (const auto& [kind, list] : j.items()) {
+      if (!list.is_array()) r.fail("fault list '" + kind + "' must be an array");
+      for (const auto& f : list) {
+        if (!f.is_object()) r.fail("a fault in '" + kind + "' must be an object");
+        if (kind == "crash_on_message") {
+          plan.crash_on_message(r.text(f, "path"), r.whole(f, "message"));
+        } else if (kind == "crash_random") {
+          plan.crash_with_probability(r.real(f, "probability"), r.text(f, "path_prefix"));
+        } else if (kind == "delay") {
+          plan.delay_deliveries(r.real(f, "probability"),
+                                Duration(r.integer(f, "delay_ns", 0, kInt64Max)));
+        } else if (kind == "stall") {
+          plan.stall(r.text(f, "path"), TimePoint{} + Duration(r.integer(f, "at_ns", 0, kInt64Max)),
+                     Duration(r.integer(f, "duration_ns", 0, kInt64Max)));
+        } else if (kind == "slow") {
+          plan.slow(r.text(f, "path_prefix"), r.real(f, "factor"));
+        } else {
+          r.fail("unknown fault kind '" + kind + "'");
+        }
+      }
+    }
+  } catch (const std::invalid_argument& e) {
+    r.fail(std::string("invalid fault: ") + e.what());
+  }
+  return plan;
+}
+
+Params params_from_json(const json& j, const LineReader& r) {
+  if (!j.is_object()) r.wrong_type("params", "an object of numbers");
+  Params out;
+  for (const auto& [name, value] : j.items()) out[name] = r.real_value(value, "params." + name);
+  return out;
+}
+
+std::optional<EventKind> parse_kind(const std::string& text) {
+  for (int k = 0; k <= static_cast<int>(EventKind::scaled); ++k) {
+    if (to_string(static_cast<EventKind>(k)) == text) return static_cast<EventKind>(k);
+  }
+  return std::nullopt;
+}
+
+std::uint64_t parse_hash(const std::string& text, const LineReader& r) {
+  if (text.size() != 16 || text.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    r.fail("a hash must be 16 lowercase hex digits, got '" + text + "'");
+  }
+  return std::stoull(text, nullptr, 16);
+}
+
+TraceHeader read_header(const json& j, const LineReader& r) {
+  if (r.text(j, "type") != "header") r.fail("the first line must be the header");
+  TraceHeader h;
+  h.format = static_cast<int>(r.integer(j, "format", 0, std::numeric_limits<int>::max()));
+  if (h.format != kTraceFormat) {
+    r.fail("trace format " + std::to_string(h.format) + " is not supported (this troupe reads " +
+           std::to_string(kTraceFormat) + ")");
+  }
+  h.scenario = r.text(j, "scenario");
+  h.params = params_from_json(r.field(j, "params"), r);
+  h.seed = r.whole(j, "seed");
+  const auto strategy = parse_strategy(r.text(j, "strategy"));
+  if (!strategy) r.fail("unknown strategy '" + r.text(j, "strategy") + "'");
+  h.strategy = *strategy;
+  h.swarm = r.boolean(j, "swarm");
+  h.faults = faults_from_json(r.field(j, "faults"), r);
+  if (j.find("pct_depth") != j.end() || j.find("pct_steps") != j.end()) {
+    h.pct.depth = r.whole(j, "pct_depth");
+    h.pct.expected_steps = r.whole(j, "pct_steps");
+    if (h.pct.depth == 0 || h.pct.depth > kMaxPctDepth || h.pct.expected_steps == 0) {
+      r.fail("'pct_depth' must be in [1, " + std::to_string(kMaxPctDepth) +
+             "] and 'pct_steps' >= 1");
+    }
+  }
+  return h;
+}
+
+void read_decisions(const json& j, const LineReader& r, Trace& t, std::uint64_t& count) {
+  const json& values = r.field(j, "values");
+  if (!values.is_array()) r.wrong_type("values", "an array of whole numbers");
+  count += values.size();
+  if (count > DecisionTape::kMaxDecisions) {
+    r.fail("more decisions than a trace holds (" + std::to_string(DecisionTape::kMaxDecisions) +
+           ")");
+  }
+  auto& stream = t.decisions[r.whole(j, "stream")];
+  for (const auto& v : values) stream.push_back(r.whole_value(v, "values"));
+}
+
+RecordedEvent read_event(const json& j, const LineReader& r, TimePoint previous) {
+  RecordedEvent e;
+  const auto kind = parse_kind(r.text(j, "kind"));
+  if (!kind) r.fail("unknown event kind '" + r.text(j, "kind") + "'");
+  e.kind = *kind;
+  e.time = TimePoint{} + Duration(r.integer(j, "t_ns", 0, kInt64Max));
+  if (e.time < previous) r.fail("the event's time is before the previous event's: out of order");
+  e.actor = r.whole(j, "actor");
+  e.path = r.text(j, "path");
+  e.detail = r.text(j, "detail");
+  e.value = r.integer(j, "value", std::numeric_limits<std::int64_t>::min(), kInt64Max);
+  return e;
+}
+
+TraceFooter read_footer(const json& j, const LineReader& r) {
+  TraceFooter f;
+  f.outcome = r.text(j, "outcome");
+  f.invariant = r.text(j, "invariant");
+  f.actor = r.text(j, "actor");
+  f.detail = r.text(j, "detail");
+  f.events = r.whole(j, "events");
+  f.hash = parse_hash(r.text(j, "hash"), r);
+  return f;
+}
+
+/// The running hash of a trace's events, from where its kept events start.
+struct HashCheck {
+  std::uint64_t hash;
+  void add(const Event& e) { hash = fold_event(hash, e); }
+};
+
+/// A trace of a long run keeps its last events: where they start.
+void read_suffix_start(const json& j, const LineReader& r, Trace& t) {
+  if (j.find("events_from") == j.end()) return;
+  t.first_event = r.whole(j, "events_from");
+  t.hash_before_first = parse_hash(r.text(j, "hash_before"), r);
+  // Far below any count a run reaches, and no sum with it can wrap.
+  constexpr std::uint64_t kMaxEventIndex = std::uint64_t{1} << 62;
+  if (t.first_event == 0 || t.first_event > kMaxEventIndex) {
+    r.fail("'events_from' must be in [1, 2^62] when present");
+  }
+}
+
+Event as_event(const RecordedEvent& e) {
+  return Event{e.kind, e.time, e.actor, e.path, e.detail, e.value};
+}
+
+/// The lines after the header, with the running hash recomputed as events
+/// arrive: an edited event is refused on its own line.
+void read_body(LineReader& r, Trace& t, std::uint64_t& seal, Integrity integrity) {
+  HashCheck check{t.first_event > 0 ? t.hash_before_first : Recorder::kInitialHash};
+  std::uint64_t decisions = 0;
+  bool footer = false;
+  json j;
+  while (r.next(j)) {
+    if (footer) r.fail("lines after the footer");
+    const auto type = r.text(j, "type");
+    if (type == "decisions") {
+      read_decisions(j, r, t, decisions);
+    } else if (type == "event") {
+      if (t.events.size() == kTraceMaxEvents) r.fail("more events than a trace holds");
+      const TimePoint previous = t.events.empty() ? TimePoint{} : t.events.back().time;
+      t.events.push_back(read_event(j, r, previous));
+      check.add(as_event(t.events.back()));
+      const auto recorded = parse_hash(r.text(j, "hash"), r);
+      if (integrity == Integrity::verify && recorded != check.hash) {
+        r.fail("the event does not match its running hash (edited?)");
+      }
+      t.hashes.push_back(check.hash);
+    } else if (type == "footer") {
+      t.footer = read_footer(j, r);
+      seal = parse_hash(r.text(j, "seal"), r);
+      if (integrity == Integrity::recompute) t.footer.hash = check.hash;
+      if (t.footer.hash != check.hash) r.fail("the footer's hash does not match the events");
+      footer = true;
+    } else {
+      r.fail("unknown line type '" + type + "'");
+    }
+  }
+  if (!footer) r.fail("no footer: the trace is truncated");
+}
+
+}  // namespace
+
+std::string hash_hex(std::uint64_t hash) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, hash);
+  return buf;
+}
+
+void write_trace(const Trace& t, std::ostream& out) {
+  TROUPE_ASSERT(t.hashes.size() == t.events.size());
+  json header = header_to_json(t.header);
+  if (t.first_event > 0) {
+    header["events_from"] = t.first_event;
+    header["hash_before"] = hash_hex(t.hash_before_first);
+  }
+  out << header.dump() << '\n';
+  for (const auto& [stream, values] : t.decisions) {
+    for (std::size_t from = 0; from < values.size(); from += kDecisionsPerLine) {
+      const auto to = std::min(values.size(), from + kDecisionsPerLine);
+      out << json{{"type", "decisions"},
+                  {"stream", stream},
+                  {"values",
+                   std::vector<std::uint64_t>(values.begin() + static_cast<std::ptrdiff_t>(from),
+                                              values.begin() + static_cast<std::ptrdiff_t>(to))}}
+                 .dump()
+          << '\n';
+    }
+  }
+  for (std::size_t i = 0; i < t.events.size(); ++i) {
+    const auto& e = t.events[i];
+    out << json{{"type", "event"},
+                {"t_ns", ns(e.time)},
+                {"kind", std::string(to_string(e.kind))},
+                {"actor", e.actor},
+                {"path", e.path},
+                {"detail", e.detail},
+                {"value", e.value},
+                {"hash", hash_hex(t.hashes[i])}}
+               .dump()
+        << '\n';
+  }
+  const auto& f = t.footer;
+  out << json{{"type", "footer"},         {"outcome", f.outcome},        {"invariant", f.invariant},
+              {"actor", f.actor},         {"detail", f.detail},          {"events", f.events},
+              {"hash", hash_hex(f.hash)}, {"seal", hash_hex(seal_of(t))}}
+             .dump()
+      << '\n';
+}
+
+void write_trace_file(const Trace& trace, const std::string& path) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot write " + path);
+  write_trace(trace, out);
+  out.flush();
+  if (!out) throw std::runtime_error("writing " + path + " failed");
+}
+
+Trace read_trace(std::istream& in, const std::string& name) {
+  return read_trace(in, name, Integrity::verify);
+}
+
+Trace read_trace(std::istream& in, const std::string& name, Integrity integrity) {
+  LineReader r(in, name);
+  Trace t;
+  json j;
+  if (!r.next(j)) throw TraceError(name + ": empty file, not a trace");
+  t.header = read_header(j, r);
+  read_suffix_start(j, r, t);
+  std::uint64_t seal = 0;
+  read_body(r, t, seal, integrity);
+  if (integrity == Integrity::recompute) t.footer.events = t.first_event + t.events.size();
+  if (t.footer.events != t.first_event + t.events.size()) {
+    r.fail("the footer counts " + std::to_string(t.footer.events) + " events, the file holds " +
+           std::to_string(t.events.size()) +
+           (t.first_event > 0 ? " from event " + std::to_string(t.first_event) : ""));
+  }
+  if (integrity == Integrity::verify && seal != seal_of(t)) {
+    r.fail("the seal does not match the header, decisions and footer (edited by hand?)");
+  }
+  return t;
+}
+
+Trace read_trace_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw TraceError(path + ": cannot open");
+  return read_trace(in, path);
+}
+
+std::string describe(const RecordedEvent& e) {
+  std::ostringstream os;
+  char time[32];
+  std::snprintf(time, sizeof time, "%.3fms",
+                std::chrono::duration<double, std::milli>(e.time.time_since_epoch()).count());
+  os << time << ' ' << to_string(e.kind) << ' ' << (e.path.empty() ? "-" : e.path);
+  if (!e.detail.empty()) os << " \"" << e.detail << '"';
+  os << " value=" << e.value;
+  return os.str();
+}
+
+}  // namespace troupe::sim

@@ -18,7 +18,8 @@ FUZZ_TARGETS := trace_reader trace_pipeline
 # make demo DEMO_ARGS="--metrics-port 9464 --metrics-linger 60" serves metrics too.
 DEMO_ARGS  ?=
 
-.PHONY: all deps build demo test test-asan test-tsan test-all soak bench fuzz fuzz-smoke format clean
+.PHONY: all deps build demo test test-asan test-tsan test-all soak bench fuzz fuzz-smoke format clean \
+        test-install test-release test-debug test-clang
 
 all: build
 
@@ -57,7 +58,37 @@ test-tsan: deps
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/.tsan-suppressions \
 	  setarch $$(uname -m) -R ctest --test-dir $(BUILD)-tsan --output-on-failure -j $(JOBS) -E '^bench_'
 
-test-all: test test-asan test-tsan
+# The other configurations a user may build: g++ Release (-O3), g++ Debug
+# (no optimisation, assert() on), clang++ Release.
+# Each builds everything it adds value to, with -Werror, and passes; the
+# properties run fewer cases (RelWithDebInfo runs the full count) and the
+# benchmark smoke tests run in make test only. The benchmarks are built
+# where -O3 can warn in them (Release), not again by clang++ (users building
+# troupe as a subproject never build them).
+EXTRA_PROPERTY_CASES ?= 1000
+define test_configuration
+	cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=$(2) -DTROUPE_WERROR=ON \
+	  -DTROUPE_PROPERTY_CASES=$(EXTRA_PROPERTY_CASES) $(3) $(CMAKE_ARGS) >/dev/null
+	cmake --build $(1) -j $(JOBS)
+	ctest --test-dir $(1) --output-on-failure -j $(JOBS) -E '^bench_.*_smoke$$'
+endef
+
+test-release: deps
+	$(call test_configuration,$(BUILD)-release,Release,-DCMAKE_CXX_COMPILER=g++)
+
+test-debug: deps
+	$(call test_configuration,$(BUILD)-debug,Debug,-DCMAKE_CXX_COMPILER=g++ -DTROUPE_BUILD_BENCHMARKS=OFF)
+
+test-clang: deps
+	$(call test_configuration,$(BUILD)-clang,Release,-DCMAKE_CXX_COMPILER=clang++ -DTROUPE_BUILD_BENCHMARKS=OFF)
+
+# As a user sees troupe: cmake --install into a temporary prefix, then
+# examples/consumer through find_package, FetchContent and add_subdirectory,
+# a pkg-config build, and every public header compiled alone by g++ and clang++.
+test-install: build
+	.ci/consumer-test $(BUILD)
+
+test-all: test test-install test-release test-debug test-clang test-asan test-tsan
 
 # Nightly: every property with SOAK_CASES cases (make soak SOAK_CASES=1000000).
 soak: build
@@ -93,4 +124,4 @@ format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(FUZZ_BUILD) out
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-release $(BUILD)-debug $(BUILD)-clang $(FUZZ_BUILD) out

@@ -203,8 +203,7 @@ std::size_t CellBase::abandon_queue() {
   std::size_t count = 0;
   {
     std::lock_guard lock(mu_);
-    closed_ = true;
-    count = clear_user_queue_locked();
+    count = close_mailbox_locked();
   }
   abandoned_.fetch_add(count, std::memory_order_relaxed);
   runtime_->dead_letter(DeadLetterReason::shutdown_abandoned, *this, count);
@@ -537,9 +536,8 @@ void CellBase::on_stop(DeadLetterReason reason) {
   std::size_t leftovers = 0;
   {
     std::lock_guard lock(mu_);
-    closed_ = true;
     accepting_children_ = false;
-    leftovers = clear_user_queue_locked();
+    leftovers = close_mailbox_locked();
   }
   if (reason == DeadLetterReason::shutdown_abandoned) {
     abandoned_.fetch_add(leftovers, std::memory_order_relaxed);

@@ -1,7 +1,7 @@
 // Cell<M>: the typed half of an actor: its bounded mailbox (Mailbox<M>), its
-// instance and its Context. Also holds the definitions of ActorRef<M> and Context<M>
-// members, which need the complete cell, and the spawn used by both System
-// and Context.
+// instance and its Context; and the spawn used by both System and Context.
+// The members of ActorRef<M> and Context<M> need the complete cell: they are
+// in actor_ref_impl.hpp and context_impl.hpp, included at the end.
 #pragma once
 
 #include <functional>
@@ -351,135 +351,6 @@ Result<ActorRef<M>> spawn_child(CellBase& parent, std::string name, Props<M> pro
 
 }  // namespace troupe::detail
 
-namespace troupe {
-
-template <class M>
-const detail::Cell<M>& ActorRef<M>::checked() const {
-  if (!cell_) throw std::logic_error("use of an empty ActorRef");
-  return *cell_;
-}
-
-template <class M>
-SendResult ActorRef<M>::tell(M message) const {
-  // The check and the call on one pointer: g++ -O3 otherwise warns that the
-  // call may be on null (-Wnonnull), in users' builds too.
-  detail::Cell<M>* const cell = cell_.get();
-  if (cell == nullptr) throw std::logic_error("use of an empty ActorRef");
-  return cell->tell(std::move(message));
-}
-
-template <class M>
-ActorId ActorRef<M>::id() const {
-  return checked().id();
-}
-
-template <class M>
-const std::string& ActorRef<M>::path() const {
-  return checked().path();
-}
-
-template <class M>
-std::size_t ActorRef<M>::queued() const {
-  return checked().queued();
-}
-
-template <class M>
-bool ActorRef<M>::alive() const {
-  return !checked().terminated();
-}
-
-template <class M>
-std::shared_ptr<detail::CellBase> ActorRef<M>::cell_base() const {
-  checked();
-  return cell_;
-}
-
-template <class M>
-ActorRef<M> Context<M>::self() const {
-  return cell_.ref();
-}
-
-template <class M>
-ActorId Context<M>::id() const {
-  return cell_.id();
-}
-
-template <class M>
-const std::string& Context<M>::path() const {
-  return cell_.path();
-}
-
-template <class M>
-std::string_view Context<M>::name() const {
-  return cell_.name();
-}
-
-template <class M>
-System& Context<M>::system() const {
-  return cell_.runtime().owner();
-}
-
-template <class M>
-template <class C>
-Result<ActorRef<C>> Context<M>::spawn(std::string name, Props<C> props) {
-  return detail::spawn_child(cell_, std::move(name), std::move(props));
-}
-
-template <class M>
-template <class T>
-void Context<M>::watch(const ActorRef<T>& ref) {
-  cell_.watch(ref.cell_base());
-}
-
-template <class M>
-template <class T>
-void Context<M>::unwatch(const ActorRef<T>& ref) {
-  cell_.unwatch(*ref.cell_base());
-}
-
-template <class M>
-void Context<M>::stop() {
-  cell_.enqueue_signal(detail::Signal{detail::Signal::Kind::stop, nullptr, {}});
-}
-
-template <class M>
-template <class T>
-void Context<M>::stop(const ActorRef<T>& ref) {
-  ref.cell_base()->enqueue_signal(detail::Signal{detail::Signal::Kind::stop, nullptr, {}});
-}
-
-template <class M>
-TimerId Context<M>::schedule_once(Duration delay, M message) {
-  return cell_.schedule_once(delay, std::move(message));
-}
-
-template <class M>
-bool Context<M>::cancel_timer(TimerId id) {
-  return cell_.cancel_timer(id);
-}
-
-template <class M>
-TimePoint Context<M>::now() const {
-  return cell_.runtime().scheduler().now();
-}
-
-template <class M>
-void Context<M>::work(Duration time) {
-  if (time < Duration::zero() || time > kMaxWork) {
-    throw std::invalid_argument("Context::work: the time must be between 0 and 24 h, got " +
-                                std::to_string(time.count()) + " ns");
-  }
-  cell_.runtime().scheduler().work(time);
-}
-
-template <class M>
-std::uint64_t Context<M>::random() const {
-  return cell_.runtime().scheduler().random();
-}
-
-template <class M>
-std::uint64_t Context<M>::message_seq() const {
-  return cell_.message_seq();
-}
-
-}  // namespace troupe
+// The members of ActorRef<M> and Context<M> that need the complete cell.
+#include "troupe/detail/actor_ref_impl.hpp"  // IWYU pragma: export
+#include "troupe/detail/context_impl.hpp"    // IWYU pragma: export

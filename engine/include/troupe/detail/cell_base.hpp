@@ -19,6 +19,7 @@
 #include "troupe/detail/actor_settings.hpp"
 #include "troupe/detail/compact_mutex.hpp"
 #include "troupe/detail/intrusive_list.hpp"
+#include "troupe/detail/lifecycle.hpp"
 #include "troupe/detail/ring_queue.hpp"
 #include "troupe/failure.hpp"
 #include "troupe/metrics.hpp"
@@ -195,12 +196,12 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   std::atomic<bool> in_flight_{false};
 
  private:
-  enum class State : std::uint8_t { created, running, suspended, restarting, stopping, stopped };
+  using State = LifecycleState;
 
   bool scheduled_ = false;          // guarded by mu_
   bool terminated_ = false;         // guarded by mu_
   bool accepting_children_ = true;  // guarded by mu_
-  State state_ = State::created;    // activation only
+  Lifecycle lifecycle_;             // activation only
   bool stop_when_empty_ = false;    // activation only
   // Lets an activation skip the lock when no signal is pending (the common case).
   std::atomic<bool> has_signals_{false};

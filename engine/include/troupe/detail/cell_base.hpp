@@ -1,8 +1,9 @@
 // The untyped half of an actor: its place in the tree, its signal queue, its
-// lifecycle state machine and the supervision of its children. The typed half
-// (Cell<M>) adds the mailbox (Mailbox<M>) and the instance. All lifecycle state is changed
-// only inside the cell's own activation, one thread at a time; other threads
-// talk to a cell by enqueuing signals or messages under its lock.
+// lifecycle (lifecycle.hpp) and the supervision of its children (defined in
+// src/detail/supervisor.cpp). The typed half (Cell<M>) adds the mailbox
+// (Mailbox<M>) and the instance. All lifecycle state is changed only inside
+// the cell's own activation, one thread at a time; other threads talk to a
+// cell by enqueuing signals or messages under its lock.
 #pragma once
 
 #include <atomic>
@@ -236,15 +237,22 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   void on_create();
   void on_stop(DeadLetterReason reason);
   void on_restart(const Failure& failure);
-  void on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure);
   void on_child_terminated(const std::shared_ptr<CellBase>& child);
+  void stop_children(DeadLetterReason reason);
+
+  // Supervision of this cell's children (src/detail/supervisor.cpp): a
+  // failed child's policy decides, and the decision is applied here.
+  void on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure);
+  /// Restarts `failed` (and, under all_for_one, its siblings) after the
+  /// backoff, each within its own restart budget.
   void restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure);
   /// `exhausted` (the failed child or, under all_for_one, a sibling) has no
   /// restart left: stop the decision's scope and escalate.
   void budget_exhausted(const CellBase& exhausted, const std::shared_ptr<CellBase>& failed,
                         const Failure& failure);
-  void stop_children(DeadLetterReason reason);
+  /// Fails this cell with a child's failure: its own supervisor decides.
   void escalate(const Failure& failure);
+
   void fail(Failure failure);
   void complete_restart();
   void finish_stop();

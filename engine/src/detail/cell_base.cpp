@@ -341,6 +341,10 @@ void CellBase::on_terminated_signal(Signal& signal) {
       deferred_terminations_ = std::make_unique<RingQueue<Signal>>();
       has_deferred_.store(true, std::memory_order_release);
     }
+    // Marks never decrease (signals are taken in the order they were queued,
+    // each marked with the growing enqueued count): only the front is due.
+    TROUPE_ASSERT(deferred_terminations_->empty() ||
+                  deferred_terminations_->back().after_messages <= signal.after_messages);
     deferred_terminations_->push_back(std::move(signal));
     return;
   }

@@ -124,6 +124,28 @@ TEST(Mailbox, BlockGivesUpAtItsDeadlineWithADeadLetter) {
   EXPECT_TRUE(sys.stats().balanced());
 }
 
+TEST(Mailbox, ABlockedSenderIsReleasedWithADeadLetterWhenTheActorStops) {
+  GatedRecorder rec;
+  System sys{threads()};
+  auto ref =
+      sys.spawn("r", rec.props({.capacity = 1, .overflow = Overflow::block, .block_timeout = 60s}))
+          .value();
+  rec.hold(sys, ref);
+  ASSERT_EQ(ref.tell(1), SendResult::accepted);  // fills the mailbox
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(50ms);
+    sys.stop(ref);  // handled before message 1, once message 0 returns
+    rec.gate.open();
+  });
+  const auto before = sys.now();
+  EXPECT_EQ(ref.tell(2), SendResult::actor_stopped);  // waits, then is refused by the stop
+  stopper.join();
+  EXPECT_LT(sys.now() - before, Duration(30s)) << "the stop woke the sender: no timeout";
+  ASSERT_TRUE(sys.await_quiescence(5s));
+  EXPECT_EQ(rec.seen, (std::vector<int>{0}));
+  EXPECT_TRUE(sys.stats().balanced());
+}
+
 TEST(Mailbox, AnActorIsNeverBlockedByABlockingMailbox) {
   GatedRecorder rec;
   System sys{threads()};

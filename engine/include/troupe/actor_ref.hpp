@@ -1,6 +1,8 @@
 // ActorRef<M>: the address of an actor that handles messages of type M. A
 // message of another type does not compile. A ref stays valid after its actor
 // stops: telling it then yields a dead letter, never a crash.
+// The member bodies are in troupe/detail/actor_ref_impl.hpp (they need the actor's
+// typed cell complete).
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,8 @@
 // Context<M>: what an actor can do from inside its handlers: address itself,
 // spawn and stop children, watch other actors, set timers, read the clock.
 // Valid only inside the actor's own hooks and handlers.
+// The member bodies are in troupe/detail/context_impl.hpp (they need the actor's
+// typed cell complete).
 #pragma once
 
 #include <cstdint>

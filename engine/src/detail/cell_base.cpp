@@ -80,7 +80,7 @@ CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id,
 CellBase::~CellBase() = default;
 
 void CellBase::start() {
-  // Creation is the first thing every activation checks (state_ created),
+  // Creation is the first thing every activation checks (state created),
   // not a queued signal: queuing one would allocate a signal buffer per
   // spawn, which the heap rarely gets back in one piece. It still counts as
   // a signal, so quiescence checks see it.
@@ -203,8 +203,7 @@ std::size_t CellBase::abandon_queue() {
   std::size_t count = 0;
   {
     std::lock_guard lock(mu_);
-    closed_ = true;
-    count = clear_user_queue_locked();
+    count = close_mailbox_locked();
   }
   abandoned_.fetch_add(count, std::memory_order_relaxed);
   runtime_->dead_letter(DeadLetterReason::shutdown_abandoned, *this, count);
@@ -214,7 +213,7 @@ std::size_t CellBase::abandon_queue() {
 ResumeResult CellBase::resume(std::size_t max_messages) {
   ActivationScope scope(this);
   std::size_t i = 0;
-  if (state_ == State::created) {
+  if (lifecycle_.is(State::created)) {
     on_create();  // takes one turn of the activation, as any signal does
     ++i;
   }
@@ -223,10 +222,11 @@ ResumeResult CellBase::resume(std::size_t max_messages) {
       handle(*signal);
       continue;
     }
-    if (state_ != State::running) break;
+    if (!lifecycle_.is(State::running)) break;
     if (deferred_terminations_ && deliver_due_termination()) continue;
     if (!process_one()) {
       // Out of routing and drained: nothing more can arrive through the pool.
+      // (process_one fails no actor when it finds nothing: still running.)
       if (stop_when_empty_) on_stop(DeadLetterReason::actor_stopped);
       break;
     }
@@ -238,7 +238,7 @@ ResumeResult CellBase::resume(std::size_t max_messages) {
 PendingMessage CellBase::next_message() {
   // Mirrors resume(): a lifecycle step or a signal comes before any message,
   // and a Terminated that is due is delivered before the next message.
-  if (state_ != State::running || has_signals_.load(std::memory_order_acquire)) return {};
+  if (!lifecycle_.is(State::running) || has_signals_.load(std::memory_order_acquire)) return {};
   if (deferred_terminations_ &&
       dequeued_count() >= deferred_terminations_->front().after_messages) {
     return {};
@@ -264,7 +264,7 @@ ResumeResult CellBase::finish_activation() {
   std::lock_guard lock(mu_);
   // A drained actor asked to stop runs once more to stop itself.
   const bool runnable =
-      state_ == State::running &&
+      lifecycle_.is(State::running) &&
       (user_queue_size_locked() > 0 || stop_when_empty_ || deferred_terminations_ != nullptr);
   const bool more = !terminated_ && (!pending_signals_.empty() || runnable);
   if (more) return ResumeResult::resume_later;
@@ -275,22 +275,34 @@ ResumeResult CellBase::finish_activation() {
 void CellBase::handle(Signal& signal) {
   switch (signal.kind) {
     case Signal::Kind::stop:
-      on_stop(signal.reason);
+      // A second stop is a legal race, not a bug: the actor's own ctx.stop,
+      // its parent's stop of all children, a supervision decision and a
+      // shutdown may each send one. The first wins.
+      if (!lifecycle_.stopping_or_stopped()) on_stop(signal.reason);
       break;
     case Signal::Kind::suspend:
-      if (state_ == State::running) state_ = State::suspended;
+      // Only a running actor pauses: one that failed is already suspended,
+      // and one restarting or stopping has no user work to pause.
+      if (lifecycle_.is(State::running)) lifecycle_.move_to(State::suspended);
       break;
     case Signal::Kind::resume:
-      if (state_ != State::suspended) break;
+      // Late resumes are legal: the actor may have been restarted or stopped
+      // by a later decision that overtook this one.
+      if (!lifecycle_.is(State::suspended)) break;
       if (has_instance()) {
-        state_ = State::running;
+        lifecycle_.move_to(State::running);
       } else {
         // The factory itself failed: there is nothing to resume, so build anew.
         on_restart(Failure{path_, "resume without an instance", 0, runtime_->scheduler().now()});
       }
       break;
     case Signal::Kind::restart:
-      on_restart(signal.failure);
+      // Legal races: a restart delayed by backoff may arrive after a stop,
+      // and under all_for_one two siblings' failures each restart all, so a
+      // second restart may find the first still stopping the children.
+      if (!lifecycle_.stopping_or_stopped() && !lifecycle_.is(State::restarting)) {
+        on_restart(signal.failure);
+      }
       break;
     case Signal::Kind::child_failed:
       on_child_failed(signal.other, signal.failure);
@@ -305,7 +317,7 @@ void CellBase::handle(Signal& signal) {
       on_terminated_signal(signal);
       break;
     case Signal::Kind::run:
-      if (state_ != State::stopping && state_ != State::stopped) {
+      if (!lifecycle_.stopping_or_stopped()) {
         guarded([&] { signal.action(); }, 0);
       }
       break;
@@ -323,12 +335,16 @@ void CellBase::on_terminated_signal(Signal& signal) {
   // suspended or restarting actor runs no user code either: its failed
   // instance must not see it, the instance that resumes or replaces it does
   // (deliver_due_termination runs only while running).
-  if (deferred_terminations_ || state_ != State::running ||
+  if (deferred_terminations_ || !lifecycle_.is(State::running) ||
       dequeued_count() < signal.after_messages) {
     if (!deferred_terminations_) {
       deferred_terminations_ = std::make_unique<RingQueue<Signal>>();
       has_deferred_.store(true, std::memory_order_release);
     }
+    // Marks never decrease (signals are taken in the order they were queued,
+    // each marked with the growing enqueued count): only the front is due.
+    TROUPE_ASSERT(deferred_terminations_->empty() ||
+                  deferred_terminations_->back().after_messages <= signal.after_messages);
     deferred_terminations_->push_back(std::move(signal));
     return;
   }
@@ -355,7 +371,7 @@ void CellBase::deliver_terminated(const Signal& signal) {
     std::lock_guard lock(mu_);
     if (!watching_ || watching_->erase(signal.other->id()) == 0) return;
   }
-  if (has_instance() && state_ != State::stopping && state_ != State::stopped) {
+  if (has_instance() && !lifecycle_.stopping_or_stopped()) {
     const Terminated t{signal.other->id(), signal.other->path()};
     guarded([&] { hook_terminated(t); }, 0);
   }
@@ -373,8 +389,7 @@ bool CellBase::guarded(Fn&& fn, std::uint64_t message_seq) {
 }
 
 void CellBase::on_create() {
-  if (state_ != State::created) return;
-  state_ = State::running;
+  lifecycle_.move_to(State::running);
   if (!guarded([&] { create_instance(); }, 0)) return;
   if (guarded([&] { hook_pre_start(); }, 0)) runtime_->emit(EventKind::started, id_, path_);
 }
@@ -388,114 +403,17 @@ void CellBase::fail(Failure failure) {
   failures_.fetch_add(1, std::memory_order_relaxed);
   runtime_->emit(EventKind::failed, id_, path_, failure.what,
                  static_cast<std::int64_t>(failure.message_seq));
-  if (state_ == State::stopping || state_ == State::stopped) return;  // nothing left to supervise
-  state_ = State::suspended;
+  // A stopping actor has nothing left to supervise: its failure (a child's
+  // escalation that raced the stop) is an event, and no decision follows.
+  if (lifecycle_.stopping_or_stopped()) return;
+  lifecycle_.move_to(State::suspended);
   if (parent_ == nullptr) return;  // the guardian never fails
   parent_->enqueue_signal(
       Signal{Signal::Kind::child_failed, shared_from_this(), std::move(failure)});
 }
 
-void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure) {
-  if (child->terminated() || state_ == State::stopping || state_ == State::stopped) return;
-  const Directive directive = decide(child->settings_->policy, failure);
-  runtime_->emit(EventKind::decided, child->id_, child->path_, to_string(directive));
-  switch (directive) {
-    case Directive::resume:
-      child->enqueue_signal(Signal{Signal::Kind::resume, nullptr, {}});
-      break;
-    case Directive::restart:
-      restart_children(child, failure);
-      break;
-    case Directive::stop:
-      if (settings_->children_scope == Scope::all_for_one) {
-        stop_children(DeadLetterReason::actor_stopped);
-      } else {
-        child->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
-      }
-      break;
-    case Directive::escalate:
-      child->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
-      escalate(failure);
-      break;
-  }
-}
-
-void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure) {
-  auto& scheduler = runtime_->scheduler();
-  std::vector<std::shared_ptr<CellBase>> targets{failed};
-  if (settings_->children_scope == Scope::all_for_one) {
-    for (auto& sibling : children_snapshot()) {
-      if (sibling != failed) targets.push_back(std::move(sibling));
-    }
-  }
-  // Every restart counts against the restarted actor's own budget, a
-  // sibling's under all_for_one included (as Akka's AllForOneStrategy asks
-  // each child): otherwise its neighbours' failures restart it without limit.
-  // All are asked before any is charged, so a refusal charges nobody.
-  const TimePoint now = scheduler.now();
-  for (const auto& target : targets) {
-    if (!target->restart_history) target->restart_history = std::make_unique<RestartHistory>();
-    if (!target->restart_history->allows(now, target->settings_->policy.budget)) {
-      budget_exhausted(*target, failed, failure);
-      return;
-    }
-  }
-  for (const auto& target : targets) {
-    const bool admitted = target->restart_history->admit(now, target->settings_->policy.budget);
-    TROUPE_ASSERT(admitted);
-  }
-  const Duration delay =
-      backoff_delay(failed->settings_->policy.backoff, failed->restart_history->in_window() - 1,
-                    scheduler.random());
-  for (auto& target : targets) {
-    if (target != failed) target->enqueue_signal(Signal{Signal::Kind::suspend, nullptr, {}});
-  }
-  for (auto& target : targets) {
-    // Every restart decision is an event, at the time it is taken (value: the
-    // delay, 0 for at once): the budget is measured at these times.
-    runtime_->emit(EventKind::restart_scheduled, target->id_, target->path_, {},
-                   std::max(delay, Duration::zero()).count());
-    Signal restart{Signal::Kind::restart, nullptr, failure};
-    if (delay <= Duration::zero()) {
-      target->enqueue_signal(std::move(restart));
-      continue;
-    }
-    std::weak_ptr<CellBase> weak = target;
-    scheduler.after(delay, [weak, restart]() mutable {
-      if (auto cell = weak.lock()) cell->enqueue_signal(std::move(restart));
-    });
-  }
-}
-
-void CellBase::budget_exhausted(const CellBase& exhausted, const std::shared_ptr<CellBase>& failed,
-                                const Failure& failure) {
-  const RestartBudget& budget = exhausted.settings_->policy.budget;
-  runtime_->emit(EventKind::budget_exceeded, exhausted.id_, exhausted.path_, failure.what,
-                 budget.max_restarts);
-  // The stop applies to the decision's scope, as the stop directive does.
-  if (settings_->children_scope == Scope::all_for_one) {
-    stop_children(DeadLetterReason::actor_stopped);
-  } else {
-    failed->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
-  }
-  escalate(Failure{exhausted.path_,
-                   "restart budget exceeded (" + std::to_string(budget.max_restarts) + " within " +
-                       duration_text(budget.within) + "): " + failure.what,
-                   failure.message_seq, failure.time});
-}
-
-void CellBase::escalate(const Failure& failure) {
-  runtime_->emit(EventKind::escalated, id_, path_, failure.what);
-  // The guardian absorbs escalations: the child is already stopped, and a
-  // failure at the top must not take the whole system down.
-  if (parent_ == nullptr) return;
-  // Names the chain's origin and depth, not every level: bounded text.
-  fail(escalated_failure(path_, failure, runtime_->scheduler().now()));
-}
-
 void CellBase::on_restart(const Failure& failure) {
-  if (state_ == State::stopping || state_ == State::stopped || state_ == State::restarting) return;
-  state_ = State::restarting;
+  lifecycle_.move_to(State::restarting);
   restart_cause_ = std::make_unique<Failure>(failure);
   if (has_instance()) {
     try {
@@ -517,9 +435,9 @@ void CellBase::on_restart(const Failure& failure) {
 }
 
 void CellBase::complete_restart() {
-  TROUPE_ASSERT(state_ == State::restarting);
+  TROUPE_ASSERT(lifecycle_.is(State::restarting));
   destroy_instance();
-  state_ = State::running;
+  lifecycle_.move_to(State::running);
   const auto count = restarts_.fetch_add(1, std::memory_order_relaxed) + 1;
   runtime_->emit(EventKind::restarted, id_, path_, restart_cause_->what,
                  static_cast<std::int64_t>(count));
@@ -529,17 +447,15 @@ void CellBase::complete_restart() {
 }
 
 void CellBase::on_stop(DeadLetterReason reason) {
-  if (state_ == State::stopping || state_ == State::stopped) return;
-  state_ = State::stopping;
+  lifecycle_.move_to(State::stopping);
   // Stopped by supervision or by hand, not by shutdown: a pool worker's
   // queue goes to the worker that replaces it (and the mailbox is closed).
   if (reason == DeadLetterReason::actor_stopped) hand_over_queue();
   std::size_t leftovers = 0;
   {
     std::lock_guard lock(mu_);
-    closed_ = true;
     accepting_children_ = false;
-    leftovers = clear_user_queue_locked();
+    leftovers = close_mailbox_locked();
   }
   if (reason == DeadLetterReason::shutdown_abandoned) {
     abandoned_.fetch_add(leftovers, std::memory_order_relaxed);
@@ -569,8 +485,8 @@ void CellBase::on_child_terminated(const std::shared_ptr<CellBase>& child) {
     now_empty = !children_ || children_->by_name.empty();
   }
   if (!now_empty) return;
-  if (state_ == State::stopping) finish_stop();
-  if (state_ == State::restarting) complete_restart();
+  if (lifecycle_.is(State::stopping)) finish_stop();
+  if (lifecycle_.is(State::restarting)) complete_restart();
 }
 
 void CellBase::finish_stop() {
@@ -582,7 +498,7 @@ void CellBase::finish_stop() {
     }
   }
   destroy_instance();
-  state_ = State::stopped;
+  lifecycle_.move_to(State::stopped);
   deferred_terminations_.reset();  // nobody is left to tell
   has_deferred_.store(false, std::memory_order_release);
   std::unique_ptr<std::vector<std::weak_ptr<CellBase>>> watchers;

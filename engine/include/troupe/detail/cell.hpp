@@ -1,7 +1,7 @@
-// Cell<M>: the typed half of an actor: its bounded mailbox, its instance and
-// its Context. Also holds the definitions of ActorRef<M> and Context<M>
-// members, which need the complete cell, and the spawn used by both System
-// and Context.
+// Cell<M>: the typed half of an actor: its bounded mailbox (Mailbox<M>), its
+// instance and its Context; and the spawn used by both System and Context.
+// The members of ActorRef<M> and Context<M> need the complete cell: they are
+// in actor_ref_impl.hpp and context_impl.hpp, included at the end.
 #pragma once
 
 #include <functional>
@@ -16,6 +16,7 @@
 #include "troupe/actor_ref.hpp"
 #include "troupe/context.hpp"
 #include "troupe/detail/cell_base.hpp"
+#include "troupe/detail/mailbox_queue.hpp"
 #include "troupe/detail/ring_queue.hpp"
 #include "troupe/detail/runtime.hpp"
 #include "troupe/props.hpp"
@@ -26,7 +27,7 @@ template <class M>
 class Cell final : public CellBase {
  public:
   Cell(Runtime& runtime, CellBase* parent, ActorId id, const Props<M>& props)
-      : CellBase(runtime, parent, id, props.recipe()) {}
+      : CellBase(runtime, parent, id, props.recipe()), mailbox_(props.recipe()->mailbox) {}
 
   ~Cell() override { destroy_instance(); }
 
@@ -74,15 +75,14 @@ class Cell final : public CellBase {
 
  protected:
   bool process_one() override;
-  std::size_t user_queue_size_locked() const override { return queue_.size(); }
+  std::size_t user_queue_size_locked() const override { return mailbox_.size(); }
   PendingMessage front_message_locked() const override {
-    if (queue_.empty()) return {};
-    return PendingMessage(typeid(M), &queue_.front());
+    if (mailbox_.empty()) return {};
+    return PendingMessage(typeid(M), &mailbox_.front());
   }
-  std::size_t clear_user_queue_locked() override {
-    const std::size_t n = queue_.size();
-    queue_.clear();
-    return n;
+  std::size_t close_mailbox_locked() override {
+    mailbox_.close();
+    return mailbox_.clear();
   }
   void create_instance() override {
     instance_ = recipe().factory();
@@ -125,10 +125,7 @@ class Cell final : public CellBase {
   /// queue in the making). Returns how many messages moved.
   std::size_t take_queue(RingQueue<M>& out) {
     std::lock_guard lock(mu_);
-    closed_ = true;
-    TROUPE_ASSERT(out.empty());
-    queue_.swap(out);
-    return out.size();
+    return mailbox_.close_and_take(out);
   }
   /// Queues messages taken from a predecessor into this cell before its
   /// first activation (spawn_child's before_start), when nobody else can
@@ -136,23 +133,11 @@ class Cell final : public CellBase {
   /// (Runtime::handed_over).
   void adopt_queue(RingQueue<M>& messages) {
     std::lock_guard lock(mu_);
-    TROUPE_ASSERT(!scheduled_locked() && queue_.empty() &&
-                  messages.size() <= mailbox_settings().capacity);
-    while (!messages.empty()) {
-      queue_.push_back(std::move(messages.front()));
-      bump(enqueued_);
-      messages.pop_front();
-    }
+    TROUPE_ASSERT(!scheduled_locked());
+    bump(enqueued_, mailbox_.adopt(messages));
   }
 
- protected:
  private:
-  /// Queues under mu_; returns whether the cell must now be scheduled.
-  bool push_locked(M&& message) {
-    queue_.push_back(std::move(message));
-    bump(enqueued_);  // every writer holds mu_
-    return mark_scheduled_locked();
-  }
   SendResult reject(DeadLetterReason reason) {
     runtime_->rejected(reason, *this);
     return reason == DeadLetterReason::mailbox_full ? SendResult::mailbox_full
@@ -164,7 +149,7 @@ class Cell final : public CellBase {
   const Recipe<M>& recipe() const { return static_cast<const Recipe<M>&>(*settings_); }
   const MailboxSettings& mailbox_settings() const { return settings_->mailbox; }
 
-  RingQueue<M> queue_;  // guarded by mu_
+  Mailbox<M> mailbox_;  // guarded by mu_
   std::unique_ptr<Actor<M>> instance_;
   // Timers this activation set and that may not have fired: made by the
   // first schedule_once, since most actors set none. Activation only.
@@ -178,14 +163,13 @@ SendResult Cell<M>::offer(M& message) {
   std::size_t length = 0;
   {
     std::lock_guard lock(mu_);
-    if (closed_) return SendResult::actor_stopped;
-    if (queue_.size() >= mailbox_settings().capacity) {
-      if (mailbox_settings().overflow != Overflow::drop_oldest) return SendResult::mailbox_full;
-      queue_.pop_front();
-      dropped_oldest = true;
-    }
-    schedule = push_locked(std::move(message));
-    length = queue_.size();
+    const Admission admitted = mailbox_.offer(message);
+    if (admitted == Admission::closed) return SendResult::actor_stopped;
+    if (admitted == Admission::full) return SendResult::mailbox_full;
+    dropped_oldest = admitted == Admission::dropped_oldest;
+    bump(enqueued_);  // every writer holds mu_
+    schedule = mark_scheduled_locked();
+    length = mailbox_.size();
   }
   if (dropped_oldest) runtime_->dead_letter(DeadLetterReason::mailbox_full, *this);
   if (runtime_->emitting()) {
@@ -219,7 +203,7 @@ template <class M>
 SendResult Cell<M>::wait_for_room(M& message) {
   {
     std::lock_guard guard(mu_);
-    ++blocked_senders_;
+    mailbox_.sender_blocked();
   }
   auto& scheduler = runtime_->scheduler();
   SendResult result = SendResult::mailbox_full;
@@ -230,7 +214,7 @@ SendResult Cell<M>::wait_for_room(M& message) {
       },
       deadline_after(scheduler.now(), mailbox_settings().block_timeout));
   std::lock_guard guard(mu_);
-  --blocked_senders_;
+  mailbox_.sender_unblocked();
   return result;
 }
 
@@ -238,11 +222,10 @@ template <class M>
 bool Cell<M>::process_one() {
   bool wake_senders = false;
   std::unique_lock lock(mu_);
-  if (queue_.empty()) return false;
-  M message = std::move(queue_.front());
-  queue_.pop_front();
+  if (mailbox_.empty()) return false;
+  M message = mailbox_.take();
   in_flight_.store(true, std::memory_order_relaxed);
-  wake_senders = blocked_senders_ > 0;
+  wake_senders = mailbox_.has_blocked_senders();
   lock.unlock();
   if (wake_senders) runtime_->scheduler().wake_waiters();
 
@@ -368,135 +351,6 @@ Result<ActorRef<M>> spawn_child(CellBase& parent, std::string name, Props<M> pro
 
 }  // namespace troupe::detail
 
-namespace troupe {
-
-template <class M>
-const detail::Cell<M>& ActorRef<M>::checked() const {
-  if (!cell_) throw std::logic_error("use of an empty ActorRef");
-  return *cell_;
-}
-
-template <class M>
-SendResult ActorRef<M>::tell(M message) const {
-  // The check and the call on one pointer: g++ -O3 otherwise warns that the
-  // call may be on null (-Wnonnull), in users' builds too.
-  detail::Cell<M>* const cell = cell_.get();
-  if (cell == nullptr) throw std::logic_error("use of an empty ActorRef");
-  return cell->tell(std::move(message));
-}
-
-template <class M>
-ActorId ActorRef<M>::id() const {
-  return checked().id();
-}
-
-template <class M>
-const std::string& ActorRef<M>::path() const {
-  return checked().path();
-}
-
-template <class M>
-std::size_t ActorRef<M>::queued() const {
-  return checked().queued();
-}
-
-template <class M>
-bool ActorRef<M>::alive() const {
-  return !checked().terminated();
-}
-
-template <class M>
-std::shared_ptr<detail::CellBase> ActorRef<M>::cell_base() const {
-  checked();
-  return cell_;
-}
-
-template <class M>
-ActorRef<M> Context<M>::self() const {
-  return cell_.ref();
-}
-
-template <class M>
-ActorId Context<M>::id() const {
-  return cell_.id();
-}
-
-template <class M>
-const std::string& Context<M>::path() const {
-  return cell_.path();
-}
-
-template <class M>
-std::string_view Context<M>::name() const {
-  return cell_.name();
-}
-
-template <class M>
-System& Context<M>::system() const {
-  return cell_.runtime().owner();
-}
-
-template <class M>
-template <class C>
-Result<ActorRef<C>> Context<M>::spawn(std::string name, Props<C> props) {
-  return detail::spawn_child(cell_, std::move(name), std::move(props));
-}
-
-template <class M>
-template <class T>
-void Context<M>::watch(const ActorRef<T>& ref) {
-  cell_.watch(ref.cell_base());
-}
-
-template <class M>
-template <class T>
-void Context<M>::unwatch(const ActorRef<T>& ref) {
-  cell_.unwatch(*ref.cell_base());
-}
-
-template <class M>
-void Context<M>::stop() {
-  cell_.enqueue_signal(detail::Signal{detail::Signal::Kind::stop, nullptr, {}});
-}
-
-template <class M>
-template <class T>
-void Context<M>::stop(const ActorRef<T>& ref) {
-  ref.cell_base()->enqueue_signal(detail::Signal{detail::Signal::Kind::stop, nullptr, {}});
-}
-
-template <class M>
-TimerId Context<M>::schedule_once(Duration delay, M message) {
-  return cell_.schedule_once(delay, std::move(message));
-}
-
-template <class M>
-bool Context<M>::cancel_timer(TimerId id) {
-  return cell_.cancel_timer(id);
-}
-
-template <class M>
-TimePoint Context<M>::now() const {
-  return cell_.runtime().scheduler().now();
-}
-
-template <class M>
-void Context<M>::work(Duration time) {
-  if (time < Duration::zero() || time > kMaxWork) {
-    throw std::invalid_argument("Context::work: the time must be between 0 and 24 h, got " +
-                                std::to_string(time.count()) + " ns");
-  }
-  cell_.runtime().scheduler().work(time);
-}
-
-template <class M>
-std::uint64_t Context<M>::random() const {
-  return cell_.runtime().scheduler().random();
-}
-
-template <class M>
-std::uint64_t Context<M>::message_seq() const {
-  return cell_.message_seq();
-}
-
-}  // namespace troupe
+// The members of ActorRef<M> and Context<M> that need the complete cell.
+#include "troupe/detail/actor_ref_impl.hpp"  // IWYU pragma: export
+#include "troupe/detail/context_impl.hpp"    // IWYU pragma: export

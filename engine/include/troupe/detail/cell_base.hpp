@@ -1,8 +1,9 @@
 // The untyped half of an actor: its place in the tree, its signal queue, its
-// lifecycle state machine and the supervision of its children. The typed half
-// (Cell<M>) adds the mailbox and the instance. All lifecycle state is changed
-// only inside the cell's own activation, one thread at a time; other threads
-// talk to a cell by enqueuing signals or messages under its lock.
+// lifecycle (lifecycle.hpp) and the supervision of its children (defined in
+// src/detail/supervisor.cpp). The typed half (Cell<M>) adds the mailbox
+// (Mailbox<M>) and the instance. All lifecycle state is changed only inside
+// the cell's own activation, one thread at a time; other threads talk to a
+// cell by enqueuing signals or messages under its lock.
 #pragma once
 
 #include <atomic>
@@ -19,6 +20,7 @@
 #include "troupe/detail/actor_settings.hpp"
 #include "troupe/detail/compact_mutex.hpp"
 #include "troupe/detail/intrusive_list.hpp"
+#include "troupe/detail/lifecycle.hpp"
 #include "troupe/detail/ring_queue.hpp"
 #include "troupe/failure.hpp"
 #include "troupe/metrics.hpp"
@@ -144,7 +146,9 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   virtual std::size_t user_queue_size_locked() const = 0;
   /// The oldest queued user message, if any (the next process_one's).
   virtual PendingMessage front_message_locked() const = 0;
-  virtual std::size_t clear_user_queue_locked() = 0;
+  /// Closes the mailbox for good and drops what it holds; returns how many
+  /// were dropped (the caller counts them as dead letters).
+  virtual std::size_t close_mailbox_locked() = 0;
   virtual void create_instance() = 0;
   virtual void destroy_instance() noexcept = 0;
   virtual bool has_instance() const = 0;
@@ -177,30 +181,28 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   const std::shared_ptr<const ActorSettings> settings_;
   /// Increments a counter that has one writer at a time (the activation, or
   /// the holder of mu_) and is only read elsewhere: no read-modify-write needed.
-  static std::uint64_t bump(std::atomic<std::uint64_t>& counter) {
-    const std::uint64_t next = counter.load(std::memory_order_relaxed) + 1;
+  static std::uint64_t bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) {
+    const std::uint64_t next = counter.load(std::memory_order_relaxed) + by;
     counter.store(next, std::memory_order_relaxed);
     return next;
   }
 
   // The small fields sit together, in groups of eight bytes, so that no
   // padding grows the cell: its size is paid once per actor.
-  mutable CompactMutex mu_;            // four bytes: see compact_mutex.hpp
-  std::uint32_t until_timed_ = 1;      // messages until the next timed one
-  std::uint32_t blocked_senders_ = 0;  // guarded by mu_; outside senders waiting for room
-  std::uint32_t name_at_ = 0;          // where the name starts in path_
-  bool closed_ = false;                // guarded by mu_: no user message is accepted any more
+  mutable CompactMutex mu_;        // four bytes: see compact_mutex.hpp
+  std::uint32_t until_timed_ = 1;  // messages until the next timed one
+  std::uint32_t name_at_ = 0;      // where the name starts in path_
   // Set under mu_ together with the pop, cleared after the handler without
   // the lock: queued() never misses a message between mailbox and handler.
   std::atomic<bool> in_flight_{false};
 
  private:
-  enum class State : std::uint8_t { created, running, suspended, restarting, stopping, stopped };
+  using State = LifecycleState;
 
   bool scheduled_ = false;          // guarded by mu_
   bool terminated_ = false;         // guarded by mu_
   bool accepting_children_ = true;  // guarded by mu_
-  State state_ = State::created;    // activation only
+  Lifecycle lifecycle_;             // activation only
   bool stop_when_empty_ = false;    // activation only
   // Lets an activation skip the lock when no signal is pending (the common case).
   std::atomic<bool> has_signals_{false};
@@ -235,15 +237,22 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   void on_create();
   void on_stop(DeadLetterReason reason);
   void on_restart(const Failure& failure);
-  void on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure);
   void on_child_terminated(const std::shared_ptr<CellBase>& child);
+  void stop_children(DeadLetterReason reason);
+
+  // Supervision of this cell's children (src/detail/supervisor.cpp): a
+  // failed child's policy decides, and the decision is applied here.
+  void on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure);
+  /// Restarts `failed` (and, under all_for_one, its siblings) after the
+  /// backoff, each within its own restart budget.
   void restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure);
   /// `exhausted` (the failed child or, under all_for_one, a sibling) has no
   /// restart left: stop the decision's scope and escalate.
   void budget_exhausted(const CellBase& exhausted, const std::shared_ptr<CellBase>& failed,
                         const Failure& failure);
-  void stop_children(DeadLetterReason reason);
+  /// Fails this cell with a child's failure: its own supervisor decides.
   void escalate(const Failure& failure);
+
   void fail(Failure failure);
   void complete_restart();
   void finish_stop();

@@ -18,7 +18,7 @@ class Guardian final : public CellBase {
   bool process_one() override { return false; }
   std::size_t user_queue_size_locked() const override { return 0; }
   PendingMessage front_message_locked() const override { return {}; }
-  std::size_t clear_user_queue_locked() override { return 0; }
+  std::size_t close_mailbox_locked() override { return 0; }
   void create_instance() override {}
   void destroy_instance() noexcept override {}
   bool has_instance() const override { return false; }

@@ -150,6 +150,10 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
   std::optional<ActorRef<M>> spawn_worker_ref(
       const std::function<void(Cell<M>&)>& before_start = {});
   void spawn_worker_locked(std::uint64_t slot);
+  /// The routing table's invariant (mu_ held): sorted by slot, no slot
+  /// twice, at most max workers, and dense (slots 0..size-1) unless a spawn
+  /// was refused (the system or the pool is stopping: that slot stays empty).
+  bool routing_table_ok_locked() const;
   void arm_tick_locked();
   void cancel_tick_locked();
   std::optional<ScaleDecision> decide_locked();
@@ -163,7 +167,8 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
   std::string path_;
 
   mutable std::mutex mu_;
-  std::vector<Worker> routed_;  // sorted by slot; slots are 0..size-1
+  std::vector<Worker> routed_;  // see routing_table_ok_locked
+  bool spawn_refused_ = false;  // a worker could not be made: routed_ may have a gap
   HashRing ring_;
   std::size_t next_ = 0;  // round robin
   std::uint64_t names_ = 0;
@@ -354,12 +359,25 @@ std::optional<ActorRef<M>> PoolState<M>::spawn_worker_ref(
 template <class M>
 void PoolState<M>::spawn_worker_locked(std::uint64_t slot) {
   auto spawned = spawn_worker_ref();
-  if (!spawned) return;  // nothing to route to
+  if (!spawned) {
+    spawn_refused_ = true;  // nothing to route to in this slot
+    return;
+  }
   auto ref = std::move(*spawned);
   const auto at = std::lower_bound(routed_.begin(), routed_.end(), slot,
                                    [](const Worker& w, std::uint64_t s) { return w.slot < s; });
   routed_.insert(at, Worker{slot, std::move(ref)});
   ring_.add(slot);
+}
+
+template <class M>
+bool PoolState<M>::routing_table_ok_locked() const {
+  if (routed_.size() > settings_.max) return false;
+  for (std::size_t i = 0; i < routed_.size(); ++i) {
+    if (i > 0 && routed_[i - 1].slot >= routed_[i].slot) return false;
+    if (!spawn_refused_ && routed_[i].slot != i) return false;
+  }
+  return true;
 }
 
 template <class M>
@@ -380,6 +398,7 @@ void PoolState<M>::apply_resize(std::size_t target) {
       leaving.push_back(std::move(routed_.back().ref));
       routed_.pop_back();
     }
+    TROUPE_ASSERT(routing_table_ok_locked());
     workers_gauge_->set(static_cast<double>(routed_.size()));
   }
   // Out of routing under the lock: nothing new reaches them. They handle what
@@ -459,6 +478,7 @@ void PoolState<M>::on_worker_terminated(ActorId id) {
   routed_.erase(it);
   ring_.remove(slot);
   spawn_worker_locked(slot);
+  TROUPE_ASSERT(routing_table_ok_locked());
   workers_gauge_->set(static_cast<double>(routed_.size()));
 }
 

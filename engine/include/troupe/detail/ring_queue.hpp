@@ -95,6 +95,8 @@ class RingQueue {
 
   void grow() {
     const std::size_t bigger = capacity_ == 0 ? kInitialCapacity : capacity_ * 2;
+    // slot() masks with capacity - 1: a power of two (checked on growth only).
+    TROUPE_ASSERT((bigger & (bigger - 1)) == 0 && bigger > size_);
     T* fresh = std::allocator<T>{}.allocate(bigger);
     for (std::size_t i = 0; i < size_; ++i) {
       ::new (static_cast<void*>(fresh + i)) T(std::move(*slot(i)));

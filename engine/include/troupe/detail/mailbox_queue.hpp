@@ -1,0 +1,116 @@
+// Mailbox<M>: an actor's bounded queue of user messages with its overflow
+// policy (troupe/mailbox.hpp), its closing, and the count of outside senders
+// waiting for room. Not thread-safe: the owning cell guards it with its lock,
+// counts what it accepts and refuses, and does the waiting and the waking
+// through the scheduler (a mailbox knows no threads).
+//
+//   Mailbox<Msg> box({.capacity = 2, .overflow = Overflow::reject});
+//   if (box.offer(msg) == Admission::full) ...;   // msg was not moved from
+//   Msg next = box.take();                        // FIFO
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include "troupe/assert.hpp"
+#include "troupe/detail/ring_queue.hpp"
+#include "troupe/mailbox.hpp"
+
+namespace troupe::detail {
+
+/// What one offer to a mailbox did.
+enum class Admission : std::uint8_t {
+  accepted,        ///< queued
+  dropped_oldest,  ///< queued, after the oldest message was dropped for room (drop_oldest)
+  full,            ///< refused: no room (reject, or block: the sender may wait and retry)
+  closed,          ///< refused: the mailbox takes no message any more
+};
+
+template <class M>
+class Mailbox {
+ public:
+  explicit Mailbox(const MailboxSettings& settings)
+      : capacity_(static_cast<std::uint32_t>(settings.capacity)), overflow_(settings.overflow) {
+    // validate() bounds every capacity a user can set far below 2^32.
+    TROUPE_ASSERT(settings.capacity > 0 && settings.capacity <= kMaxMailboxCapacity);
+  }
+  Mailbox(const Mailbox&) = delete;
+  Mailbox& operator=(const Mailbox&) = delete;
+
+  std::size_t size() const { return queue_.size(); }
+  bool empty() const { return queue_.empty(); }
+  std::size_t capacity() const { return capacity_; }
+  Overflow overflow() const { return overflow_; }
+  bool closed() const { return closed_; }
+
+  /// One attempt to queue `message`, under the bound and the overflow
+  /// policy. The message is moved from only when it was queued.
+  Admission offer(M& message) {
+    if (closed_) return Admission::closed;
+    Admission admitted = Admission::accepted;
+    if (queue_.size() >= capacity_) {
+      if (overflow_ != Overflow::drop_oldest) return Admission::full;
+      queue_.pop_front();
+      admitted = Admission::dropped_oldest;
+    }
+    queue_.push_back(std::move(message));  // the hot path: no assertion here
+    return admitted;
+  }
+
+  const M& front() const { return queue_.front(); }
+  /// Removes and returns the oldest message.
+  M take() {
+    M message = std::move(queue_.front());
+    queue_.pop_front();
+    return message;
+  }
+
+  /// Refuses every later offer, for good. Whoever waits for room must be
+  /// woken by the owner (has_blocked_senders) to see the refusal.
+  void close() { closed_ = true; }
+  /// Drops what is queued; returns how many (the owner counts them).
+  std::size_t clear() {
+    const std::size_t n = queue_.size();
+    queue_.clear();
+    return n;
+  }
+  /// Closes and moves everything queued into `out` (empty), oldest first: a
+  /// successor's queue in the making. Returns how many moved.
+  std::size_t close_and_take(RingQueue<M>& out) {
+    TROUPE_ASSERT(out.empty());
+    closed_ = true;
+    queue_.swap(out);
+    return out.size();
+  }
+  /// Queues `messages` (oldest first) into this open mailbox, which must be
+  /// empty and have room for all: a predecessor's queue, before anybody
+  /// else can send here. Returns how many were queued.
+  std::size_t adopt(RingQueue<M>& messages) {
+    TROUPE_ASSERT(!closed_ && queue_.empty() && messages.size() <= capacity_);
+    const std::size_t n = messages.size();
+    while (!messages.empty()) {
+      queue_.push_back(std::move(messages.front()));
+      messages.pop_front();
+    }
+    return n;
+  }
+
+  /// Outside senders (overflow = block) waiting for room; each take may let
+  /// one in, so the owner wakes them after taking.
+  void sender_blocked() { ++blocked_senders_; }
+  void sender_unblocked() {
+    TROUPE_ASSERT(blocked_senders_ > 0);
+    --blocked_senders_;
+  }
+  bool has_blocked_senders() const { return blocked_senders_ > 0; }
+
+ private:
+  RingQueue<M> queue_;
+  std::uint32_t capacity_;
+  std::uint32_t blocked_senders_ = 0;
+  Overflow overflow_;
+  bool closed_ = false;
+};
+
+}  // namespace troupe::detail

@@ -522,5 +522,35 @@ TEST(Supervision, AnEscalationThroughThreeThousandLevelsIsQuickAndNamesTheLeafIn
       << text;
 }
 
+// A decider that resumes every failure met an actor whose constructor always
+// throws: there is no instance to resume, so each rebuild is a restart of
+// that child, charged to its budget. Before, the rebuild skipped the budget
+// and the backoff and looped forever: no shutdown deadline could end it.
+class BrokenAtBirth : public Actor<Msg> {
+ public:
+  explicit BrokenAtBirth(Probe* probe) {
+    ++probe->instances;
+    throw std::runtime_error("cannot be built");
+  }
+  void receive(Context<Msg>&, Msg&) override {}
+};
+
+TEST(Supervision, AResumeOfAChildThatWasNeverBuiltIsARestartWithinItsBudget) {
+  Probe probe;
+  EventLog log;
+  System sys{threads(), {.events = &log}};
+  auto ref = sys.spawn("w", Props<Msg>::of<BrokenAtBirth>(&probe)
+                                .restart({.max_restarts = 3, .within = 60s})
+                                .decider([](const Failure&) { return Directive::resume; }))
+                 .value();
+  (void)ref.tell(Ping{});
+  ASSERT_TRUE(eventually(sys, [&] { return !ref.alive(); }));
+  EXPECT_EQ(probe.instances.load(), 4);  // the first attempt and three restarts
+  EXPECT_EQ(log.events(EventKind::budget_exceeded).size(), 1u);
+  const ShutdownReport report = sys.shutdown(5s);
+  EXPECT_TRUE(report.deadline_met);
+  EXPECT_TRUE(sys.stats().balanced());
+}
+
 }  // namespace
 }  // namespace troupe

@@ -23,10 +23,21 @@ void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Fai
   runtime_->emit(EventKind::decided, child->id_, child->path_, to_string(directive));
   switch (directive) {
     case Directive::resume:
-      child->enqueue_signal(Signal{Signal::Kind::resume, nullptr, {}});
+      // A child whose factory (constructor or pre_start) failed has no
+      // instance to resume: it must be built again, and that rebuild is a
+      // restart of this child alone, charged to its budget and delayed by its
+      // backoff. Resuming it "as a restart" without the budget made a
+      // constructor that always throws loop forever, and no shutdown
+      // deadline could end it. The child is suspended waiting for this
+      // decision, so its instance does not change while we read it.
+      if (child->has_instance()) {
+        child->enqueue_signal(Signal{Signal::Kind::resume, nullptr, {}});
+      } else {
+        restart_children(child, failure, RestartScope::only_the_failed);
+      }
       break;
     case Directive::restart:
-      restart_children(child, failure);
+      restart_children(child, failure, RestartScope::by_strategy);
       break;
     case Directive::stop:
       if (settings_->children_scope == Scope::all_for_one) {
@@ -42,10 +53,11 @@ void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Fai
   }
 }
 
-void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure) {
+void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure,
+                                RestartScope scope) {
   auto& scheduler = runtime_->scheduler();
   std::vector<std::shared_ptr<CellBase>> targets{failed};
-  if (settings_->children_scope == Scope::all_for_one) {
+  if (scope == RestartScope::by_strategy && settings_->children_scope == Scope::all_for_one) {
     for (auto& sibling : children_snapshot()) {
       if (sibling != failed) targets.push_back(std::move(sibling));
     }
@@ -58,7 +70,7 @@ void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const F
   for (const auto& target : targets) {
     if (!target->restart_history) target->restart_history = std::make_unique<RestartHistory>();
     if (!target->restart_history->allows(now, target->settings_->policy.budget)) {
-      budget_exhausted(*target, failed, failure);
+      budget_exhausted(*target, failed, failure, scope);
       return;
     }
   }
@@ -90,12 +102,12 @@ void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const F
 }
 
 void CellBase::budget_exhausted(const CellBase& exhausted, const std::shared_ptr<CellBase>& failed,
-                                const Failure& failure) {
+                                const Failure& failure, RestartScope scope) {
   const RestartBudget& budget = exhausted.settings_->policy.budget;
   runtime_->emit(EventKind::budget_exceeded, exhausted.id_, exhausted.path_, failure.what,
                  budget.max_restarts);
   // The stop applies to the decision's scope, as the stop directive does.
-  if (settings_->children_scope == Scope::all_for_one) {
+  if (scope == RestartScope::by_strategy && settings_->children_scope == Scope::all_for_one) {
     stop_children(DeadLetterReason::actor_stopped);
   } else {
     failed->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});

@@ -243,13 +243,18 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   // Supervision of this cell's children (src/detail/supervisor.cpp): a
   // failed child's policy decides, and the decision is applied here.
   void on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure);
-  /// Restarts `failed` (and, under all_for_one, its siblings) after the
-  /// backoff, each within its own restart budget.
-  void restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure);
+  /// Whom a restart decision covers: the scope of the parent's strategy
+  /// (under all_for_one, every sibling), or the failed child alone (a resume
+  /// of a child that has no instance to resume).
+  enum class RestartScope { by_strategy, only_the_failed };
+  /// Restarts `failed` (and, by the scope, its siblings) after the backoff,
+  /// each within its own restart budget.
+  void restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure,
+                        RestartScope scope);
   /// `exhausted` (the failed child or, under all_for_one, a sibling) has no
   /// restart left: stop the decision's scope and escalate.
   void budget_exhausted(const CellBase& exhausted, const std::shared_ptr<CellBase>& failed,
-                        const Failure& failure);
+                        const Failure& failure, RestartScope scope);
   /// Fails this cell with a child's failure: its own supervisor decides.
   void escalate(const Failure& failure);
 

@@ -14,7 +14,7 @@ endif()
 if(TROUPE_BUILD_CLI)
   list(APPEND troupe_targets troupe_cli)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/cli/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-  install(TARGETS troupe RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(TARGETS troupe_command RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 
 install(TARGETS ${troupe_targets} EXPORT troupeTargets

@@ -17,10 +17,9 @@ std::unique_ptr<int> msg(int v) {
   return std::make_unique<int>(v);
 }
 
-RingQueue<std::unique_ptr<int>> batch(std::vector<int> values) {
-  RingQueue<std::unique_ptr<int>> out;
+/// A batch to put back (RingQueue cannot be copied or moved: filled in place).
+void batch(RingQueue<std::unique_ptr<int>>& out, std::vector<int> values) {
   for (int v : values) out.push_back(msg(v));
-  return out;
 }
 
 std::vector<int> drain(Box& box) {
@@ -39,10 +38,12 @@ void fill(Box& box, std::vector<int> values) {
 TEST(MailboxPutBack, PutsMessagesBackAtTheFrontInTheirOrderAheadOfEarlierPutBacks) {
   Box box({.capacity = 4});
   fill(box, {10, 11});
-  auto first = batch({1, 2});
+  RingQueue<std::unique_ptr<int>> first;
+  batch(first, {1, 2});
   EXPECT_EQ(box.put_back(first), 2u);
   EXPECT_TRUE(first.empty());
-  auto second = batch({5, 6});
+  RingQueue<std::unique_ptr<int>> second;
+  batch(second, {5, 6});
   box.put_back(second);
   EXPECT_EQ(drain(box), (std::vector<int>{5, 6, 1, 2, 10, 11}));
 }
@@ -50,7 +51,8 @@ TEST(MailboxPutBack, PutsMessagesBackAtTheFrontInTheirOrderAheadOfEarlierPutBack
 TEST(MailboxPutBack, IsOutsideTheBoundSoAFullMailboxTakesThemAll) {
   Box box({.capacity = 2, .overflow = Overflow::reject});
   fill(box, {10, 11});
-  auto back = batch({1, 2, 3, 4, 5});
+  RingQueue<std::unique_ptr<int>> back;
+  batch(back, {1, 2, 3, 4, 5});
   EXPECT_EQ(box.put_back(back), 5u);
   EXPECT_EQ(box.size(), 7u);
   auto late = msg(12);
@@ -63,7 +65,8 @@ TEST(MailboxPutBack, IsOutsideTheBoundSoAFullMailboxTakesThemAll) {
 TEST(MailboxPutBack, DropOldestDropsTheOldestSentMessageNeverOneThatWasPutBack) {
   Box box({.capacity = 2, .overflow = Overflow::drop_oldest});
   fill(box, {10, 11});
-  auto back = batch({1, 2});
+  RingQueue<std::unique_ptr<int>> back;
+  batch(back, {1, 2});
   box.put_back(back);
   auto late = msg(12);
   EXPECT_EQ(box.offer(late), Admission::dropped_oldest);  // 10 goes
@@ -73,7 +76,8 @@ TEST(MailboxPutBack, DropOldestDropsTheOldestSentMessageNeverOneThatWasPutBack) 
 TEST(MailboxPutBack, AHandOverKeepsPutBackMessagesFirstAndOutsideTheSuccessorsBound) {
   Box box({.capacity = 2});
   fill(box, {10, 11});
-  auto back = batch({1, 2});
+  RingQueue<std::unique_ptr<int>> back;
+  batch(back, {1, 2});
   box.put_back(back);
   RingQueue<std::unique_ptr<int>> taken;
   EXPECT_EQ(box.close_and_take(taken), 4u);

@@ -30,6 +30,10 @@ std::string_view to_string(DeadLetterReason r) {
       return "no_workers";
     case DeadLetterReason::timer_cancelled:
       return "timer_cancelled";
+    case DeadLetterReason::stash_full:
+      return "stash_full";
+    case DeadLetterReason::stash_discarded:
+      return "stash_discarded";
   }
   return "unknown";
 }

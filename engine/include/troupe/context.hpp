@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "troupe/actor_ref.hpp"
+#include "troupe/behaviour.hpp"
 #include "troupe/props.hpp"
 #include "troupe/result.hpp"
 #include "troupe/time.hpp"
@@ -74,6 +75,56 @@ class Context {
   /// std::invalid_argument outside 0 <= time <= kMaxWork.
   void work(Duration time);
 
+  // --- Behaviours, stash and timers (troupe/detail/cell_extras.hpp) ---
+
+  /// From the next message on, `behaviour` handles messages instead of
+  /// `receive`. Become::replace (the default, as in Akka) replaces the top of
+  /// the behaviour stack; Become::push pushes. Throws std::invalid_argument
+  /// for an empty behaviour, std::length_error past kMaxBehaviourDepth.
+  void become(Behaviour<M> behaviour, Become mode = Become::replace);
+  /// Pops the behaviour stack; with it empty, `receive` handles messages
+  /// again. Popping an empty stack does nothing.
+  void unbecome();
+
+  /// Sets the message being handled aside, moving it out of the handler's
+  /// argument (do not use the argument afterwards). False when the stash is
+  /// full (Props::stash): the message is then a `stash_full` dead letter.
+  /// Throws std::logic_error outside receive or for a message already
+  /// stashed.
+  bool stash();
+  /// Puts every stashed message back at the front of the mailbox, in the
+  /// order stashed, ahead of newer messages and outside the mailbox's bound
+  /// (never refused, never dropped). Returns how many.
+  std::size_t unstash_all();
+  /// Puts the oldest stashed message back at the front; false if none.
+  bool unstash();
+  std::size_t stash_size() const;
+
+  /// A repeating timer: `message` (copied per tick, so M must be copyable)
+  /// arrives every `interval`, with a fixed delay: the next tick is armed
+  /// when the previous one is queued. A timer of the same name is replaced,
+  /// and a tick of a cancelled or replaced timer still in the mailbox is
+  /// not handled (a timer_cancelled dead letter). Repeating timers do not
+  /// hold up quiescence or a draining shutdown. Throws std::invalid_argument
+  /// for an interval <= 0; Duration::max() never ticks.
+  void start_timer(std::string name, Duration interval, M message);
+  /// A named single timer: `message` arrives after `delay` (at once for
+  /// <= 0), like schedule_once, and replaces a timer of the same name.
+  void start_single_timer(std::string name, Duration delay, M message);
+  /// Cancels the named timer (its held message becomes a timer_cancelled
+  /// dead letter, and so does a message of it already queued); false if
+  /// there is none.
+  bool cancel_timer(std::string_view name);
+  /// Whether the named timer is armed, or fired and its message is not yet taken.
+  bool timer_active(std::string_view name) const;
+  /// Delivers `message` (copied, so M must be copyable) after `after` with
+  /// no message handled; every handled message but that one re-arms it.
+  /// Replaces an earlier setting. Does not hold up quiescence or a draining
+  /// shutdown. Throws std::invalid_argument for after <= 0.
+  void set_receive_timeout(Duration after, M message);
+  void cancel_receive_timeout();
+  // --- end behaviours, stash and timers ---
+
   TimePoint now() const;
   std::uint64_t random() const;
   /// The 1-based number of the message being handled.
@@ -81,6 +132,12 @@ class Context {
 
  private:
   detail::Cell<M>& cell_;
+
+  // --- Stash: the message in receive (troupe/detail/cell_extras.hpp) ---
+  friend class detail::Cell<M>;
+  Context(detail::Cell<M>& cell, M& message) : cell_(cell), message_(&message) {}
+  M* message_ = nullptr;  // until stashed or a stash_full dead letter; null outside receive
+  // --- end stash ---
 };
 
 }  // namespace troupe

@@ -117,12 +117,21 @@ class Props {
     return *this;
   }
 
+  /// The bound of this actor's stash (ctx.stash) and what a restart does
+  /// with the messages stashed (see troupe/stash.hpp).
+  Props& stash(StashSettings settings) {
+    validate(settings);
+    writable().stash = settings;
+    return *this;
+  }
+
   const Factory& factory() const { return recipe_->factory; }
   const std::string& metrics_label() const { return recipe_->metrics_label; }
   const std::string& kind() const { return recipe_->kind; }
   const MailboxSettings& mailbox() const { return recipe_->mailbox; }
   const FailurePolicy& policy() const { return recipe_->policy; }
   Scope children_scope() const { return recipe_->children_scope; }
+  const StashSettings& stash() const { return recipe_->stash; }
 
   /// The recipe a cell keeps: shared, never changed again.
   std::shared_ptr<const detail::Recipe<M>> recipe() const { return recipe_; }

@@ -26,9 +26,12 @@ enum class DeadLetterReason : std::uint8_t {
   shutdown_abandoned,
   no_workers,
   timer_cancelled,  ///< held by a timer (schedule_once) that was cancelled before it fired
+  // Behaviours, stash and timers (troupe/detail/cell_extras.hpp):
+  stash_full,       ///< ctx.stash() found the stash at its capacity
+  stash_discarded,  ///< stashed when its actor restarted (StashOnRestart::dead_letter)
 };
 
-inline constexpr std::size_t kDeadLetterReasonCount = 6;
+inline constexpr std::size_t kDeadLetterReasonCount = 8;
 
 /// The dead letter a refused send becomes (`r` must not be `accepted`).
 constexpr DeadLetterReason dead_letter_reason(SendResult r) {

@@ -4,6 +4,7 @@
 
 #include "troupe/actor.hpp"
 #include "troupe/actor_ref.hpp"
+#include "troupe/behaviour.hpp"
 #include "troupe/context.hpp"
 #include "troupe/events.hpp"
 #include "troupe/failure.hpp"
@@ -13,6 +14,7 @@
 #include "troupe/result.hpp"
 #include "troupe/scheduler.hpp"
 #include "troupe/send_result.hpp"
+#include "troupe/stash.hpp"
 #include "troupe/supervision.hpp"
 #include "troupe/system.hpp"
 #include "troupe/system_types.hpp"

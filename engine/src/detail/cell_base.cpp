@@ -184,7 +184,8 @@ void CellBase::remove_watcher(const CellBase& watcher) {
 
 std::size_t CellBase::queued() const {
   std::lock_guard lock(mu_);
-  return user_queue_size_locked() + (in_flight_.load(std::memory_order_acquire) ? 1 : 0);
+  return user_queue_size_locked() + (in_flight_.load(std::memory_order_acquire) ? 1 : 0) +
+         stashed_.load(std::memory_order_relaxed);  // stashed messages are queued too
 }
 
 bool CellBase::idle() const {
@@ -394,8 +395,8 @@ void CellBase::on_create() {
   if (guarded([&] { hook_pre_start(); }, 0)) runtime_->emit(EventKind::started, id_, path_);
 }
 
-void CellBase::handler_threw(std::string what, std::uint64_t message_seq) {
-  runtime_->dead_letter(DeadLetterReason::handler_failed, *this);
+void CellBase::handler_threw(std::string what, std::uint64_t message_seq, bool message_accounted) {
+  if (!message_accounted) runtime_->dead_letter(DeadLetterReason::handler_failed, *this);
   fail(Failure{path_, std::move(what), message_seq, runtime_->scheduler().now()});
 }
 
@@ -457,6 +458,7 @@ void CellBase::on_stop(DeadLetterReason reason) {
     accepting_children_ = false;
     leftovers = close_mailbox_locked();
   }
+  leftovers += drop_stash();  // a stash nobody will unstash any more
   if (reason == DeadLetterReason::shutdown_abandoned) {
     abandoned_.fetch_add(leftovers, std::memory_order_relaxed);
   }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "troupe/mailbox.hpp"
+#include "troupe/stash.hpp"
 #include "troupe/supervision.hpp"
 
 namespace troupe::detail {
@@ -17,6 +18,7 @@ struct ActorSettings {
   Scope children_scope = Scope::one_for_one;
   std::string kind;           // shared by actors of one kind: metrics, simulated service times
   std::string metrics_label;  // the `actor` label; empty means the actor's path
+  StashSettings stash;        // the bound of ctx.stash and what a restart does with it
 };
 
 }  // namespace troupe::detail

@@ -16,6 +16,7 @@
 #include "troupe/actor_ref.hpp"
 #include "troupe/context.hpp"
 #include "troupe/detail/cell_base.hpp"
+#include "troupe/detail/cell_extras.hpp"
 #include "troupe/detail/mailbox_queue.hpp"
 #include "troupe/detail/ring_queue.hpp"
 #include "troupe/detail/runtime.hpp"
@@ -36,8 +37,9 @@ class Cell final : public CellBase {
 
   /// One attempt to queue that never blocks and counts nothing when refused
   /// (the caller does): for routers that retry or account themselves. The
-  /// message is moved from only when the result is `accepted`.
-  SendResult offer(M& message);
+  /// message is moved from only when the result is `accepted`; then
+  /// `ordinal`, if given, receives its place in the enqueued count.
+  SendResult offer(M& message, std::uint64_t* ordinal = nullptr);
 
   /// An outside sender may wait for room in this mailbox (overflow = block);
   /// an actor never does.
@@ -89,13 +91,14 @@ class Cell final : public CellBase {
     if (!instance_) throw std::logic_error("the actor factory returned nullptr");
   }
   void destroy_instance() noexcept override {
-    if (timers_) {
+    if (extras_) {
       // A timer's message belongs to this instance: cancelled with it, and
       // counted as a dead letter. One that fired already delivers itself.
-      for (const auto& [id, due] : *timers_) {
+      for (const auto& [id, due] : extras_->once) {
         if (runtime_->scheduler().cancel(id)) runtime_->timer_cancelled(*this, due);
       }
-      timers_.reset();
+      extras_->once.clear();
+      instance_gone();  // behaviours, named timers, the stash's restart setting
     }
     instance_.reset();
   }
@@ -151,13 +154,47 @@ class Cell final : public CellBase {
 
   Mailbox<M> mailbox_;  // guarded by mu_
   std::unique_ptr<Actor<M>> instance_;
-  // Timers this activation set and that may not have fired: made by the
-  // first schedule_once, since most actors set none. Activation only.
-  std::unique_ptr<std::map<TimerId, TimePoint>> timers_;
+
+  // --- Behaviours, stash and timers (bodies in cell_extras_impl.hpp) ---
+ public:
+  void become(Behaviour<M> behaviour, Become mode);
+  void unbecome();
+  bool stash(M& message);
+  /// Puts up to `max` stashed messages back at the front of the mailbox.
+  std::size_t unstash(std::size_t max);
+  std::size_t stash_size() const { return stashed_.load(std::memory_order_relaxed); }
+  void start_named_timer(std::string name, Duration delay, M message, bool repeating);
+  bool cancel_named_timer(std::string_view name);
+  bool named_timer_active(std::string_view name) const;
+  void set_receive_timeout(Duration after, M message);
+  void cancel_receive_timeout();
+
+ private:
+  CellExtras<M>& extras();
+  /// The handler for `message`: the top behaviour, else the instance's receive.
+  void dispatch(Context<M>& ctx, M& message);
+  /// After a take: what it is, if timer messages are being tracked.
+  Take classify_take(std::uint64_t left);
+  void after_handled(Take taken);
+  std::uint64_t fresh_generation() { return ++extras().generations; }
+  TimerId arm_extras_timer(Duration delay, std::uint64_t generation, bool receive_timeout);
+  void named_timer_fired(std::uint64_t generation);
+  void receive_timeout_fired(std::uint64_t generation);
+  void arm_receive_timeout();
+  void cancel_named(NamedTimer<M>& timer);
+  /// Queues a timer's message, tracked; a refusal is a counted dead letter.
+  void deliver_tracked(M&& message, std::uint64_t generation);
+  void instance_gone();
+  std::size_t drop_stash() override;
+
+  // Made by the first use of schedule_once, a behaviour, the stash or a
+  // named timer, since most actors use none. Activation only.
+  std::unique_ptr<CellExtras<M>> extras_;
+  // --- end behaviours, stash and timers ---
 };
 
 template <class M>
-SendResult Cell<M>::offer(M& message) {
+SendResult Cell<M>::offer(M& message, std::uint64_t* ordinal) {
   bool dropped_oldest = false;
   bool schedule = false;
   std::size_t length = 0;
@@ -167,7 +204,8 @@ SendResult Cell<M>::offer(M& message) {
     if (admitted == Admission::closed) return SendResult::actor_stopped;
     if (admitted == Admission::full) return SendResult::mailbox_full;
     dropped_oldest = admitted == Admission::dropped_oldest;
-    bump(enqueued_);  // every writer holds mu_
+    const std::uint64_t enqueued = bump(enqueued_);  // every writer holds mu_
+    if (ordinal != nullptr) *ordinal = enqueued;
     schedule = mark_scheduled_locked();
     length = mailbox_.size();
   }
@@ -224,10 +262,20 @@ bool Cell<M>::process_one() {
   std::unique_lock lock(mu_);
   if (mailbox_.empty()) return false;
   M message = mailbox_.take();
+  // Timer messages tracked in the mailbox (cell_extras.hpp): which one this is.
+  const std::uint64_t left = extras_ && !extras_->tracked.empty()
+                                 ? enqueued_.load(std::memory_order_relaxed) - mailbox_.size()
+                                 : 0;
   in_flight_.store(true, std::memory_order_relaxed);
   wake_senders = mailbox_.has_blocked_senders();
   lock.unlock();
   if (wake_senders) runtime_->scheduler().wake_waiters();
+  const Take taken = left != 0 ? classify_take(left) : Take::ordinary;
+  if (taken == Take::stale) {
+    in_flight_.store(false, std::memory_order_release);
+    runtime_->dead_letter(DeadLetterReason::timer_cancelled, *this);
+    return true;
+  }
 
   const std::uint64_t message_seq = bump(received_);
   if (runtime_->emitting()) {
@@ -247,19 +295,22 @@ bool Cell<M>::process_one() {
                      --until_timed_ == 0;
   if (timed) until_timed_ = runtime_->timing_sample_every();
   const TimePoint started = timed ? runtime_->scheduler().now() : TimePoint{};
+  Context<M> ctx(*this, message);
   try {
-    Context<M> ctx(*this);
-    instance_->receive(ctx, message);
+    dispatch(ctx, message);
   } catch (...) {
     if (timed) handled_in(runtime_->scheduler().now() - started);  // failures take time too
     std::string what = describe_current_exception();
+    const bool accounted = ctx.message_ == nullptr;  // stashed, or a stash_full dead letter
     in_flight_.store(false, std::memory_order_release);
-    handler_threw(std::move(what), message_seq);
+    handler_threw(std::move(what), message_seq, accounted);
     return true;
   }
   if (timed) handled_in(runtime_->scheduler().now() - started);
-  bump(processed_);
+  // A stashed message is still queued (in the stash), not processed.
+  if (ctx.message_ != nullptr) bump(processed_);
   in_flight_.store(false, std::memory_order_release);
+  if (extras_) after_handled(taken);
   return true;
 }
 
@@ -304,19 +355,19 @@ TimerId Cell<M>::schedule_once(Duration delay, M message) {
         saturating_sum(std::max(delay, Duration::zero()), runtime_->scheduler().effects_delay());
   }
   const auto [timer, due] = arm_delivery(delay, std::move(message));
-  if (!timers_) timers_ = std::make_unique<std::map<TimerId, TimePoint>>();
-  timers_->emplace(timer, due);
+  extras().once.emplace(timer, due);
   return timer;
 }
 
 template <class M>
 bool Cell<M>::cancel_timer(TimerId id) {
   // Only this actor's own timers: an id is just a number.
-  if (!timers_) return false;
-  const auto entry = timers_->find(id);
-  if (entry == timers_->end()) return false;
+  if (!extras_) return false;
+  auto& timers = extras_->once;
+  const auto entry = timers.find(id);
+  if (entry == timers.end()) return false;
   const TimePoint due = entry->second;
-  timers_->erase(entry);
+  timers.erase(entry);
   if (!runtime_->scheduler().cancel(id)) return false;
   runtime_->timer_cancelled(*this, due);
   return true;
@@ -326,9 +377,9 @@ template <class M>
 void Cell<M>::prune_fired_timers() {
   // Bounds the bookkeeping of an actor that sets many timers: entries whose
   // time has passed have fired already.
-  if (!timers_ || timers_->size() < 32) return;
+  if (!extras_ || extras_->once.size() < 32) return;
   const TimePoint now = runtime_->scheduler().now();
-  std::erase_if(*timers_, [&](const auto& entry) { return entry.second < now; });
+  std::erase_if(extras_->once, [&](const auto& entry) { return entry.second < now; });
 }
 
 /// Creates a child of `parent`; shared by System::spawn and Context::spawn.
@@ -352,5 +403,6 @@ Result<ActorRef<M>> spawn_child(CellBase& parent, std::string name, Props<M> pro
 }  // namespace troupe::detail
 
 // The members of ActorRef<M> and Context<M> that need the complete cell.
-#include "troupe/detail/actor_ref_impl.hpp"  // IWYU pragma: export
-#include "troupe/detail/context_impl.hpp"    // IWYU pragma: export
+#include "troupe/detail/actor_ref_impl.hpp"    // IWYU pragma: export
+#include "troupe/detail/cell_extras_impl.hpp"  // IWYU pragma: export
+#include "troupe/detail/context_impl.hpp"      // IWYU pragma: export

@@ -161,8 +161,16 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   virtual bool hand_over_queue() { return false; }
 
   /// Called by process_one when a handler threw: the message is a
-  /// handler_failed dead letter, the cell suspends and tells its parent.
-  void handler_threw(std::string what, std::uint64_t message_seq);
+  /// handler_failed dead letter (unless `message_accounted`: the handler
+  /// stashed it or it became a dead letter already), the cell suspends and
+  /// tells its parent.
+  void handler_threw(std::string what, std::uint64_t message_seq, bool message_accounted = false);
+
+  // --- Stash (troupe/detail/cell_extras.hpp) ---
+  /// Stopping: the typed half drops what its stash holds and returns how
+  /// many (dead letters with the stop's reason). Activation only.
+  virtual std::size_t drop_stash() { return 0; }
+  // --- end stash ---
 
   /// Schedules this cell if it was idle; called after enqueuing with mu_ released.
   void schedule_if(bool needed);
@@ -209,6 +217,13 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   // Mirrors deferred_terminations_ != nullptr for idle(): a Terminated
   // waiting for a suspended actor's restart is work quiescence must see.
   std::atomic<bool> has_deferred_{false};
+
+ protected:
+  // --- Stash (troupe/detail/cell_extras.hpp); here, it fills padding ---
+  /// Messages in the stash: queued, for the conservation law. Written by
+  /// the activation only (under mu_ when it moves them to the mailbox).
+  std::atomic<std::uint32_t> stashed_{0};
+  // --- end stash ---
 
  protected:
   std::atomic<std::uint64_t> enqueued_{0};

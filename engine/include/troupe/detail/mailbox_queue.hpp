@@ -38,6 +38,7 @@ class Mailbox {
   Mailbox(const Mailbox&) = delete;
   Mailbox& operator=(const Mailbox&) = delete;
 
+  /// Everything queued, put-back (unstashed) messages included.
   std::size_t size() const { return queue_.size(); }
   bool empty() const { return queue_.empty(); }
   std::size_t capacity() const { return capacity_; }
@@ -49,9 +50,14 @@ class Mailbox {
   Admission offer(M& message) {
     if (closed_) return Admission::closed;
     Admission admitted = Admission::accepted;
-    if (queue_.size() >= capacity_) {
+    if (queue_.size() - returned_ >= capacity_) {  // put-back messages are outside the bound
       if (overflow_ != Overflow::drop_oldest) return Admission::full;
-      queue_.pop_front();
+      // The oldest message sent, never one put back ahead of it.
+      if (returned_ == 0) {
+        queue_.pop_front();
+      } else {
+        queue_.erase_at(returned_);
+      }
       admitted = Admission::dropped_oldest;
     }
     queue_.push_back(std::move(message));  // the hot path: no assertion here
@@ -63,7 +69,24 @@ class Mailbox {
   M take() {
     M message = std::move(queue_.front());
     queue_.pop_front();
+    if (returned_ > 0) --returned_;
     return message;
+  }
+
+  /// Puts `messages` (oldest first) back at the very front, ahead of
+  /// everything queued and of what was put back before, outside the bound:
+  /// an unstash is never refused, and drop_oldest never drops what was put
+  /// back. Returns how many (`messages` ends empty). The owner checks closed().
+  std::size_t put_back(RingQueue<M>& messages) {
+    TROUPE_ASSERT(!closed_);
+    TROUPE_ASSERT(queue_.size() + messages.size() <= kMaxPutBack);
+    const std::size_t n = messages.size();
+    while (!messages.empty()) {
+      queue_.push_front(std::move(messages.back()));
+      messages.pop_back();
+    }
+    returned_ += static_cast<std::uint32_t>(n);
+    return n;
   }
 
   /// Refuses every later offer, for good. Whoever waits for room must be
@@ -73,6 +96,7 @@ class Mailbox {
   std::size_t clear() {
     const std::size_t n = queue_.size();
     queue_.clear();
+    returned_ = 0;
     return n;
   }
   /// Closes and moves everything queued into `out` (empty), oldest first: a
@@ -80,6 +104,7 @@ class Mailbox {
   std::size_t close_and_take(RingQueue<M>& out) {
     TROUPE_ASSERT(out.empty());
     closed_ = true;
+    returned_ = 0;
     queue_.swap(out);
     return out.size();
   }
@@ -87,8 +112,11 @@ class Mailbox {
   /// empty and have room for all: a predecessor's queue, before anybody
   /// else can send here. Returns how many were queued.
   std::size_t adopt(RingQueue<M>& messages) {
-    TROUPE_ASSERT(!closed_ && queue_.empty() && messages.size() <= capacity_);
+    TROUPE_ASSERT(!closed_ && queue_.empty());
     const std::size_t n = messages.size();
+    // A predecessor's put-back (unstashed) messages may exceed the bound:
+    // the excess at the front stays outside it here too.
+    returned_ = n > capacity_ ? static_cast<std::uint32_t>(n - capacity_) : 0;
     while (!messages.empty()) {
       queue_.push_back(std::move(messages.front()));
       messages.pop_front();
@@ -106,8 +134,12 @@ class Mailbox {
   bool has_blocked_senders() const { return blocked_senders_ > 0; }
 
  private:
-  RingQueue<M> queue_;
+  /// A mailbox of kMaxMailboxCapacity plus a full stash fits (a limit on everything).
+  static constexpr std::size_t kMaxPutBack = std::size_t{1} << 26;
+
+  RingQueue<M> queue_;  // put-back messages first, then what was sent, oldest first
   std::uint32_t capacity_;
+  std::uint32_t returned_ = 0;  // put-back messages at the front, outside the bound
   std::uint32_t blocked_senders_ = 0;
   Overflow overflow_;
   bool closed_ = false;

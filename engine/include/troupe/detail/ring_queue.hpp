@@ -35,6 +35,21 @@ class RingQueue {
     ++size_;
   }
 
+  /// Prepends (a mailbox putting unstashed messages back at its front).
+  void push_front(T&& value) {
+    if (size_ == capacity_) grow();
+    head_ = (head_ + capacity_ - 1) & (capacity_ - 1);
+    ::new (static_cast<void*>(slot(0))) T(std::move(value));
+    ++size_;
+  }
+
+  /// Removes the i-th element from the front, moving those before it up.
+  void erase_at(std::size_t i) {
+    TROUPE_ASSERT(i < size_);
+    for (; i > 0; --i) *slot(i) = std::move(*slot(i - 1));
+    pop_front();
+  }
+
   T& front() {
     TROUPE_ASSERT(size_ > 0);
     return *slot(0);

@@ -1,5 +1,7 @@
 #include "troupe/send_result.hpp"
 
+#include "troupe/ask_result.hpp"
+
 namespace troupe {
 
 std::string_view to_string(SendResult r) {
@@ -30,6 +32,22 @@ std::string_view to_string(DeadLetterReason r) {
       return "no_workers";
     case DeadLetterReason::timer_cancelled:
       return "timer_cancelled";
+    case DeadLetterReason::late_reply:
+      return "late_reply";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(AskErrorKind kind) {
+  switch (kind) {
+    case AskErrorKind::timeout:
+      return "timeout";
+    case AskErrorKind::callee_failed:
+      return "callee_failed";
+    case AskErrorKind::dead_letter:
+      return "dead_letter";
+    case AskErrorKind::unanswered:
+      return "unanswered";
   }
   return "unknown";
 }

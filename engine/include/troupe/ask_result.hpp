@@ -44,6 +44,10 @@ class [[nodiscard]] AskResult {
     if (!ok()) throw std::runtime_error(error().message);
     return std::get<0>(state_);
   }
+  const R& value() const& {
+    if (!ok()) throw std::runtime_error(error().message);
+    return std::get<0>(state_);
+  }
   R value() && {
     if (!ok()) throw std::runtime_error(error().message);
     return std::move(std::get<0>(state_));

@@ -32,7 +32,7 @@ void BM_FanOut(benchmark::State& state) {
     done.reset(workers);
     const auto before = allocations();
     for (int m = 0; m < kPerWorker; ++m) {
-      for (auto& r : refs) r.tell(m == kPerWorker - 1 ? 1 : 0);
+      for (auto& r : refs) (void)r.tell(m == kPerWorker - 1 ? 1 : 0);
     }
     done.wait();
     allocs += allocations() - before;

@@ -55,7 +55,7 @@ BENCHMARK(BM_GuidedSchedules)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 void BM_MailboxShapeHash(benchmark::State& state) {
   sim::Simulation sim{{}, {}, 0};
   for (std::int64_t i = 0; i < state.range(0); ++i) {
-    sim.system()
+    (void)sim.system()
         .spawn(std::string("worker").append(std::to_string(i)),
                Props<int>::from_function([](Context<int>&, int&) {}))
         .value()

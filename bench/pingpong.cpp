@@ -31,19 +31,18 @@ void BM_PingPong(benchmark::State& state) {
                              if (n == 0) {
                                players.done.count_down();
                              } else {
-                               players.pong.tell(n - 1);
+                               (void)players.pong.tell(n - 1);
                              }
                            }))
                      .value();
-  players.pong =
-      sys.spawn("pong",
-                Props<int>::from_function([&](Context<int>&, int& n) { players.ping.tell(n); }))
-          .value();
+  players.pong = sys.spawn("pong", Props<int>::from_function(
+                                       [&](Context<int>&, int& n) { (void)players.ping.tell(n); }))
+                     .value();
   std::uint64_t allocs = 0;
   for (auto _ : state) {
     players.done.reset(1);
     const auto before = allocations();
-    players.ping.tell(2 * kRoundTrips);
+    (void)players.ping.tell(2 * kRoundTrips);
     players.done.wait();
     allocs += allocations() - before;
   }

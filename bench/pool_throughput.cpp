@@ -44,7 +44,7 @@ void BM_PoolRoundRobin(benchmark::State& state) {
       threads.emplace_back([&] {
         // The last four messages of each sender carry the end mark, one per worker.
         for (int i = 0; i < kMessages / senders; ++i)
-          pool.tell(i >= kMessages / senders - 4 ? 1 : 0);
+          (void)pool.tell(i >= kMessages / senders - 4 ? 1 : 0);
       });
     }
     for (auto& t : threads) t.join();
@@ -75,7 +75,7 @@ void BM_DirectToFourWorkers(benchmark::State& state) {
   for (auto _ : state) {
     done.reset(4);
     for (int i = 0; i < kMessages; ++i) {
-      workers[static_cast<std::size_t>(i) % 4].tell(i >= kMessages - 4 ? 1 : 0);
+      (void)workers[static_cast<std::size_t>(i) % 4].tell(i >= kMessages - 4 ? 1 : 0);
     }
     done.wait();
   }

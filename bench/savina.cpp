@@ -30,12 +30,12 @@ void BM_Counting(benchmark::State& state) {
   auto producer =
       world.system()
           .spawn("producer", Props<int>::from_function([counter](Context<int>&, int& n) {
-                   for (int i = 1; i <= n; ++i) counter.tell(i == n ? 1 : 0);
+                   for (int i = 1; i <= n; ++i) (void)counter.tell(i == n ? 1 : 0);
                  }))
           .value();
   for (auto _ : state) {
     world.expect(1);
-    producer.tell(kCountingMessages);
+    (void)producer.tell(kCountingMessages);
     world.wait();
   }
   state.SetItemsProcessed(state.iterations() * kCountingMessages);
@@ -59,7 +59,7 @@ void BM_ForkJoinThroughput(benchmark::State& state) {
   for (auto _ : state) {
     world.expect(kForkJoinWorkers);
     for (int m = 1; m <= kForkJoinMessages; ++m) {
-      for (auto& w : workers) w.tell(m == kForkJoinMessages ? 1 : 0);
+      for (auto& w : workers) (void)w.tell(m == kForkJoinMessages ? 1 : 0);
     }
     world.wait();
   }
@@ -82,12 +82,12 @@ void BM_ForkJoinCreation(benchmark::State& state) {
   });
   auto parent = world.system()
                     .spawn("parent", Props<int>::from_function([child](Context<int>& ctx, int& n) {
-                             for (int i = 0; i < n; ++i) ctx.spawn("", child).value().tell(i);
+                             for (int i = 0; i < n; ++i) (void)ctx.spawn("", child).value().tell(i);
                            }))
                     .value();
   for (auto _ : state) {
     world.expect(kCreationActors);
-    parent.tell(kCreationActors);
+    (void)parent.tell(kCreationActors);
     world.wait();
   }
   state.SetItemsProcessed(state.iterations() * kCreationActors);
@@ -109,14 +109,14 @@ void BM_ThreadRing(benchmark::State& state) {
                      if (hops == 0) {
                        world.finished();
                      } else {
-                       ring[next].tell(hops - 1);
+                       (void)ring[next].tell(hops - 1);
                      }
                    }))
             .value();
   }
   for (auto _ : state) {
     world.expect(1);
-    ring[0].tell(kRingHops);
+    (void)ring[0].tell(kRingHops);
     world.wait();
   }
   state.SetItemsProcessed(state.iterations() * kRingHops);
@@ -147,22 +147,23 @@ void BM_Chameneos(benchmark::State& state) {
   auto mall_state = std::make_shared<Mall>();
   auto mall =
       world.system()
-          .spawn("mall",
-                 Props<Meet>::from_function([mall_state, creatures](Context<Meet>&, Meet& m) {
-                   auto& mall = *mall_state;
-                   auto& all = *creatures;
-                   const auto who = static_cast<std::size_t>(m.creature);
-                   if (mall.meetings >= kChameneosMeetings) {
-                     all[who].tell(Met{-1});
-                   } else if (!mall.waiting) {
-                     mall.waiting = m;
-                   } else {
-                     ++mall.meetings;
-                     all[static_cast<std::size_t>(mall.waiting->creature)].tell(Met{m.colour});
-                     all[who].tell(Met{mall.waiting->colour});
-                     mall.waiting.reset();
-                   }
-                 }).mailbox({.capacity = 4 * kChameneosCreatures}))
+          .spawn(
+              "mall",
+              Props<Meet>::from_function([mall_state, creatures](Context<Meet>&, Meet& m) {
+                auto& mall = *mall_state;
+                auto& all = *creatures;
+                const auto who = static_cast<std::size_t>(m.creature);
+                if (mall.meetings >= kChameneosMeetings) {
+                  (void)all[who].tell(Met{-1});
+                } else if (!mall.waiting) {
+                  mall.waiting = m;
+                } else {
+                  ++mall.meetings;
+                  (void)all[static_cast<std::size_t>(mall.waiting->creature)].tell(Met{m.colour});
+                  (void)all[who].tell(Met{mall.waiting->colour});
+                  mall.waiting.reset();
+                }
+              }).mailbox({.capacity = 4 * kChameneosCreatures}))
           .value();
   for (int c = 0; c < kChameneosCreatures; ++c) {
     auto colour = std::make_shared<int>(c % 3);
@@ -175,7 +176,7 @@ void BM_Chameneos(benchmark::State& state) {
                        return;
                      }
                      if (met.other_colour != *colour) *colour = 3 - *colour - met.other_colour;
-                     mall.tell(Meet{c, *colour});
+                     (void)mall.tell(Meet{c, *colour});
                    }))
             .value());
   }
@@ -183,7 +184,7 @@ void BM_Chameneos(benchmark::State& state) {
     mall_state->meetings = 0;
     mall_state->waiting.reset();
     world.expect(kChameneosCreatures);
-    for (int c = 0; c < kChameneosCreatures; ++c) mall.tell(Meet{c, c % 3});
+    for (int c = 0; c < kChameneosCreatures; ++c) (void)mall.tell(Meet{c, c % 3});
     world.wait();
   }
   state.SetItemsProcessed(state.iterations() * kChameneosMeetings);
@@ -205,28 +206,29 @@ void BM_Big(benchmark::State& state) {
   auto actors = std::make_shared<std::vector<ActorRef<BigMsg>>>();
   for (int i = 0; i < kBigActors; ++i) {
     auto sent = std::make_shared<int>(0);
-    actors->push_back(world.system()
-                          .spawn(std::string("b").append(std::to_string(i)),
-                                 Props<BigMsg>::from_function([&world, actors, sent, i](
-                                                                  Context<BigMsg>& ctx, BigMsg& m) {
-                                   auto& all = *actors;
-                                   if (m.ping) {
-                                     all[static_cast<std::size_t>(m.from)].tell(BigMsg{i, false});
-                                     return;
-                                   }
-                                   if (m.from >= 0 && *sent == kBigPings) {  // the last pong
-                                     world.finished();
-                                     return;
-                                   }
-                                   if (m.from < 0) *sent = 0;  // a new round starts
-                                   ++*sent;
-                                   all[ctx.random() % all.size()].tell(BigMsg{i, true});
-                                 }).mailbox({.capacity = 4 * kBigActors}))
-                          .value());
+    actors->push_back(
+        world.system()
+            .spawn(std::string("b").append(std::to_string(i)),
+                   Props<BigMsg>::from_function([&world, actors, sent, i](Context<BigMsg>& ctx,
+                                                                          BigMsg& m) {
+                     auto& all = *actors;
+                     if (m.ping) {
+                       (void)all[static_cast<std::size_t>(m.from)].tell(BigMsg{i, false});
+                       return;
+                     }
+                     if (m.from >= 0 && *sent == kBigPings) {  // the last pong
+                       world.finished();
+                       return;
+                     }
+                     if (m.from < 0) *sent = 0;  // a new round starts
+                     ++*sent;
+                     (void)all[ctx.random() % all.size()].tell(BigMsg{i, true});
+                   }).mailbox({.capacity = 4 * kBigActors}))
+            .value());
   }
   for (auto _ : state) {
     world.expect(kBigActors);
-    for (auto& a : *actors) a.tell(BigMsg{-1, false});
+    for (auto& a : *actors) (void)a.tell(BigMsg{-1, false});
     world.wait();
   }
   state.SetItemsProcessed(state.iterations() * kBigActors * kBigPings * 2);
@@ -255,13 +257,13 @@ void BM_PoolAutoscalerBurst(benchmark::State& state) {
                                   .cooldown = std::chrono::milliseconds(2)};
   for (auto _ : state) {
     pool.autoscale(scaling);
-    for (int i = 1; i <= kBurst; ++i) pool.tell(0);
+    for (int i = 1; i <= kBurst; ++i) (void)pool.tell(0);
     // One end marker per routed worker; the autoscaler stops first so that
     // no worker leaves between the listing and the marker.
     pool.stop_autoscaler();
     const auto workers = pool.workers();
     world.expect(static_cast<std::int64_t>(workers.size()));
-    for (auto& w : workers) w.tell(1);
+    for (auto& w : workers) (void)w.tell(1);
     world.wait();
   }
   state.SetItemsProcessed(state.iterations() * kBurst);
@@ -291,8 +293,8 @@ void BM_SupervisionCost(benchmark::State& state) {
           .value();
   for (auto _ : state) {
     world.expect(1);
-    for (int i = 0; i < kSupervisionMessages; ++i) flaky.tell(i);
-    flaky.tell(-1);
+    for (int i = 0; i < kSupervisionMessages; ++i) (void)flaky.tell(i);
+    (void)flaky.tell(-1);
     world.wait();
   }
   state.SetItemsProcessed(state.iterations() * kSupervisionMessages);

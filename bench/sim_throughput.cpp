@@ -22,16 +22,17 @@ void BM_SimPingPong(benchmark::State& state) {
   ActorRef<int> ping, pong;
   ping = sim.system()
              .spawn("ping", Props<int>::from_function([&](Context<int>&, int& n) {
-                      if (n > 0) pong.tell(n - 1);
+                      if (n > 0) (void)pong.tell(n - 1);
                     }))
              .value();
   pong = sim.system()
-             .spawn("pong", Props<int>::from_function([&](Context<int>&, int& n) { ping.tell(n); }))
+             .spawn("pong",
+                    Props<int>::from_function([&](Context<int>&, int& n) { (void)ping.tell(n); }))
              .value();
   std::uint64_t allocs = 0;
   for (auto _ : state) {
     const auto before = allocations();
-    ping.tell(2 * kRoundTrips);
+    (void)ping.tell(2 * kRoundTrips);
     sim.run();
     allocs += allocations() - before;
   }
@@ -59,7 +60,7 @@ void BM_SimFanOut(benchmark::State& state) {
   }
   for (auto _ : state) {
     for (int m = 0; m < kPerWorker; ++m) {
-      for (auto& w : workers) w.tell(m);
+      for (auto& w : workers) (void)w.tell(m);
     }
     sim.run();
   }
@@ -102,8 +103,8 @@ void BM_SimShutdownOfBusyActors(benchmark::State& state) {
     sim::Simulation sim{{.seed = 1, .strategy = sim::Strategy::random}, {}, 0};
     for (int i = 0; i < actors; ++i) {
       auto ref = sim.system().spawn(std::string("a").append(std::to_string(i)), props).value();
-      ref.tell(1);
-      ref.tell(2);
+      (void)ref.tell(1);
+      (void)ref.tell(2);
     }
     state.ResumeTiming();
     benchmark::DoNotOptimize(sim.system().shutdown(10s));

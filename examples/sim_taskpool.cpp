@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
                   .cooldown = 2s});
   // 100 jobs arriving as a Poisson process at 100/s; job 42 is poisoned.
   sim.add(sim::Workload{sim::Arrivals::poisson(100.0, 100), [pool](std::uint64_t i) {
-                          if (i == 42) pool.tell(Fail{});
+                          if (i == 42) (void)pool.tell(Fail{});
                           return pool.tell(Job{static_cast<int>(i)});
                         }});
   const sim::SimResult run = sim.run_until(

@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
                   .cooldown = 2s});
 
   for (int i = 0; i < 100; ++i) {
-    if (i == 42) pool.tell(Fail{});  // one poisoned message, one restart
-    pool.tell(Job{i});
+    if (i == 42) (void)pool.tell(Fail{});  // one poisoned message, one restart
+    (void)pool.tell(Job{i});
   }
   sys.await_quiescence(15s);
   pool.stop_autoscaler();

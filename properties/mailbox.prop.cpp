@@ -74,7 +74,7 @@ MailboxRun run_mailbox_world(const MailboxWorld& w, const std::function<int(int)
                                }
                              }))
                       .value();
-    sender.tell(w.burst_sizes[s]);
+    (void)sender.tell(w.burst_sizes[s]);
   }
   out.result = sim.run();
   for (const auto& e : out.result.events) {

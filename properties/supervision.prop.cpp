@@ -157,7 +157,7 @@ class Parent : public Actor<int> {
     }
   }
   void receive(Context<int>&, int& i) override {
-    refs_.at(static_cast<std::size_t>(i)).tell(Fail{});
+    (void)refs_.at(static_cast<std::size_t>(i)).tell(Fail{});
   }
 
  private:
@@ -175,7 +175,7 @@ RC_GTEST_PROP(SupervisionProperties, ScopeDecidesWhoRestartsAndEscalationReaches
                                                                       : Scope::one_for_one))
                     .value();
   sim.run();
-  parent.tell(w.failing);
+  (void)parent.tell(w.failing);
   const auto r = sim.run();
   std::multiset<std::string> restarted;
   std::multiset<std::string> failed;
@@ -232,7 +232,7 @@ RC_GTEST_PROP(SupervisionProperties, BackoffGrowsByItsFactorWithinItsBoundsAndJi
           .spawn("w",
                  failing_on_fail().restart({.max_restarts = 100, .within = 1h}).backoff(backoff))
           .value();
-  for (int i = 0; i < w.failures; ++i) ref.tell(Fail{});
+  for (int i = 0; i < w.failures; ++i) (void)ref.tell(Fail{});
   const auto r = sim.run();
   std::vector<std::int64_t> delays;
   std::vector<TimePoint> failed_at, restarted_at;

@@ -36,7 +36,7 @@ TEST(Conservation, HoldsAfterAStressRunWithEightSendersAndCrashingHandlers) {
   std::vector<std::thread> senders;
   for (int s = 0; s < kSenders; ++s) {
     senders.emplace_back([&, s] {
-      for (int i = 0; i < kPerSender; ++i) actors[(s + i) % kActors].tell(i);
+      for (int i = 0; i < kPerSender; ++i) (void)actors[(s + i) % kActors].tell(i);
     });
   }
   for (auto& t : senders) t.join();
@@ -65,7 +65,7 @@ TEST(Conservation, HoldsWhenShutdownAbandonsWorkInFlight) {
   std::vector<std::thread> senders;
   for (int s = 0; s < 4; ++s) {
     senders.emplace_back([&] {
-      for (int i = 0; i < 20000 && !stop_sending; ++i) slow.tell(i);
+      for (int i = 0; i < 20000 && !stop_sending; ++i) (void)slow.tell(i);
     });
   }
   std::this_thread::sleep_for(20ms);

@@ -72,10 +72,10 @@ TEST(Lifecycle, SelfStopDeadLettersWhatIsStillQueued) {
                          }
                        }))
                  .value();
-  ref.tell(0);
+  (void)ref.tell(0);
   ASSERT_TRUE(eventually(sys, [&] { return holding.load(); }));
-  ref.tell(1);
-  ref.tell(2);
+  (void)ref.tell(1);
+  (void)ref.tell(2);
   gate.open();
   ASSERT_TRUE(eventually(sys, [&] { return !ref.alive(); }));
   const auto stats = sys.stats();
@@ -109,7 +109,7 @@ TEST(Lifecycle, AStoppedActorsNameCanBeReused) {
 TEST(Lifecycle, AnEmptyRefIsAClearError) {
   ActorRef<int> empty;
   EXPECT_FALSE(empty.valid());
-  EXPECT_THROW(empty.tell(1), std::logic_error);
+  EXPECT_THROW((void)empty.tell(1), std::logic_error);
 }
 
 /// Watches the ref it is given and journals the Terminated it receives.
@@ -130,9 +130,9 @@ TEST(Lifecycle, WatchersLearnWhenAWatchedActorStops) {
   System sys{threads()};
   auto target = sys.spawn("target", Props<int>::of<Node>(&journal, 0)).value();
   auto watcher = sys.spawn("watcher", Props<ActorRef<int>>::of<Watcher>(&journal)).value();
-  watcher.tell(target);
+  (void)watcher.tell(target);
   ASSERT_TRUE(sys.await_quiescence(5s));
-  target.tell(-1);  // stops itself
+  (void)target.tell(-1);  // stops itself
   ASSERT_TRUE(eventually(sys, [&] {
     auto lines = journal.copy();
     return std::find(lines.begin(), lines.end(), "terminated /target") != lines.end();
@@ -144,8 +144,8 @@ TEST(Lifecycle, WatchingTwiceDeliversTerminatedOnce) {
   System sys{threads()};
   auto target = sys.spawn("target", Props<int>::of<Node>(&journal, 0)).value();
   auto watcher = sys.spawn("watcher", Props<ActorRef<int>>::of<Watcher>(&journal)).value();
-  watcher.tell(target);
-  watcher.tell(target);
+  (void)watcher.tell(target);
+  (void)watcher.tell(target);
   ASSERT_TRUE(sys.await_quiescence(5s));
   sys.stop(target);
   ASSERT_TRUE(eventually(sys, [&] { return !target.alive(); }));
@@ -161,7 +161,7 @@ TEST(Lifecycle, WatchingAnAlreadyStoppedActorDeliversTerminatedAtOnce) {
   sys.stop(target);
   ASSERT_TRUE(eventually(sys, [&] { return !target.alive(); }));
   auto watcher = sys.spawn("watcher", Props<ActorRef<int>>::of<Watcher>(&journal)).value();
-  watcher.tell(target);
+  (void)watcher.tell(target);
   ASSERT_TRUE(eventually(sys, [&] { return journal.copy().back() == "terminated /gone"; }));
 }
 
@@ -181,7 +181,7 @@ TEST(Lifecycle, ScheduleOnceDeliversAfterTheDelayAndCancelPreventsIt) {
                          }
                        }))
                  .value();
-  ref.tell(0);
+  (void)ref.tell(0);
   ASSERT_TRUE(eventually(sys, [&] { return fired.load() != 0; }));
   ASSERT_TRUE(sys.await_quiescence(1s));
   EXPECT_EQ(fired.load(), 1);
@@ -201,7 +201,7 @@ TEST(Lifecycle, AFailingPreStartIsSupervisedLikeAFailingHandler) {
   EventLog log;
   System sys{threads(), {.events = &log}};
   auto ref = sys.spawn("flaky", Props<int>::of<Flaky>(&starts)).value();
-  ref.tell(1);
+  (void)ref.tell(1);
   ASSERT_TRUE(sys.await_quiescence(5s));
   EXPECT_EQ(starts.load(), 2);
   EXPECT_EQ(sys.stats().processed, 1u);
@@ -218,7 +218,7 @@ TEST(Lifecycle, ADuplicateChildNameIsAnErrorForTheParent) {
                          code = dup.ok() ? 0 : static_cast<int>(dup.error().code);
                        }))
                  .value();
-  ref.tell(1);
+  (void)ref.tell(1);
   ASSERT_TRUE(eventually(sys, [&] { return code.load() != -1; }));
   EXPECT_EQ(code.load(), static_cast<int>(ErrorCode::duplicate_name));
 }

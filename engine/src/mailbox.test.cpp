@@ -114,7 +114,7 @@ TEST(Mailbox, BlockGivesUpAtItsDeadlineWithADeadLetter) {
       sys.spawn("r", rec.props({.capacity = 1, .overflow = Overflow::block, .block_timeout = 30ms}))
           .value();
   rec.hold(sys, ref);
-  ref.tell(1);
+  (void)ref.tell(1);
   const auto before = sys.now();
   EXPECT_EQ(ref.tell(2), SendResult::mailbox_full);
   EXPECT_GE(sys.now() - before, Duration(30ms));
@@ -159,8 +159,8 @@ TEST(Mailbox, AnActorIsNeverBlockedByABlockingMailbox) {
                           }))
                     .value();
   rec.hold(sys, target);
-  target.tell(1);
-  sender.tell(2);  // the sender actor finds the mailbox full and is not blocked
+  (void)target.tell(1);
+  (void)sender.tell(2);  // the sender actor finds the mailbox full and is not blocked
   ASSERT_TRUE(eventually(sys, [&] { return result.load() != -1; }));
   EXPECT_EQ(result.load(), static_cast<int>(SendResult::mailbox_full));
   rec.gate.open();
@@ -182,7 +182,7 @@ TEST(Mailbox, KeepsFifoOrderPerSenderUnderConcurrentSenders) {
   std::vector<std::thread> senders;
   for (int s = 0; s < kSenders; ++s) {
     senders.emplace_back([&, s] {
-      for (int i = 0; i < kPerSender; ++i) ref.tell({s, i});
+      for (int i = 0; i < kPerSender; ++i) (void)ref.tell({s, i});
     });
   }
   for (auto& t : senders) t.join();

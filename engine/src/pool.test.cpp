@@ -67,8 +67,8 @@ TEST(Pool, BroadcastGivesEveryWorkerACopy) {
   auto pool = Pool<std::int64_t>::spawn(sys, "b", ledger.props(),
                                         {.min = 3, .max = 3, .routing = Routing::broadcast})
                   .value();
-  pool.tell(7);
-  pool.tell(8);
+  (void)pool.tell(7);
+  (void)pool.tell(8);
   ASSERT_TRUE(sys.await_quiescence(10s));
   for (const auto& [path, values] : ledger.by_worker()) {
     EXPECT_EQ(values, (std::vector<std::int64_t>{7, 8})) << path;
@@ -84,7 +84,7 @@ TEST(Pool, ConsistentHashKeepsAKeyOnOneWorker) {
           sys, "h", ledger.props(), {.min = 4, .max = 8, .routing = Routing::consistent_hash},
           [](const std::int64_t& v) { return static_cast<std::uint64_t>(v % 100); })
           .value();
-  for (std::int64_t i = 0; i < 2000; ++i) pool.tell(i);
+  for (std::int64_t i = 0; i < 2000; ++i) (void)pool.tell(i);
   ASSERT_TRUE(sys.await_quiescence(10s));
   std::map<std::int64_t, std::string> owner;
   for (const auto& [path, values] : ledger.by_worker()) {
@@ -158,7 +158,7 @@ TEST(Pool, AWorkerStoppedByItsSupervisorIsReplaced) {
                }).restart({.max_restarts = 0, .within = 1s});
   auto pool = Pool<std::int64_t>::spawn(sys, "p", props, {.min = 3, .max = 3}).value();
   const auto before = pool.workers();
-  pool.tell(-1);  // the first worker stops for good
+  (void)pool.tell(-1);  // the first worker stops for good
   ASSERT_TRUE(eventually(sys, [&] { return !before[0].alive(); }));
   ASSERT_TRUE(sys.await_quiescence(10s));
   EXPECT_EQ(pool.size(), 3u);

@@ -22,7 +22,7 @@ constexpr int kHello = -1;
 class Greeter : public Actor<int> {
  public:
   Greeter(std::atomic<int>* done, std::atomic<int>* hellos) : done_(done), hellos_(hellos) {}
-  void pre_start(Context<int>& ctx) override { ctx.self().tell(kHello); }
+  void pre_start(Context<int>& ctx) override { (void)ctx.self().tell(kHello); }
   void receive(Context<int>&, int& n) override {
     if (n == kHello) {
       ++*hellos_;

@@ -1,5 +1,7 @@
 #include "troupe/send_result.hpp"
 
+#include "troupe/ask_result.hpp"
+
 namespace troupe {
 
 std::string_view to_string(SendResult r) {
@@ -34,6 +36,22 @@ std::string_view to_string(DeadLetterReason r) {
       return "stash_full";
     case DeadLetterReason::stash_discarded:
       return "stash_discarded";
+    case DeadLetterReason::late_reply:
+      return "late_reply";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(AskErrorKind kind) {
+  switch (kind) {
+    case AskErrorKind::timeout:
+      return "timeout";
+    case AskErrorKind::callee_failed:
+      return "callee_failed";
+    case AskErrorKind::dead_letter:
+      return "dead_letter";
+    case AskErrorKind::unanswered:
+      return "unanswered";
   }
   return "unknown";
 }

@@ -34,8 +34,8 @@ TEST(Shutdown, WithEnoughTimeEverythingIsDrainedAndNothingLost) {
   auto a = sys.spawn("a", sleeper(processed, 1ms)).value();
   auto b = sys.spawn("b", sleeper(processed, 1ms)).value();
   for (int i = 0; i < 20; ++i) {
-    a.tell(i);
-    b.tell(i);
+    (void)a.tell(i);
+    (void)b.tell(i);
   }
   const auto report = sys.shutdown(10s);
   EXPECT_TRUE(report.deadline_met);
@@ -56,7 +56,7 @@ TEST(Shutdown, PastTheDeadlineReportsExactlyWhatWasAbandoned) {
   std::atomic<int> processed{0};
   System sys{threads()};
   auto slow = sys.spawn("slow", sleeper(processed, 20ms)).value();
-  for (int i = 0; i < 50; ++i) slow.tell(i);
+  for (int i = 0; i < 50; ++i) (void)slow.tell(i);
   const auto report = sys.shutdown(100ms);
   EXPECT_FALSE(report.deadline_met);
   ASSERT_EQ(report.actors.size(), 1u);
@@ -74,7 +74,7 @@ TEST(Shutdown, IsIdempotent) {
   std::atomic<int> processed{0};
   System sys{threads()};
   auto a = sys.spawn("a", sleeper(processed, 0ms)).value();
-  a.tell(1);
+  (void)a.tell(1);
   const auto first = sys.shutdown(5s);
   const auto second = sys.shutdown(5s);
   EXPECT_TRUE(sys.is_shut_down());
@@ -109,9 +109,9 @@ TEST(Shutdown, ADeadlineAlreadyPastAbandonsWhatIsQueuedAtOnce) {
                        ++processed;
                      }))
                .value();
-  a.tell(0);
+  (void)a.tell(0);
   ASSERT_TRUE(eventually(sys, [&] { return holding.load(); }));
-  for (int i = 1; i <= 5; ++i) a.tell(i);
+  for (int i = 1; i <= 5; ++i) (void)a.tell(i);
   std::thread opener([&] {
     std::this_thread::sleep_for(20ms);
     gate.open();
@@ -139,7 +139,7 @@ TEST(Shutdown, OutsideSendersAreTurnedAwayWhileActorsStillTalk) {
                            EXPECT_EQ(sink.tell(v), SendResult::accepted);
                          }))
                    .value();
-  for (int i = 0; i < 10; ++i) relay.tell(i);
+  for (int i = 0; i < 10; ++i) (void)relay.tell(i);
   std::thread outsider([&] {
     while (!sys.scheduler().wait_until([] { return false; }, sys.now() + 1ms)) {
       if (relay.tell(99) == SendResult::actor_stopped) {
@@ -168,7 +168,7 @@ TEST(Shutdown, FromInsideAnActorIsAClearErrorNotADeadlock) {
                        }
                      }))
                .value();
-  a.tell(1);
+  (void)a.tell(1);
   ASSERT_TRUE(eventually(sys, [&] { return outcome.load() != 0; }));
   EXPECT_EQ(outcome.load(), 2);
 }
@@ -191,7 +191,7 @@ TEST(Shutdown, TheDestructorShutsDownAndJoinsEverything) {
     for (int i = 0; i < 10; ++i) {
       auto a =
           sys.spawn(std::string("a").append(std::to_string(i)), sleeper(processed, 0ms)).value();
-      for (int k = 0; k < 100; ++k) a.tell(k);
+      for (int k = 0; k < 100; ++k) (void)a.tell(k);
     }
   }
   EXPECT_EQ(processed.load(), 1000);
@@ -216,9 +216,9 @@ TEST(Shutdown, AHandlerThatNeverReturnsIsNamedAndNeitherShutdownNorTheDestructor
                           }))
                    .value();
   auto fine = sys->spawn("fine", sleeper(processed, 0ms)).value();
-  stuck.tell(1);
-  stuck.tell(2);
-  fine.tell(1);
+  (void)stuck.tell(1);
+  (void)stuck.tell(2);
+  (void)fine.tell(1);
   ASSERT_TRUE(eventually(*sys, [&] { return held->entered.load(); }));
 
   const auto shutdown_began = std::chrono::steady_clock::now();

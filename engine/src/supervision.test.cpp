@@ -163,11 +163,11 @@ TEST(Supervision, RestartBuildsAFreshInstanceAndKeepsTheMailbox) {
   EventLog log;
   System sys{threads(), {.events = &log}};
   auto ref = sys.spawn("w", tracked(probe)).value();
-  ref.tell(Ping{});
-  ref.tell(Ping{});
-  ref.tell(Fail{"first"});
-  ref.tell(Ping{});  // queued behind the failure: kept across the restart
-  ref.tell(Report{});
+  (void)ref.tell(Ping{});
+  (void)ref.tell(Ping{});
+  (void)ref.tell(Fail{"first"});
+  (void)ref.tell(Ping{});  // queued behind the failure: kept across the restart
+  (void)ref.tell(Report{});
   ASSERT_TRUE(sys.await_quiescence(5s));
   EXPECT_EQ(probe.instances.load(), 2);
   EXPECT_EQ(probe.reports_copy(), std::vector<int>{1});  // state was reset, then one ping
@@ -189,8 +189,8 @@ TEST(Supervision, AThrowNotDerivedFromStdExceptionIsARecordedFailure) {
   EventLog log;
   System sys{threads(), {.events = &log}};
   auto ref = sys.spawn("w", tracked(probe)).value();
-  ref.tell(ThrowInt{});
-  ref.tell(Ping{});
+  (void)ref.tell(ThrowInt{});
+  (void)ref.tell(Ping{});
   ASSERT_TRUE(sys.await_quiescence(5s));
   EXPECT_EQ(probe.pings.load(), 1);
   const auto failed = log.events(EventKind::failed);
@@ -203,11 +203,11 @@ TEST(Supervision, RestartBudgetAllowsExactlyNWithinTheWindowThenStops) {
   EventLog log;
   System sys{threads(), {.events = &log}};
   auto ref = sys.spawn("w", tracked(probe).restart({.max_restarts = 3, .within = 60s})).value();
-  for (int i = 0; i < 3; ++i) ref.tell(Fail{});
+  for (int i = 0; i < 3; ++i) (void)ref.tell(Fail{});
   ASSERT_TRUE(sys.await_quiescence(5s));
   EXPECT_TRUE(ref.alive());
   EXPECT_EQ(log.events(EventKind::restarted).size(), 3u);
-  ref.tell(Fail{});  // the fourth inside the window
+  (void)ref.tell(Fail{});  // the fourth inside the window
   ASSERT_TRUE(eventually(sys, [&] { return !ref.alive(); }));
   EXPECT_EQ(log.events(EventKind::restarted).size(), 3u);
   EXPECT_EQ(log.events(EventKind::budget_exceeded).size(), 1u);
@@ -220,10 +220,10 @@ TEST(Supervision, ResumeKeepsTheInstanceAndItsState) {
   auto ref =
       sys.spawn("w", tracked(probe).decider([](const Failure&) { return Directive::resume; }))
           .value();
-  ref.tell(Ping{});
-  ref.tell(Fail{});
-  ref.tell(Ping{});
-  ref.tell(Report{});
+  (void)ref.tell(Ping{});
+  (void)ref.tell(Fail{});
+  (void)ref.tell(Ping{});
+  (void)ref.tell(Report{});
   ASSERT_TRUE(sys.await_quiescence(5s));
   EXPECT_EQ(probe.instances.load(), 1);
   EXPECT_EQ(probe.reports_copy(), std::vector<int>{2});
@@ -234,7 +234,7 @@ TEST(Supervision, StopDirectiveStopsAndDeadLettersWhatIsQueued) {
   System sys{threads()};
   auto ref = sys.spawn("w", tracked(probe).decider([](const Failure&) { return Directive::stop; }))
                  .value();
-  ref.tell(Fail{});
+  (void)ref.tell(Fail{});
   ASSERT_TRUE(eventually(sys, [&] { return !ref.alive(); }));
   EXPECT_EQ(probe.instances.load(), 1);
   EXPECT_EQ(probe.stopped_copy(), std::vector<std::string>{"/w"});
@@ -252,8 +252,8 @@ TEST(Supervision, DeciderSeesTheFailureDetails) {
                   return Directive::resume;
                 }))
                  .value();
-  ref.tell(Ping{});
-  ref.tell(Fail{"disk on fire"});
+  (void)ref.tell(Ping{});
+  (void)ref.tell(Fail{"disk on fire"});
   ASSERT_TRUE(sys.await_quiescence(5s));
   std::lock_guard lock(mu);
   ASSERT_EQ(seen.size(), 1u);
@@ -282,7 +282,7 @@ class Parent : public Actor<ParentMsg> {
   void receive(Context<ParentMsg>&, ParentMsg& msg) override {
     if (auto* f = std::get_if<Fail>(&msg)) throw std::runtime_error(f->why);
     auto& m = std::get<ToChild>(msg);
-    refs_.at(m.index).tell(m.msg);
+    (void)refs_.at(m.index).tell(m.msg);
   }
   void post_stop(Context<ParentMsg>& ctx) override {
     std::lock_guard lock(probe_->mu);
@@ -309,7 +309,7 @@ TEST(Supervision, AllForOneRestartsEverySiblingAndOnlyThem) {
   auto other = sys.spawn("other", tracked(bystander)).value();
   ASSERT_TRUE(sys.await_quiescence(5s));
   ASSERT_EQ(kids.instances.load(), 3);
-  parent.tell(ToChild{1, Fail{}});
+  (void)parent.tell(ToChild{1, Fail{}});
   ASSERT_TRUE(sys.await_quiescence(5s));
   EXPECT_EQ(kids.instances.load(), 6);
   EXPECT_EQ(parent_probe.instances.load(), 1);
@@ -336,9 +336,9 @@ TEST(Supervision, AllForOneChargesEverySiblingItRestartsAgainstItsOwnBudget) {
                          .decider([](const Failure&) { return Directive::resume; }))
           .value();
   ASSERT_TRUE(sys.await_quiescence(5s));
-  parent.tell(ToChild{1, Fail{"first"}});
+  (void)parent.tell(ToChild{1, Fail{"first"}});
   ASSERT_TRUE(sys.await_quiescence(5s));
-  parent.tell(ToChild{1, Fail{"second"}});
+  (void)parent.tell(ToChild{1, Fail{"second"}});
   ASSERT_TRUE(eventually(sys, [&] { return log.events(EventKind::budget_exceeded).size() == 1; }));
   ASSERT_TRUE(sys.await_quiescence(5s));
   std::size_t c0_restarts = 0;
@@ -362,7 +362,7 @@ TEST(Supervision, EveryRestartDecisionIsAnEventEvenWithoutBackoff) {
   EventLog log;
   System sys{threads(), {.events = &log}};
   auto ref = sys.spawn("w", tracked(probe)).value();
-  ref.tell(Fail{});
+  (void)ref.tell(Fail{});
   ASSERT_TRUE(eventually(sys, [&] { return log.events(EventKind::restarted).size() == 1; }));
   const auto decided = log.events(EventKind::restart_scheduled);
   ASSERT_EQ(decided.size(), 1u);
@@ -379,7 +379,7 @@ TEST(Supervision, OneForOneRestartsOnlyTheFailedChild) {
                                    &parent_probe, std::vector{tracked(kids), tracked(kids)}))
                     .value();
   ASSERT_TRUE(sys.await_quiescence(5s));
-  parent.tell(ToChild{0, Fail{}});
+  (void)parent.tell(ToChild{0, Fail{}});
   ASSERT_TRUE(sys.await_quiescence(5s));
   EXPECT_EQ(kids.instances.load(), 3);
   const auto restarted = log.events(EventKind::restarted);
@@ -396,7 +396,7 @@ TEST(Supervision, EscalateFailsTheParentWhichRestartsWithFreshChildren) {
   auto parent =
       sys.spawn("p", Props<ParentMsg>::of<Parent>(&parent_probe, std::vector{child})).value();
   ASSERT_TRUE(sys.await_quiescence(5s));
-  parent.tell(ToChild{0, Fail{"child broke"}});
+  (void)parent.tell(ToChild{0, Fail{"child broke"}});
   ASSERT_TRUE(sys.await_quiescence(5s));
   ASSERT_TRUE(eventually(sys, [&] { return parent_probe.instances.load() == 2; }));
   ASSERT_TRUE(sys.await_quiescence(5s));
@@ -420,9 +420,9 @@ TEST(Supervision, ExceededBudgetEscalatesToTheParent) {
                                    .decider([](const Failure&) { return Directive::resume; }))
                     .value();
   ASSERT_TRUE(sys.await_quiescence(5s));
-  parent.tell(ToChild{0, Fail{}});
+  (void)parent.tell(ToChild{0, Fail{}});
   ASSERT_TRUE(sys.await_quiescence(5s));
-  parent.tell(ToChild{0, Fail{}});
+  (void)parent.tell(ToChild{0, Fail{}});
   ASSERT_TRUE(eventually(sys, [&] { return log.events(EventKind::budget_exceeded).size() == 1; }));
   ASSERT_TRUE(sys.await_quiescence(5s));
   const auto failed = log.events(EventKind::failed);
@@ -443,7 +443,7 @@ TEST(Supervision, BackoffDelaysRestartsAndGrowsUpToTheCap) {
                  .value();
   for (int i = 0; i < 3; ++i) {
     const auto before = sys.now();
-    ref.tell(Fail{});
+    (void)ref.tell(Fail{});
     ASSERT_TRUE(eventually(
         sys, [&] { return log.events(EventKind::restarted).size() == std::size_t(i + 1); }));
     EXPECT_GE(sys.now() - before, Duration(20ms));
@@ -463,7 +463,7 @@ class Nest : public Actor<Msg> {
   explicit Nest(int below) : below_(below) {}
   void pre_start(Context<Msg>& ctx) override {
     if (below_ == 0) {
-      ctx.self().tell(Fail{"leaf broke"});
+      (void)ctx.self().tell(Fail{"leaf broke"});
       return;
     }
     const std::string name = below_ == 1 ? "leaf" : "n";

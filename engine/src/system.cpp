@@ -54,6 +54,20 @@ System::~System() {
   runtime_->unregister_cell(*guardian_);
 }
 
+std::shared_ptr<detail::CellBase> System::find_cell(std::string_view path) const {
+  // "/a/b": each part a child's name, from the guardian down.
+  if (path.empty() || path.front() != '/') return nullptr;
+  std::shared_ptr<detail::CellBase> cell = guardian_;
+  while (cell && !path.empty()) {
+    path.remove_prefix(1);  // the '/'
+    const std::size_t end = std::min(path.find('/'), path.size());
+    if (end == 0) return nullptr;  // "//" or a trailing '/'
+    cell = cell->find_child(path.substr(0, end));
+    path.remove_prefix(end);
+  }
+  return cell == guardian_ ? nullptr : cell;
+}
+
 bool System::is_shut_down() const {
   std::lock_guard lock(shutdown_mu_);
   return report_.has_value();

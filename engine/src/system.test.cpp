@@ -49,8 +49,8 @@ TEST(System, RunsFunctionActors) {
   System sys{threads()};
   auto ref =
       sys.spawn("fn", Props<int>::from_function([&](Context<int>&, int& v) { seen += v; })).value();
-  ref.tell(20);
-  ref.tell(22);
+  (void)ref.tell(20);
+  (void)ref.tell(22);
   ASSERT_TRUE(eventually(sys, [&] { return seen.load() == 42; }));
 }
 

@@ -84,7 +84,7 @@ TEST(SystemMetrics, SamplesProcessingTimeByKindAndCanBeTurnedOff) {
   {
     System sys{threads(), {.timing_sample_every = 1}};
     auto ref = sys.spawn("timed", failing_on_negative().kind("timer_kind")).value();
-    for (int i = 0; i < 5; ++i) ref.tell(i);
+    for (int i = 0; i < 5; ++i) (void)ref.tell(i);
     ASSERT_TRUE(sys.await_quiescence(10s));
     const std::string text = sys.metrics_text();
     EXPECT_EQ(sample(text, "troupe_message_processing_seconds_count{kind=\"timer_kind\"}"), "5")
@@ -93,7 +93,7 @@ TEST(SystemMetrics, SamplesProcessingTimeByKindAndCanBeTurnedOff) {
   {
     System sys{threads(), {.timing_sample_every = 0}};
     auto ref = sys.spawn("untimed", failing_on_negative()).value();
-    ref.tell(1);
+    (void)ref.tell(1);
     ASSERT_TRUE(sys.await_quiescence(10s));
     EXPECT_EQ(sys.metrics_text().find("troupe_message_processing_seconds"), std::string::npos);
   }

@@ -73,11 +73,11 @@ TEST(ThreadScheduler, OneBusyActorDoesNotStarveAnother) {
                          }))
                    .value();
   auto busy = sys.spawn("busy", Props<int>::from_function([&](Context<int>&, int& v) {
-                                  if (v == 0) other.tell(1);
+                                  if (v == 0) (void)other.tell(1);
                                   ++flood_done;
                                 }).mailbox({.capacity = 100000}))
                   .value();
-  for (int i = 0; i < 20000; ++i) busy.tell(i);
+  for (int i = 0; i < 20000; ++i) (void)busy.tell(i);
   ASSERT_TRUE(sys.await_quiescence(30s));
   ASSERT_GE(flood_at_other.load(), 0);
   EXPECT_LT(flood_at_other.load(), 1000);
@@ -103,7 +103,7 @@ TEST(ThreadScheduler, ATimerCallbackTellingAFullBlockingMailboxDoesNotDelayOther
                   gate.wait();
                 }).mailbox({.capacity = 1, .overflow = Overflow::block, .block_timeout = 3s}))
           .value();
-  held.tell(1);
+  (void)held.tell(1);
   ASSERT_TRUE(testing::eventually(sys, [&] { return entered.load(); }));
   ASSERT_EQ(held.tell(2), SendResult::accepted);  // the mailbox is full now
 

@@ -145,7 +145,7 @@ constexpr auto kSettle = std::chrono::milliseconds(300);
 TEST(MetricsServer, ServesTheSystemsExpositionAtMetrics) {
   System sys{testing::threads()};
   auto ref = sys.spawn("echo", Props<int>::from_function([](Context<int>&, int&) {})).value();
-  ref.tell(1);
+  (void)ref.tell(1);
   ASSERT_TRUE(sys.await_quiescence(10s));
   MetricsServer server{sys, {.port = 0}};
   ASSERT_GT(server.port(), 0);

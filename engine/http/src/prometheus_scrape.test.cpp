@@ -158,10 +158,10 @@ struct RestartAndScaleWorkload {
                                  if (v < 0) throw std::runtime_error("planted failure");
                                }).restart({.max_restarts = 5, .within = 60s}))
                 .value();
-    for (int v : {-1, 1, -1, 2, -1}) flaky.tell(v);
+    for (int v : {-1, 1, -1, 2, -1}) (void)flaky.tell(v);
     auto gated = Props<int>::from_function([this](Context<int>&, int&) { gate.wait(); });
     pool = Pool<int>::spawn(sys, "scaled", gated, {.min = 1, .max = 4}).value();
-    for (int i = 0; i < 40; ++i) pool->tell(i);  // all to the first worker: high load
+    for (int i = 0; i < 40; ++i) (void)pool->tell(i);  // all to the first worker: high load
     pool->autoscale({.interval = 20ms,
                      .high_threshold = 2,
                      .low_threshold = 1,

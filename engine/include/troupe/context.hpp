@@ -12,6 +12,7 @@
 #include "troupe/actor_ref.hpp"
 #include "troupe/behaviour.hpp"
 #include "troupe/props.hpp"
+#include "troupe/reply_to.hpp"
 #include "troupe/result.hpp"
 #include "troupe/time.hpp"
 
@@ -124,6 +125,21 @@ class Context {
   void set_receive_timeout(Duration after, M message);
   void cancel_receive_timeout();
   // --- end behaviours, stash and timers ---
+
+  // Request and reply (troupe/ask.hpp; bodies in troupe/detail/ask_impl.hpp).
+
+  /// A ReplyTo<R> that reaches this actor as its own message `adapt(reply)`
+  /// (an M): an actor of this protocol receives the replies of another.
+  template <class R, class F>
+  ReplyTo<R> adapter(F adapt);
+  /// Sends `make_request(reply_to)` to `ref`; the outcome (the reply, a
+  /// timeout after `timeout`, the callee's failure, a dead letter) arrives
+  /// later as this actor's own message `on_outcome(AskResult<R>)`, exactly
+  /// once, even after a restart of this actor. Nothing blocks. `on_outcome`
+  /// runs where the ask ends (maybe another thread): a pure mapping, no
+  /// Context. `timeout` must be positive; Duration::max() means none.
+  template <class R, class T, class F, class G>
+  void ask(const ActorRef<T>& ref, F make_request, Duration timeout, G on_outcome);
 
   TimePoint now() const;
   std::uint64_t random() const;

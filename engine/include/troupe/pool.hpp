@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "troupe/autoscaler.hpp"
@@ -35,6 +36,12 @@ class Pool {
   static Result<Pool> spawn(System& sys, std::string name, Props<M> worker, PoolSettings settings,
                             KeyFn key = {}) {
     validate(settings);
+    if constexpr (!std::is_copy_constructible_v<M>) {
+      if (settings.routing == Routing::broadcast) {
+        throw std::invalid_argument(
+            "pool: broadcast routing needs a copyable message type (a copy per worker)");
+      }
+    }
     if (settings.routing == Routing::consistent_hash && !key) {
       throw std::invalid_argument("pool: consistent_hash routing needs a key function");
     }

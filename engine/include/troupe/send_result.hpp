@@ -12,11 +12,11 @@ namespace troupe {
 
 /// The outcome of ActorRef::tell. Anything but `accepted` also counts a dead
 /// letter, so the message is never lost silently.
-enum class SendResult : std::uint8_t {
-  accepted,       ///< queued (with drop_oldest, possibly at the cost of the oldest)
-  mailbox_full,   ///< rejected by a full mailbox (reject, or block past its deadline)
-  actor_stopped,  ///< the actor is stopped, or the system is shutting down
-  no_workers,     ///< a pool had no worker to route to
+enum class [[nodiscard]] SendResult : std::uint8_t{
+    accepted,       ///< queued (with drop_oldest, possibly at the cost of the oldest)
+    mailbox_full,   ///< rejected by a full mailbox (reject, or block past its deadline)
+    actor_stopped,  ///< the actor is stopped, or the system is shutting down
+    no_workers,     ///< a pool had no worker to route to
 };
 
 enum class DeadLetterReason : std::uint8_t {
@@ -29,9 +29,10 @@ enum class DeadLetterReason : std::uint8_t {
   // Behaviours, stash and timers (troupe/detail/cell_extras.hpp):
   stash_full,       ///< ctx.stash() found the stash at its capacity
   stash_discarded,  ///< stashed when its actor restarted (StashOnRestart::dead_letter)
+  late_reply,       ///< a reply to an ask that had ended (timeout, failure) or was answered
 };
 
-inline constexpr std::size_t kDeadLetterReasonCount = 8;
+inline constexpr std::size_t kDeadLetterReasonCount = 9;
 
 /// The dead letter a refused send becomes (`r` must not be `accepted`).
 constexpr DeadLetterReason dead_letter_reason(SendResult r) {

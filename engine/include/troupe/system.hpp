@@ -13,6 +13,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <typeinfo>
 
 #include "troupe/detail/cell.hpp"
 #include "troupe/detail/guardian.hpp"
@@ -49,6 +51,15 @@ class System {
   template <class M>
   Result<ActorRef<M>> spawn(std::string name, Props<M> props) {
     return detail::spawn_child(*guardian_, std::move(name), std::move(props));
+  }
+
+  /// The live actor at `path` ("/parent/child") if it handles messages of
+  /// type M; empty when there is none or it handles another type.
+  template <class M>
+  std::optional<ActorRef<M>> find(std::string_view path) const {
+    const std::shared_ptr<detail::CellBase> cell = find_cell(path);
+    if (!cell || cell->message_type() != typeid(M) || cell->terminated()) return std::nullopt;
+    return ActorRef<M>(std::static_pointer_cast<detail::Cell<M>>(cell));
   }
 
   /// Stops an actor after its current message; leftovers become dead letters.
@@ -99,6 +110,7 @@ class System {
 
  private:
   void refuse_blocking_here(const char* what) const;
+  std::shared_ptr<detail::CellBase> find_cell(std::string_view path) const;
   bool stop_all(TimePoint cutoff);
 
   SystemSettings settings_;

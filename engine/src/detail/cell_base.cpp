@@ -6,6 +6,7 @@
 
 #include "troupe/assert.hpp"
 #include "troupe/detail/runtime.hpp"
+#include "troupe/detail/unanswered_scope.hpp"
 #include "troupe/events.hpp"
 
 namespace troupe::detail {
@@ -114,6 +115,13 @@ void CellBase::schedule_if(bool needed) {
   if (needed) runtime_->scheduler().schedule(*this);
 }
 
+std::shared_ptr<CellBase> CellBase::find_child(std::string_view name) const {
+  std::lock_guard lock(mu_);
+  if (!children_) return nullptr;
+  const auto it = children_->by_name.find(name);
+  return it == children_->by_name.end() ? nullptr : *it;
+}
+
 std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<CellBase>& child) {
   std::lock_guard lock(mu_);
   if (runtime_->shutting_down()) {
@@ -203,6 +211,7 @@ bool CellBase::terminated() const {
 std::size_t CellBase::abandon_queue() {
   std::size_t count = 0;
   {
+    UnansweredScope requests(DeadLetterReason::shutdown_abandoned);  // asks end after unlocking
     std::lock_guard lock(mu_);
     count = close_mailbox_locked();
   }
@@ -454,6 +463,7 @@ void CellBase::on_stop(DeadLetterReason reason) {
   if (reason == DeadLetterReason::actor_stopped) hand_over_queue();
   std::size_t leftovers = 0;
   {
+    UnansweredScope requests(reason);  // asks the leftovers carry end after unlocking
     std::lock_guard lock(mu_);
     accepting_children_ = false;
     leftovers = close_mailbox_locked();

@@ -137,10 +137,11 @@ SystemStats Runtime::stats() const {
   // A message in a timer is both sent and queued until the timer fires;
   // then it is counted again only by the tell that delivers it.
   s.scheduled = timer_held_.load(std::memory_order_seq_cst);
+  const std::uint64_t asks_answered = asks_answered_.load(std::memory_order_seq_cst);
   s.sent = total_enqueued_locked() + rejected_.load(std::memory_order_relaxed) + s.scheduled -
-           handed_over_.load(std::memory_order_relaxed);
+           handed_over_.load(std::memory_order_relaxed) + asks_answered;
   s.queued = s.scheduled;
-  s.processed = retired_processed_;
+  s.processed = retired_processed_ + asks_answered;
   for (CellBase* cell : live_) {
     s.processed += cell->processed_count();
     s.queued += cell->queued();

@@ -67,8 +67,8 @@ TEST(SimScheduler, ServiceTimeKeepsAnActorBusyWhileOthersRun) {
   auto slow = sim.system().spawn("slow", t.props("slow")).value();
   auto fast = sim.system().spawn("fast", t.props()).value();
   for (int i = 0; i < 3; ++i) {
-    slow.tell(i);
-    fast.tell(i);
+    (void)slow.tell(i);
+    (void)fast.tell(i);
   }
   const auto r = sim.run();
   EXPECT_EQ(r.outcome, Outcome::completed) << r.reason;
@@ -89,7 +89,7 @@ TEST(SimScheduler, FifoRunsActorsInTheOrderTheyBecameRunnable) {
     refs.push_back(
         sim.system().spawn(std::string("a").append(std::to_string(i)), t.props()).value());
   sim.run();
-  for (int i = 3; i >= 0; --i) refs[static_cast<std::size_t>(i)].tell(0);
+  for (int i = 3; i >= 0; --i) (void)refs[static_cast<std::size_t>(i)].tell(0);
   sim.run();
   std::vector<std::string> names;
   for (const auto& e : t.entries) names.push_back(e.first);
@@ -111,12 +111,12 @@ std::vector<int> interleaving(Strategy strategy, std::uint64_t seed) {
     senders.push_back(sim.system()
                           .spawn(std::string("s").append(std::to_string(s)),
                                  Props<int>::from_function([sink, s](Context<int>& ctx, int& n) {
-                                   sink.tell(s);
-                                   if (n > 1) ctx.self().tell(n - 1);
+                                   (void)sink.tell(s);
+                                   if (n > 1) (void)ctx.self().tell(n - 1);
                                  }))
                           .value());
   }
-  for (auto& s : senders) s.tell(20);
+  for (auto& s : senders) (void)s.tell(20);
   EXPECT_EQ(sim.run().outcome, Outcome::completed);
   return order;
 }
@@ -141,18 +141,18 @@ TEST(SimScheduler, PctRunsTheHighestPriorityActorUntilAChangePoint) {
           .value();
   auto a = sim.system()
                .spawn("a", Props<int>::from_function([sink](Context<int>& ctx, int& n) {
-                        sink.tell(1);
-                        if (n > 1) ctx.self().tell(n - 1);
+                        (void)sink.tell(1);
+                        if (n > 1) (void)ctx.self().tell(n - 1);
                       }))
                .value();
   auto b = sim.system()
                .spawn("b", Props<int>::from_function([sink](Context<int>& ctx, int& n) {
-                        sink.tell(2);
-                        if (n > 1) ctx.self().tell(n - 1);
+                        (void)sink.tell(2);
+                        if (n > 1) (void)ctx.self().tell(n - 1);
                       }))
                .value();
-  a.tell(10);
-  b.tell(10);
+  (void)a.tell(10);
+  (void)b.tell(10);
   sim.run();
   ASSERT_EQ(order.size(), 20u);
   int switches = 0;
@@ -168,7 +168,7 @@ TEST(SimScheduler, InjectedCrashHitsTheNamedActorOnItsKthMessage) {
   auto w = sim.system()
                .spawn("w", Props<int>::from_function([&](Context<int>&, int&) { ++handled; }))
                .value();
-  for (int i = 0; i < 5; ++i) w.tell(i);
+  for (int i = 0; i < 5; ++i) (void)w.tell(i);
   const auto r = sim.run();
   EXPECT_EQ(handled, 4);
   EXPECT_EQ(r.faults, 1u);
@@ -188,9 +188,9 @@ TEST(SimScheduler, ARestartAfterBackoffHappensAtExactlyFailurePlusBackoff) {
                .spawn("w", Props<int>::from_function([](Context<int>&, int&) {
                            }).backoff({.min = 100ms, .max = 1s}))
                .value();
-  w.tell(1);
-  w.tell(2);
-  w.tell(3);
+  (void)w.tell(1);
+  (void)w.tell(2);
+  (void)w.tell(3);
   sim.run();
   TimePoint failed_at{}, restarted_at{};
   for (const auto& e : sim.recorder().events()) {
@@ -211,7 +211,7 @@ TEST(SimScheduler, RandomCrashesAreDrawnFromTheSeed) {
                  .spawn("w", Props<int>::from_function([](Context<int>&, int&) {
                              }).restart({.max_restarts = 1000, .within = 1s}))
                  .value();
-    for (int i = 0; i < 200; ++i) w.tell(i);
+    for (int i = 0; i < 200; ++i) (void)w.tell(i);
     return sim.run();
   };
   const auto a = run(11), b = run(11), c = run(12);
@@ -230,9 +230,9 @@ TEST(SimScheduler, StallsDelaysAndSlowdownsShiftVirtualTime) {
   Simulation sim{{.service_time = ServiceTime::fixed(10ms)}, plan};
   auto a = sim.system().spawn("a", t.props()).value();
   auto b = sim.system().spawn("b", t.props()).value();
-  a.tell(1);
-  b.tell(1);
-  b.tell(2);
+  (void)a.tell(1);
+  (void)b.tell(1);
+  (void)b.tell(2);
   sim.run();
   // b: 10 ms slowed 3 times per message; a: stalled until 50 ms, then 10 ms.
   std::vector<std::pair<std::string, Duration>> expected{{"b", 30ms}, {"b", 60ms}, {"a", 60ms}};
@@ -262,7 +262,7 @@ TEST(SimScheduler, AShutdownDeadlineAbandonsExactlyWhatTheClockImplies) {
   // end at 100 ms, so it is abandoned with the 90 behind it.
   Simulation sim{{.service_time = ServiceTime::fixed(10ms)}};
   auto w = sim.system().spawn("w", Props<int>::from_function([](Context<int>&, int&) {})).value();
-  for (int i = 0; i < 100; ++i) w.tell(i);
+  for (int i = 0; i < 100; ++i) (void)w.tell(i);
   const auto report = sim.system().shutdown(95ms);
   EXPECT_FALSE(report.deadline_met);
   // The abandoned tenth is the message the actor is busy with: it takes the
@@ -339,8 +339,8 @@ TEST(SimScheduler, AServiceTimeBeyondTheClockKeepsTheActorBusyForever) {
   plan.slow("/slow", 1e6);
   Simulation sim{{.service_time = ServiceTime::fixed(std::chrono::seconds(10000))}, plan};
   auto slow = sim.system().spawn("slow", t.props("slow")).value();
-  slow.tell(1);
-  slow.tell(2);
+  (void)slow.tell(1);
+  (void)slow.tell(2);
   const auto r = sim.run();
   EXPECT_EQ(r.outcome, Outcome::budget_exceeded) << r.reason;
   EXPECT_TRUE(t.entries.empty());  // the first's service never ends
@@ -350,8 +350,8 @@ TEST(SimScheduler, ADurationMaxServiceTimeSaturates) {
   Timeline t;
   Simulation sim{{.service_time = ServiceTime::fixed(Duration::max())}};
   auto slow = sim.system().spawn("slow", t.props("slow")).value();
-  slow.tell(1);
-  slow.tell(2);
+  (void)slow.tell(1);
+  (void)slow.tell(2);
   const auto r = sim.run();
   EXPECT_EQ(r.outcome, Outcome::budget_exceeded) << r.reason;
   EXPECT_TRUE(t.entries.empty());
@@ -359,12 +359,12 @@ TEST(SimScheduler, ADurationMaxServiceTimeSaturates) {
 
 TEST(SimScheduler, ALivelockEndsWithBudgetExceededNotAHang) {
   Simulation sim{{.max_steps = 10000}};
-  auto spinner =
-      sim.system()
-          .spawn("spinner",
-                 Props<int>::from_function([](Context<int>& ctx, int& v) { ctx.self().tell(v); }))
-          .value();
-  spinner.tell(1);
+  auto spinner = sim.system()
+                     .spawn("spinner", Props<int>::from_function([](Context<int>& ctx, int& v) {
+                              (void)ctx.self().tell(v);
+                            }))
+                     .value();
+  (void)spinner.tell(1);
   const auto r = sim.run();
   EXPECT_EQ(r.outcome, Outcome::budget_exceeded);
   EXPECT_NE(r.reason.find("step budget"), std::string::npos);
@@ -381,7 +381,7 @@ TEST(SimScheduler, AStallPastTheTimeBudgetEndsWithBudgetExceeded) {
   plan.stall("/a", at(0ms), std::chrono::hours(1000));
   Simulation sim{{.max_time = std::chrono::hours(1)}, plan};
   auto a = sim.system().spawn("a", Props<int>::from_function([](Context<int>&, int&) {})).value();
-  a.tell(1);
+  (void)a.tell(1);
   const auto r = sim.run();
   EXPECT_EQ(r.outcome, Outcome::budget_exceeded);
   EXPECT_NE(r.reason.find("virtual time"), std::string::npos);

@@ -68,7 +68,7 @@ ActorRef<TimerMsg> spawn_timer_user(System& sys, std::atomic<int>& fired) {
 TEST_P(Accounting, AMessageInATimerIsSentAndQueuedAndQuiescenceWaitsForIt) {
   std::atomic<int> fired{0};
   auto a = spawn_timer_user(sys(), fired);
-  a.tell(Arm{200ms});
+  (void)a.tell(Arm{200ms});
   // Quiescence needs the timer's message handled, not just empty mailboxes.
   ASSERT_TRUE(sys().await_quiescence(10s));
   EXPECT_EQ(fired.load(), 1);
@@ -82,7 +82,7 @@ TEST_P(Accounting, AMessageInATimerIsSentAndQueuedAndQuiescenceWaitsForIt) {
 TEST_P(Accounting, APendingTimerIsCountedUntilItFires) {
   std::atomic<int> fired{0};
   auto a = spawn_timer_user(sys(), fired);
-  a.tell(Arm{1h});
+  (void)a.tell(Arm{1h});
   EXPECT_FALSE(sys().await_quiescence(50ms));  // the timer still holds a message
   const SystemStats s = sys().stats();
   EXPECT_EQ(s.scheduled, 1u);
@@ -96,7 +96,7 @@ TEST_P(Accounting, APendingTimerIsCountedUntilItFires) {
 TEST_P(Accounting, ATimerPendingAtShutdownBecomesATimerCancelledDeadLetter) {
   std::atomic<int> fired{0};
   auto a = spawn_timer_user(sys(), fired);
-  a.tell(Arm{1h});
+  (void)a.tell(Arm{1h});
   const ShutdownReport report = sys().shutdown(100ms);
   EXPECT_FALSE(report.deadline_met);
   const SystemStats s = sys().stats();
@@ -109,7 +109,7 @@ TEST_P(Accounting, ATimerPendingAtShutdownBecomesATimerCancelledDeadLetter) {
 TEST_P(Accounting, ATimerThatCanNeverFireDoesNotHoldUpQuiescenceButIsStillCounted) {
   std::atomic<int> fired{0};
   auto a = spawn_timer_user(sys(), fired);
-  a.tell(Arm{Duration::max()});
+  (void)a.tell(Arm{Duration::max()});
   ASSERT_TRUE(sys().await_quiescence(10s));
   EXPECT_EQ(sys().stats().scheduled, 1u);
   EXPECT_TRUE(sys().stats().balanced());
@@ -123,7 +123,7 @@ TEST_P(Accounting, ATimerThatCanNeverFireDoesNotHoldUpQuiescenceButIsStillCounte
 TEST_P(Accounting, ATimerDueWithinTheDeadlineIsDeliveredWhileShutdownDrains) {
   std::atomic<int> fired{0};
   auto a = spawn_timer_user(sys(), fired);
-  a.tell(Arm{100ms});
+  (void)a.tell(Arm{100ms});
   const ShutdownReport report = sys().shutdown(10s);
   EXPECT_TRUE(report.deadline_met);
   EXPECT_EQ(fired.load(), 1);
@@ -134,11 +134,11 @@ TEST_P(Accounting, ATimerDueWithinTheDeadlineIsDeliveredWhileShutdownDrains) {
 TEST_P(Accounting, CancellingATimerOrRestartingCountsItsMessageAsADeadLetter) {
   std::atomic<int> fired{0};
   auto a = spawn_timer_user(sys(), fired);
-  a.tell(Arm{1h});
-  a.tell(Arm{1h});
-  a.tell(CancelAll{});
-  a.tell(Arm{1h});
-  a.tell(Boom{});  // restart: the fresh instance starts with no timers
+  (void)a.tell(Arm{1h});
+  (void)a.tell(Arm{1h});
+  (void)a.tell(CancelAll{});
+  (void)a.tell(Arm{1h});
+  (void)a.tell(Boom{});  // restart: the fresh instance starts with no timers
   ASSERT_TRUE(sys().await_quiescence(10s));
   const SystemStats s = sys().stats();
   EXPECT_EQ(s.dead_letters(DeadLetterReason::timer_cancelled), 3u);
@@ -191,12 +191,12 @@ class Parent : public Actor<ParentMsg> {
     for (int i = 0; i < std::get<Go>(m).children; ++i) {
       auto child = ctx.spawn(std::string("c").append(std::to_string(i)),
                              Props<int>::from_function([self, i](Context<int>& c, int&) {
-                               self.tell(Done{i});
+                               (void)self.tell(Done{i});
                                c.stop();
                              }))
                        .value();
       ctx.watch(child);
-      child.tell(0);
+      (void)child.tell(0);
     }
   }
   void on_terminated(Context<ParentMsg>&, const Terminated& t) override {
@@ -215,7 +215,7 @@ TEST_P(Accounting, TerminatedNeverOvertakesTheStoppedActorsLastMessages) {
   std::atomic<int> terminated{0};
   auto parent =
       sys().spawn("parent", Props<ParentMsg>::of<Parent>(&overtaken, &terminated)).value();
-  parent.tell(Go{500});
+  (void)parent.tell(Go{500});
   ASSERT_TRUE(sys().await_quiescence(30s));
   EXPECT_EQ(terminated.load(), 500);
   EXPECT_EQ(overtaken.load(), 0);

@@ -51,7 +51,7 @@ INSTANTIATE_TEST_SUITE_P(Engine, Deadlines, testing::both_schedulers(), testing:
 TEST_P(Deadlines, ShutdownWithDurationMaxDrainsEverything) {
   std::atomic<int> processed{0};
   auto a = sys().spawn("a", counter(processed)).value();
-  for (int i = 0; i < 30; ++i) a.tell(i);
+  for (int i = 0; i < 30; ++i) (void)a.tell(i);
   const auto report = sys().shutdown(Duration::max());
   EXPECT_TRUE(report.deadline_met);
   EXPECT_EQ(report.abandoned, 0u);
@@ -62,7 +62,7 @@ TEST_P(Deadlines, ShutdownWithDurationMaxDrainsEverything) {
 TEST_P(Deadlines, AwaitQuiescenceWithDurationMaxReturnsTrueWhenWorkEnds) {
   std::atomic<int> processed{0};
   auto a = sys().spawn("a", counter(processed)).value();
-  for (int i = 0; i < 30; ++i) a.tell(i);
+  for (int i = 0; i < 30; ++i) (void)a.tell(i);
   EXPECT_TRUE(sys().await_quiescence(Duration::max()));
   EXPECT_EQ(processed.load(), 30);
 }
@@ -78,7 +78,7 @@ TEST_P(Deadlines, ScheduleOnceWithDurationMaxNeverFires) {
                         }
                       }))
                .value();
-  a.tell(0);
+  (void)a.tell(0);
   let_pass(200ms);
   EXPECT_EQ(fired.load(), 0);
   // The pending timer does not keep shutdown from returning.
@@ -109,11 +109,11 @@ TEST_P(Deadlines, NegativeAndMinimalDurationsMeanNow) {
                         }
                       }))
                .value();
-  a.tell(0);
+  (void)a.tell(0);
   EXPECT_TRUE(sys().scheduler().wait_until([&] { return fired.load() == 2; }, sys().now() + 10s));
   EXPECT_TRUE(sys().await_quiescence(10s));
   EXPECT_TRUE(sys().await_quiescence(Duration::min()));  // already quiescent: true at once
-  a.tell(0);
+  (void)a.tell(0);
   const auto report = sys().shutdown(Duration::min());  // abandons at once, never hangs
   EXPECT_TRUE(sys().stats().balanced());
   EXPECT_TRUE(report.stuck_in_handler.empty());
@@ -130,7 +130,7 @@ TEST_P(Deadlines, ABlockingWaitInsideAHandlerIsAnOrdinaryHandlerFailure) {
     }
   });
   auto a = sys().spawn("a", std::move(waits)).value();
-  a.tell(1);
+  (void)a.tell(1);
   EXPECT_TRUE(sys().await_quiescence(10s));
   EXPECT_EQ(caught.load(), 1);
   EXPECT_EQ(sys().stats().dead_letters(DeadLetterReason::handler_failed), 1u);

@@ -44,7 +44,7 @@ WorldEnd run_world_end(std::uint64_t seed, Strategy strategy, bool faults) {
   auto dispatcher =
       sim.system()
           .spawn("dispatch", Props<int>::from_function([workers](Context<int>& ctx, int& n) {
-                   workers[ctx.random() % workers.size()].tell(Job{n});
+                   (void)workers[ctx.random() % workers.size()].tell(Job{n});
                  }))
           .value();
   sim.add(Workload::to<int>(dispatcher, Arrivals::poisson(500.0, 300),

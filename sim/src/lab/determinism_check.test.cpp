@@ -101,8 +101,8 @@ TEST(ForeignThread, ATellToAnActorAlreadyScheduledIsCaughtByItsEvent) {
   auto actor =
       sim.system().spawn("a", Props<int>::from_function([](Context<int>&, int&) {})).value();
   sim.run();
-  actor.tell(1);  // scheduled now, so the next tell does not reach the scheduler
-  std::thread([&] { actor.tell(2); }).join();
+  (void)actor.tell(1);  // scheduled now, so the next tell does not reach the scheduler
+  std::thread([&] { (void)actor.tell(2); }).join();
   EXPECT_EQ(sim.scheduler().foreign_calls(), 0u);
   EXPECT_EQ(sim.recorder().foreign_events(), 1u);
   EXPECT_EQ(sim.recorder().first_foreign_event(), "sent /a");
@@ -122,7 +122,7 @@ TEST(ForeignThread, TheOwningThreadIsNeverCounted) {
   Simulation sim;
   auto actor =
       sim.system().spawn("a", Props<int>::from_function([](Context<int>&, int&) {})).value();
-  actor.tell(1);
+  (void)actor.tell(1);
   sim.scheduler().after(1ms, [] {});
   sim.run();
   EXPECT_EQ(sim.scheduler().foreign_calls(), 0u);

@@ -107,8 +107,8 @@ TEST_P(Edges, ASuspendedWatcherGetsTerminatedOnceAndOnlyAfterItsRestart) {
   auto target =
       sys().spawn("target", Props<int>::from_function([](Context<int>&, int&) {})).value();
   auto watcher = sys().spawn("watcher", watcher_props).value();
-  watcher.tell(WatchIt{target});
-  watcher.tell(StopItAndFail{target});
+  (void)watcher.tell(WatchIt{target});
+  (void)watcher.tell(StopItAndFail{target});
   ASSERT_TRUE(sys().await_quiescence(20s));
   EXPECT_FALSE(target.alive());
   std::lock_guard lock(log.mu);
@@ -130,18 +130,18 @@ TEST_P(Edges, AWatcherWithAFullMailboxStillGetsTerminatedOnce) {
                                          return std::make_unique<Watcher>(++*generations, &log);
                                        }).mailbox({.capacity = 2}))
                      .value();
-  watcher.tell(WatchIt{target});
+  (void)watcher.tell(WatchIt{target});
   ASSERT_TRUE(sys().await_quiescence(10s));
   testing::Gate gate;
   std::atomic<bool> holding{false};
   if (GetParam() == On::threads) {
     // Keep the watcher in a handler while its mailbox fills (the simulator
     // runs nothing before the next await).
-    watcher.tell(Hold{&gate, &holding});
+    (void)watcher.tell(Hold{&gate, &holding});
     while (!holding.load()) std::this_thread::yield();
   }
-  watcher.tell(WatchIt{target});  // watching twice is one watch
-  watcher.tell(WatchIt{target});
+  (void)watcher.tell(WatchIt{target});  // watching twice is one watch
+  (void)watcher.tell(WatchIt{target});
   EXPECT_EQ(watcher.tell(WatchIt{target}), SendResult::mailbox_full);
   sys().stop(target);
   if (GetParam() == On::threads) {
@@ -206,17 +206,17 @@ TEST_P(Edges, AWatcherOfManyActorsGetsEachTerminatedExactlyOnceAfterTheirLastNot
     // system, and before the watch even starts (already stopped).
     const int way = i % 4;
     auto props = Props<int>::from_function([hub, i, way](Context<int>& ctx, int&) {
-                   hub.tell(Note{i});
+                   (void)hub.tell(Note{i});
                    if (way == 0) ctx.stop();
                    if (way == 1) throw std::runtime_error("no restarts left");
                  }).restart({.max_restarts = 0, .within = 1s});
     targets.push_back(sys().spawn(std::string("t").append(std::to_string(i)), props).value());
-    targets.back().tell(0);
+    (void)targets.back().tell(0);
   }
   ASSERT_TRUE(sys().await_quiescence(10s));
   for (int i = 3; i < kTargets; i += 4) sys().stop(targets[i]);
   ASSERT_TRUE(sys().await_quiescence(10s));
-  hub.tell(WatchAll{targets});
+  (void)hub.tell(WatchAll{targets});
   for (int i = 2; i < kTargets; i += 4) sys().stop(targets[i]);
   ASSERT_TRUE(sys().await_quiescence(10s));
   std::lock_guard lock(mu);
@@ -272,8 +272,8 @@ TEST_P(Edges, TimersArmedInEveryHookEndProcessedOrAsDeadLetters) {
                                .restart({.max_restarts = 100, .within = 1h}))
                .value();
   for (int i = 0; i < 5; ++i) {
-    a.tell(Arm1h{});
-    a.tell(Fail{});
+    (void)a.tell(Arm1h{});
+    (void)a.tell(Fail{});
   }
   (void)sys().await_quiescence(200ms);  // 1h timers keep it from quiescence
   const ShutdownReport report = sys().shutdown(100ms);
@@ -301,9 +301,9 @@ TEST_P(Edges, ARestartStormWithPendingTimersLosesNoTimerMessage) {
                                    .restart({.max_restarts = 1000, .within = 1h}))
                .value();
   for (int i = 0; i < 100; ++i) {
-    a.tell(Arm1h{});
-    a.tell(Arm1h{});
-    a.tell(Fail{});
+    (void)a.tell(Arm1h{});
+    (void)a.tell(Arm1h{});
+    (void)a.tell(Fail{});
   }
   (void)sys().await_quiescence(300ms);
   // Only the last instance's timers can still be pending: its pre_start
@@ -356,9 +356,9 @@ TEST_P(Edges, CancellingAnotherActorsOrAStaleTimerIdChangesNothing) {
                    }
                  }))
           .value();
-  victim.tell(0);
+  (void)victim.tell(0);
   (void)sys().await_quiescence(10ms);
-  thief.tell(0);
+  (void)thief.tell(0);
   ASSERT_TRUE(sys().await_quiescence(10s));
   EXPECT_EQ(cancelled.load(), 0);
   EXPECT_EQ(ticks.load(), 1);
@@ -389,16 +389,16 @@ TEST_P(Edges, AnAllForOneSiblingRestartCancelsTheOthersTimersAsDeadLetters) {
                              }
                            }).supervise_children(Scope::all_for_one))
           .value();
-  parent.tell(0);
+  (void)parent.tell(0);
   (void)sys().await_quiescence(100ms);
   {
     std::lock_guard lock(*kids_mu);
     ASSERT_EQ(kids->size(), 2u);
-    for (int i = 0; i < 3; ++i) (*kids)[0].tell(Arm1h{});
+    for (int i = 0; i < 3; ++i) (void)(*kids)[0].tell(Arm1h{});
   }
   (void)sys().await_quiescence(100ms);
   EXPECT_EQ(sys().stats().scheduled, 3u);
-  (*kids)[1].tell(Fail{});  // restarts both: a's three 1h timers go with its instance
+  (void)(*kids)[1].tell(Fail{});  // restarts both: a's three 1h timers go with its instance
   (void)sys().await_quiescence(100ms);
   const SystemStats s = sys().stats();
   EXPECT_TRUE(s.balanced()) << describe(s);

@@ -85,11 +85,11 @@ TEST_P(OnBothSchedulers, DeliversEveryMessageInSenderOrder) {
 TEST_P(OnBothSchedulers, RestartResetsStateAndKeepsTheMailbox) {
   Probe probe;
   auto ref = sys().spawn("c", Props<Msg>::of<Counter>(&probe)).value();
-  ref.tell(Ping{});
-  ref.tell(Fail{});
-  ref.tell(Ping{});
-  ref.tell(Ping{});
-  ref.tell(Report{});
+  (void)ref.tell(Ping{});
+  (void)ref.tell(Fail{});
+  (void)ref.tell(Ping{});
+  (void)ref.tell(Ping{});
+  (void)ref.tell(Report{});
   settle();
   EXPECT_EQ(probe.instances.load(), 2);
   EXPECT_EQ(probe.reports, std::vector<int>{2});
@@ -102,11 +102,11 @@ TEST_P(OnBothSchedulers, RestartBudgetIsExactlyNWithinTheWindow) {
       sys()
           .spawn("c", Props<Msg>::of<Counter>(&probe).restart({.max_restarts = 2, .within = 1h}))
           .value();
-  ref.tell(Fail{});
-  ref.tell(Fail{});
+  (void)ref.tell(Fail{});
+  (void)ref.tell(Fail{});
   settle();
   EXPECT_TRUE(ref.alive());
-  ref.tell(Fail{});
+  (void)ref.tell(Fail{});
   settle();
   EXPECT_FALSE(ref.alive());
   EXPECT_EQ(count(EventKind::restarted), 2u);
@@ -127,7 +127,7 @@ class Parent : public Actor<int> {
     }
   }
   void receive(Context<int>&, int& i) override {
-    children_.at(static_cast<std::size_t>(i)).tell(Fail{});
+    (void)children_.at(static_cast<std::size_t>(i)).tell(Fail{});
   }
 
  private:
@@ -143,7 +143,7 @@ TEST_P(OnBothSchedulers, AllForOneRestartsEverySibling) {
           .spawn("p", Props<int>::of<Parent>(&kids, 3).supervise_children(Scope::all_for_one))
           .value();
   settle();
-  parent.tell(2);  // k2 restarts; so do k0 and k1
+  (void)parent.tell(2);  // k2 restarts; so do k0 and k1
   settle();
   EXPECT_EQ(kids.instances.load(), 6);
   EXPECT_EQ(count(EventKind::restarted), 3u);
@@ -153,7 +153,7 @@ TEST_P(OnBothSchedulers, EscalationRestartsTheParentAndItsChildren) {
   Probe kids;
   auto parent = sys().spawn("p", Props<int>::of<Parent>(&kids, 2)).value();
   settle();
-  parent.tell(0);  // k0 escalates: /p fails and restarts, its children are rebuilt
+  (void)parent.tell(0);  // k0 escalates: /p fails and restarts, its children are rebuilt
   settle();
   EXPECT_EQ(kids.instances.load(), 4);
   const auto restarted = log_.events(EventKind::restarted);
@@ -172,9 +172,9 @@ TEST_P(OnBothSchedulers, WatchersReceiveTerminated) {
   auto target =
       sys().spawn("t", Props<int>::from_function([](Context<int>& c, int&) { c.stop(); })).value();
   auto watcher = sys().spawn("w", Props<ActorRef<int>>::of<Watcher>(&terminated)).value();
-  watcher.tell(target);
+  (void)watcher.tell(target);
   settle();
-  target.tell(1);
+  (void)target.tell(1);
   settle();
   EXPECT_EQ(terminated.load(), 1);
 }
@@ -183,7 +183,7 @@ TEST_P(OnBothSchedulers, ShutdownDrainsEverythingAndRefusesLaterTells) {
   std::atomic<int> handled{0};
   auto ref =
       sys().spawn("r", Props<int>::from_function([&](Context<int>&, int&) { ++handled; })).value();
-  for (int i = 0; i < 100; ++i) ref.tell(i);
+  for (int i = 0; i < 100; ++i) (void)ref.tell(i);
   const auto report = sys().shutdown(10s);
   EXPECT_TRUE(report.deadline_met);
   EXPECT_EQ(report.abandoned, 0u);
@@ -202,7 +202,7 @@ TEST_P(OnBothSchedulers, ConservationHoldsWithCrashingHandlers) {
                    .restart({.max_restarts = 1000, .within = 1s});
   auto a = sys().spawn("a", props).value();
   auto b = sys().spawn("b", props).value();
-  for (int i = 0; i < 300; ++i) (i % 2 ? a : b).tell(i);
+  for (int i = 0; i < 300; ++i) (void)(i % 2 ? a : b).tell(i);
   settle();
   const auto s = sys().stats();
   EXPECT_TRUE(s.balanced());

@@ -52,7 +52,7 @@ class Client : public Actor<ClientMsg> {
     const std::uint64_t id =
         std::holds_alternative<Call>(msg) ? std::get<Call>(msg).id : std::get<Retry>(msg).id;
     if (answers_->ids.contains(id)) return;
-    server_.tell(Ask{id, ctx.self()});
+    (void)server_.tell(Ask{id, ctx.self()});
     if (retry_) ctx.schedule_once(50ms, Retry{id});
   }
 
@@ -74,7 +74,7 @@ World retry_world(Stage& sim, const Params& p) {
   const auto server =
       sim.system()
           .spawn("server", Props<Ask>::from_function([deaf](Context<Ask>&, Ask& ask) {
-                             if (!deaf) ask.reply_to.tell(Answer{ask.id});
+                             if (!deaf) (void)ask.reply_to.tell(Answer{ask.id});
                            })
                                .restart({.max_restarts = 100000, .within = 1ms})
                                .backoff({.min = 1ms, .max = 1ms})

@@ -40,7 +40,8 @@ Props<ClientMsg> client(std::shared_ptr<ClientLog> log) {
 
 /// Replies to the client at once: all of its time is service time.
 Props<Request> server(ActorRef<ClientMsg> to) {
-  return Props<Request>::from_function([to](Context<Request>&, Request&) { to.tell(Reply{}); })
+  return Props<Request>::from_function(
+             [to](Context<Request>&, Request&) { (void)to.tell(Reply{}); })
       .kind("server");
 }
 
@@ -57,8 +58,8 @@ ClientLog ask_once(bool slow) {
   Simulation sim{{.service_time = slow_requests_take(300ms)}};
   auto c = sim.system().spawn("client", client(log)).value();
   auto s = sim.system().spawn("server", server(c)).value();
-  s.tell(Request{slow});
-  sim.system().scheduler().after(100ms, [c] { c.tell(Timeout{}); });
+  (void)s.tell(Request{slow});
+  sim.system().scheduler().after(100ms, [c] { (void)c.tell(Timeout{}); });
   const auto r = sim.run();
   EXPECT_EQ(r.outcome, Outcome::completed) << r.reason;
   EXPECT_TRUE(r.stats.balanced());
@@ -89,7 +90,7 @@ TEST(FaithfulTime, AModelThatDoesNotKnowTheMessageTypeSeesNone) {
                         return -5ms;  // negative: no time, never time backwards
                       })}};
   auto a = sim.system().spawn("a", Props<int>::from_function([](Context<int>&, int&) {})).value();
-  a.tell(1);
+  (void)a.tell(1);
   const auto r = sim.run();
   EXPECT_EQ(r.outcome, Outcome::completed);
   EXPECT_TRUE(saw_int);
@@ -104,7 +105,7 @@ Props<int> worker(Duration work, std::shared_ptr<ActorRef<int>> to,
   return Props<int>::from_function([=](Context<int>& ctx, int& m) {
     handled->push_back(ctx.now());
     ctx.work(work);
-    if (to) to->tell(m);
+    if (to) (void)to->tell(m);
   });
 }
 
@@ -116,8 +117,8 @@ TEST(FaithfulTime, WorkDelaysWhatTheHandlerSendsAfterItAndItsNextMessage) {
   auto w = sim.system()
                .spawn("w", worker(50ms, std::make_shared<ActorRef<int>>(sink), worker_times))
                .value();
-  w.tell(1);
-  w.tell(2);
+  (void)w.tell(1);
+  (void)w.tell(2);
   // While the first send is held, it counts as sent and queued.
   sim.run_until(at(10ms));
   EXPECT_EQ(sim.system().stats().queued, 2u);  // w's second message, the held send
@@ -142,7 +143,7 @@ TEST(FaithfulTime, ATimerArmedAfterWorkStartsWhenTheWorkEnds) {
                         }
                       }))
                .value();
-  a.tell(0);
+  (void)a.tell(0);
   sim.run();
   EXPECT_EQ(got, (std::vector<TimePoint>{at(0ms), at(25ms)}));
 }
@@ -155,7 +156,7 @@ TEST(FaithfulTime, WorkOutsideItsRangeFailsTheHandlerWithAClearError) {
                                ctx.work(bad);
                              }).restart({.max_restarts = 5, .within = 1s}))
                  .value();
-    a.tell(1);
+    (void)a.tell(1);
     const auto r = sim.run();
     EXPECT_EQ(r.stats.dead_letters(DeadLetterReason::handler_failed), 1u);
     bool named = false;
@@ -174,7 +175,7 @@ TEST(FaithfulTime, AStopDuringServiceIsTakenWhenTheServiceEndsAndNothingIsLost) 
   auto a = sim.system()
                .spawn("a", Props<int>::from_function([&](Context<int>&, int&) { ++handled; }))
                .value();
-  for (int i = 0; i < 5; ++i) a.tell(i);
+  for (int i = 0; i < 5; ++i) (void)a.tell(i);
   sim.run_until(at(15ms));
   EXPECT_EQ(handled, 1);
   sim.system().stop(a);

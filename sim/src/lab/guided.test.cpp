@@ -51,9 +51,9 @@ Props<std::uint64_t> sender_props(ActorRef<std::uint64_t> lock, std::uint64_t nu
   return Props<std::uint64_t>::from_function(
       [lock, number, delivered, left = kSendsEach](Context<std::uint64_t>& ctx,
                                                    std::uint64_t&) mutable {
-        lock.tell(number);
+        (void)lock.tell(number);
         ++*delivered;
-        if (--left > 0) ctx.self().tell(0);
+        if (--left > 0) (void)ctx.self().tell(0);
       });
 }
 
@@ -69,7 +69,7 @@ World build_lock(Stage& stage, const Params& params) {
                           .value());
   }
   stage.add(Workload{Arrivals::constant(1ms, 1), [senders](std::uint64_t) {
-                       for (const auto& s : senders) s.tell(0);
+                       for (const auto& s : senders) (void)s.tell(0);
                        return SendResult::accepted;
                      }});
   World world;
@@ -295,7 +295,7 @@ TEST(StateHash, BucketsQueuesAndIgnoresSpawnOrder) {
   ba.system().spawn("b", idle).value();
   auto a = ba.system().spawn("a", idle).value();
   EXPECT_EQ(mailbox_shape_hash(ab.system()), mailbox_shape_hash(ba.system()));
-  a.tell(1);
+  (void)a.tell(1);
   EXPECT_NE(mailbox_shape_hash(ab.system()), mailbox_shape_hash(ba.system()));
 }
 

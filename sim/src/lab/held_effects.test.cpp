@@ -33,10 +33,10 @@ TEST(HeldEffects, TwoSendsAfterOneWorkArriveInOrder) {
     auto sender = system
                       .spawn("sender", Props<int>::from_function([sink](Context<int>& ctx, int&) {
                                ctx.work(10ms);
-                               for (int i = 0; i < 4; ++i) sink.tell(i);
+                               for (int i = 0; i < 4; ++i) (void)sink.tell(i);
                              }))
                       .value();
-    sender.tell(0);
+    (void)sender.tell(0);
     ASSERT_TRUE(system.await_quiescence(10s));
     ASSERT_EQ(got, (std::vector<int>{0, 1, 2, 3})) << "seed " << seed;
     EXPECT_TRUE(system.stats().balanced());
@@ -55,11 +55,11 @@ TEST(HeldEffects, AHeldSendArrivesBeforeTheSendersNextImmediateSend) {
     auto sender = system
                       .spawn("sender", Props<int>::from_function([sink](Context<int>& ctx, int& m) {
                                if (m == 1) ctx.work(10ms);  // the first message works, then sends
-                               sink.tell(m);
+                               (void)sink.tell(m);
                              }))
                       .value();
-    sender.tell(1);
-    sender.tell(2);
+    (void)sender.tell(1);
+    (void)sender.tell(2);
     ASSERT_TRUE(system.await_quiescence(10s));
     ASSERT_EQ(got, (std::vector<int>{1, 2})) << "seed " << seed;
   }
@@ -73,12 +73,12 @@ TEST(HeldEffects, AWatcherSeesAHeldMessageBeforeTheSendersTerminated) {
       auto me = ctx.self();
       auto worker = ctx.spawn("worker", Props<int>::from_function([me](Context<int>& c, int&) {
                                 c.work(10ms);
-                                me.tell(1);
+                                (void)me.tell(1);
                                 c.stop();
                               }))
                         .value();
       ctx.watch(worker);
-      worker.tell(0);
+      (void)worker.tell(0);
     }
     void receive(Context<int>&, int&) override { seen->push_back("message"); }
     void on_terminated(Context<int>&, const Terminated&) override { seen->push_back("terminated"); }
@@ -107,10 +107,10 @@ TEST(HeldEffects, APoolTellAfterWorkArrivesWhenTheWorkEnds) {
     auto sender = system
                       .spawn("sender", Props<int>::from_function([pool](Context<int>& ctx, int&) {
                                ctx.work(10ms);
-                               pool.tell(1);
+                               (void)pool.tell(1);
                              }))
                       .value();
-    sender.tell(0);
+    (void)sender.tell(0);
     ASSERT_TRUE(system.await_quiescence(10s));
     ASSERT_EQ(arrived_at.size(), 1u);
     EXPECT_GE(arrived_at[0], std::chrono::nanoseconds(10ms).count()) << "seed " << seed;

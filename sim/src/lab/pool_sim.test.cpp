@@ -35,8 +35,8 @@ TEST(PoolSim, SmallestMailboxPicksALeastLoadedWorker) {
                                {.min = 4, .max = 4, .routing = Routing::smallest_mailbox})
                   .value();
   auto busiest = pool.workers()[0];
-  for (int i = 0; i < 5; ++i) busiest.tell(100 + i);  // w1 is loaded directly
-  for (int i = 0; i < 9; ++i) pool.tell(i);           // nothing runs meanwhile
+  for (int i = 0; i < 5; ++i) (void)busiest.tell(100 + i);  // w1 is loaded directly
+  for (int i = 0; i < 9; ++i) (void)pool.tell(i);           // nothing runs meanwhile
   sim.run();
   // 9 pool messages spread over the three empty workers, none to the busy one.
   EXPECT_EQ(counts.by_worker["w1"], (std::vector<int>{100, 101, 102, 103, 104}));
@@ -52,7 +52,7 @@ TEST(PoolSim, RandomRoutingFollowsTheSeed) {
     auto pool = Pool<int>::spawn(sim.system(), "p", counts.props(),
                                  {.min = 4, .max = 4, .routing = Routing::random})
                     .value();
-    for (int i = 0; i < 400; ++i) pool.tell(i);
+    for (int i = 0; i < 400; ++i) (void)pool.tell(i);
     sim.run();
     return counts.by_worker;
   };
@@ -69,7 +69,7 @@ TEST(PoolSim, ConsistentHashMovesOnlyTheKeysOfANewWorker) {
                                {.min = 4, .max = 5, .routing = Routing::consistent_hash},
                                [](const int& v) { return static_cast<std::uint64_t>(v); })
                   .value();
-  for (int k = 0; k < 500; ++k) pool.tell(k);
+  for (int k = 0; k < 500; ++k) (void)pool.tell(k);
   sim.run();
   std::map<int, std::string> before;
   for (const auto& [w, keys] : counts.by_worker) {
@@ -78,7 +78,7 @@ TEST(PoolSim, ConsistentHashMovesOnlyTheKeysOfANewWorker) {
   counts.by_worker.clear();
   pool.resize(5);
   sim.run();
-  for (int k = 0; k < 500; ++k) pool.tell(k);
+  for (int k = 0; k < 500; ++k) (void)pool.tell(k);
   sim.run();
   int moved = 0;
   for (const auto& [w, keys] : counts.by_worker) {
@@ -98,8 +98,8 @@ TEST(PoolSim, ShrinkingDrainsEveryMailboxAndLosesNothing) {
   auto pool = Pool<int>::spawn(sim.system(), "p", counts.props(), {.min = 1, .max = 6}).value();
   pool.resize(6);
   sim.run();
-  for (int i = 0; i < 600; ++i) pool.tell(i);  // 100 queued in each of six workers
-  pool.resize(1);                              // five leave routing with full mailboxes
+  for (int i = 0; i < 600; ++i) (void)pool.tell(i);  // 100 queued in each of six workers
+  pool.resize(1);                                    // five leave routing with full mailboxes
   const auto r = sim.run();
   EXPECT_EQ(r.outcome, Outcome::completed) << r.reason;
   EXPECT_EQ(pool.size(), 1u);

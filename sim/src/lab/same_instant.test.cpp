@@ -32,10 +32,10 @@ struct TwoArrivals {
     auto front = sim.system()
                      .spawn("front", Props<int>::from_function([this, back](Context<int>&, int& m) {
                               log.push_back("front");
-                              back.tell(m);
+                              (void)back.tell(m);
                             }))
                      .value();
-    for (int i = 0; i < 2; ++i) sim.scheduler().after(1ms, [front, i] { front.tell(i); });
+    for (int i = 0; i < 2; ++i) sim.scheduler().after(1ms, [front, i] { (void)front.tell(i); });
     return sim.run();
   }
 };
@@ -97,7 +97,7 @@ TEST(ChoiceTape, TheDecisionLogCountsCandidatesAndPreemptions) {
   Simulation sim{{.seed = 3, .strategy = Strategy::random, .log_decisions = true}};
   auto sink =
       sim.system().spawn("s", Props<int>::from_function([](Context<int>&, int&) {})).value();
-  for (int i = 0; i < 20; ++i) sim.scheduler().after(1ms, [sink, i] { sink.tell(i); });
+  for (int i = 0; i < 20; ++i) sim.scheduler().after(1ms, [sink, i] { (void)sink.tell(i); });
   sim.run();
   const auto& log = sim.scheduler().decisions();
   ASSERT_FALSE(log.empty());

@@ -36,7 +36,7 @@ World ordering_race(Stage& stage, const Params&) {
                 }))
           .value();
   const auto tell_store = [store](std::uint64_t what) {
-    return Props64::from_function([store, what](auto&, std::uint64_t&) { store.tell(what); });
+    return Props64::from_function([store, what](auto&, std::uint64_t&) { (void)store.tell(what); });
   };
   const Ref writer = sys.spawn("writer", tell_store(kWrite)).value();
   const Ref reader = sys.spawn("reader", tell_store(kRead)).value();
@@ -48,15 +48,15 @@ World ordering_race(Stage& stage, const Params&) {
     ring->push_back(sys.spawn(std::string("noise").append(std::to_string(i)),
                               Props64::from_function([weak_ring, i](auto&, std::uint64_t& hops) {
                                 const auto peers = weak_ring.lock();
-                                if (peers && hops > 0) (*peers)[(i + 1) % 4].tell(hops - 1);
+                                if (peers && hops > 0) (void)(*peers)[(i + 1) % 4].tell(hops - 1);
                               }))
                         .value());
   }
   stage.add(Workload{Arrivals::constant(1ms, 1), [writer, reader, weak_ring](std::uint64_t) {
                        const SendResult first = writer.tell(0);
-                       reader.tell(0);
+                       (void)reader.tell(0);
                        if (const auto peers = weak_ring.lock()) {
-                         for (const Ref& r : *peers) r.tell(6);
+                         for (const Ref& r : *peers) (void)r.tell(6);
                        }
                        return first;
                      }});

@@ -109,7 +109,7 @@ TEST_P(StashOnBoth, ARestartClearsTheBehaviourStack) {
   auto a = sys().spawn("switcher", Props<Op>::of<Switcher>(&log)).value();
   for (const Op op :
        {Op{Op::push, 1}, Op{Op::push, 2}, Op{Op::note, 1}, Op{Op::boom}, Op{Op::note, 2}}) {
-    a.tell(Op(op));
+    (void)a.tell(Op(op));
   }
   settle();
   EXPECT_EQ(log.snapshot(), (std::vector<std::string>{"b2:1", "receive:2"}));
@@ -157,9 +157,9 @@ std::vector<std::string> numbers(int from, int to) {
 TEST_P(StashOnBoth, UnstashedMessagesComeBackInOrderAheadOfNewerOnes) {
   Log log;
   auto a = sys().spawn("gate", Props<Op>::of<Gate>(&log)).value();
-  for (int i = 1; i <= 5; ++i) a.tell(Op{Op::note, i});
-  a.tell(Op{Op::open});
-  for (int i = 6; i <= 8; ++i) a.tell(Op{Op::note, i});
+  for (int i = 1; i <= 5; ++i) (void)a.tell(Op{Op::note, i});
+  (void)a.tell(Op{Op::open});
+  for (int i = 6; i <= 8; ++i) (void)a.tell(Op{Op::note, i});
   settle();
   EXPECT_EQ(log.snapshot(), numbers(1, 8));
   const SystemStats s = sys().stats();
@@ -171,7 +171,7 @@ TEST_P(StashOnBoth, UnstashedMessagesComeBackInOrderAheadOfNewerOnes) {
 TEST_P(StashOnBoth, StashedMessagesCountAsQueuedAndDoNotHoldUpQuiescence) {
   Log log;
   auto a = sys().spawn("gate", Props<Op>::of<Gate>(&log)).value();
-  for (int i = 1; i <= 3; ++i) a.tell(Op{Op::note, i});
+  for (int i = 1; i <= 3; ++i) (void)a.tell(Op{Op::note, i});
   settle();  // nothing more can happen without a message: quiescent
   const SystemStats s = sys().stats();
   EXPECT_EQ(s.queued, 3u);
@@ -193,7 +193,7 @@ TEST_P(StashOnBoth, AnUnstashIntoAFullMailboxLosesNothing) {
   }
   // The mailbox fills up behind `open`: the 20 come back on top of 3 more.
   ASSERT_EQ(a.tell(Op{Op::open}), SendResult::accepted);
-  for (int i = 21; i <= 23; ++i) a.tell(Op{Op::note, i});
+  for (int i = 21; i <= 23; ++i) (void)a.tell(Op{Op::note, i});
   settle();
   const SystemStats s = sys().stats();
   EXPECT_EQ(s.dead_letters(DeadLetterReason::mailbox_full), 0u);
@@ -209,14 +209,14 @@ TEST_P(StashOnBoth, AnUnstashIntoAFullMailboxLosesNothing) {
 TEST_P(StashOnBoth, StashingPastTheBoundIsAStashFullDeadLetter) {
   Log log;
   auto a = sys().spawn("gate", Props<Op>::of<Gate>(&log).stash({.capacity = 3})).value();
-  for (int i = 1; i <= 5; ++i) a.tell(Op{Op::note, i});
+  for (int i = 1; i <= 5; ++i) (void)a.tell(Op{Op::note, i});
   settle();
   SystemStats s = sys().stats();
   EXPECT_EQ(s.dead_letters(DeadLetterReason::stash_full), 2u);
   EXPECT_EQ(log.stash_refused, 2);
   EXPECT_EQ(s.queued, 3u);
   EXPECT_TRUE(s.balanced());
-  a.tell(Op{Op::open});
+  (void)a.tell(Op{Op::open});
   settle();
   EXPECT_EQ(log.snapshot(), numbers(1, 3));
   EXPECT_TRUE(sys().stats().balanced());
@@ -228,9 +228,9 @@ TEST_P(StashOnBoth, ARestartKeepsTheStashWhenTheSettingIsKeep) {
                .spawn("gate", Props<Op>::of<Gate>(&log).stash(
                                   {.capacity = 8, .on_restart = StashOnRestart::keep}))
                .value();
-  for (int i = 1; i <= 3; ++i) a.tell(Op{Op::note, i});
-  a.tell(Op{Op::boom});
-  a.tell(Op{Op::open});  // the fresh instance unstashes what the old one kept
+  for (int i = 1; i <= 3; ++i) (void)a.tell(Op{Op::note, i});
+  (void)a.tell(Op{Op::boom});
+  (void)a.tell(Op{Op::open});  // the fresh instance unstashes what the old one kept
   settle();
   EXPECT_EQ(log.snapshot(), numbers(1, 3));
   const SystemStats s = sys().stats();
@@ -245,9 +245,9 @@ TEST_P(StashOnBoth, ARestartDeadLettersTheStashWhenTheSettingIsDeadLetter) {
                .spawn("gate", Props<Op>::of<Gate>(&log).stash(
                                   {.capacity = 8, .on_restart = StashOnRestart::dead_letter}))
                .value();
-  for (int i = 1; i <= 3; ++i) a.tell(Op{Op::note, i});
-  a.tell(Op{Op::boom});
-  a.tell(Op{Op::open});
+  for (int i = 1; i <= 3; ++i) (void)a.tell(Op{Op::note, i});
+  (void)a.tell(Op{Op::boom});
+  (void)a.tell(Op{Op::open});
   settle();
   EXPECT_TRUE(log.snapshot().empty());
   const SystemStats s = sys().stats();
@@ -259,7 +259,7 @@ TEST_P(StashOnBoth, ARestartDeadLettersTheStashWhenTheSettingIsDeadLetter) {
 TEST_P(StashOnBoth, StoppingWithAStashMakesItActorStoppedDeadLetters) {
   Log log;
   auto a = sys().spawn("gate", Props<Op>::of<Gate>(&log)).value();
-  for (int i = 1; i <= 3; ++i) a.tell(Op{Op::note, i});
+  for (int i = 1; i <= 3; ++i) (void)a.tell(Op{Op::note, i});
   settle();
   sys().stop(a);
   settle();
@@ -272,7 +272,7 @@ TEST_P(StashOnBoth, StoppingWithAStashMakesItActorStoppedDeadLetters) {
 TEST_P(StashOnBoth, ADrainingShutdownDoesNotWaitForAStashNobodyUnstashes) {
   Log log;
   auto a = sys().spawn("gate", Props<Op>::of<Gate>(&log)).value();
-  for (int i = 1; i <= 3; ++i) a.tell(Op{Op::note, i});
+  for (int i = 1; i <= 3; ++i) (void)a.tell(Op{Op::note, i});
   const ShutdownReport report = sys().shutdown(Duration::max());
   EXPECT_TRUE(report.deadline_met);
   const SystemStats s = sys().stats();

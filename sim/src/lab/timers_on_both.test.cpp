@@ -127,7 +127,7 @@ TEST_P(TimersOnBoth, ARepeatingTimerTicksUntilCancelled) {
   Seen seen;
   auto a = sys().spawn("timed", Props<T>::of<Timed>(&seen, 5)).value();
   const TimePoint start = sys().now();
-  a.tell(T{T::start, 0, 10ms});
+  (void)a.tell(T{T::start, 0, 10ms});
   ASSERT_TRUE(eventually(sys(), [&] { return seen.ticks.load() == 5; }));
   const Duration took = seen.last(T::tick) - start;
   if (simulated()) {
@@ -147,8 +147,8 @@ TEST_P(TimersOnBoth, ARepeatingTimerTicksUntilCancelled) {
 TEST_P(TimersOnBoth, StartingANamedTimerAgainReplacesIt) {
   Seen seen;
   auto a = sys().spawn("timed", Props<T>::of<Timed>(&seen, 0)).value();
-  a.tell(T{T::single, 1, 1h});
-  a.tell(T{T::single, 2, 10ms});  // replaces the hour-long one
+  (void)a.tell(T{T::single, 1, 1h});
+  (void)a.tell(T{T::single, 2, 10ms});  // replaces the hour-long one
   ASSERT_TRUE(sys().await_quiescence(10s));
   EXPECT_EQ(seen.ticks.load(), 1);
   const SystemStats s = sys().stats();
@@ -160,8 +160,8 @@ TEST_P(TimersOnBoth, StartingANamedTimerAgainReplacesIt) {
 TEST_P(TimersOnBoth, ACancelledTimersMessageIsNeverHandledEvenWhenAlreadyQueued) {
   Seen seen;
   auto a = sys().spawn("timed", Props<T>::of<Timed>(&seen, 0)).value();
-  a.tell(T{T::arm_and_work});
-  a.tell(T{T::cancel});  // handled after the timer put its message behind it
+  (void)a.tell(T{T::arm_and_work});
+  (void)a.tell(T{T::cancel});  // handled after the timer put its message behind it
   ASSERT_TRUE(sys().await_quiescence(10s));
   EXPECT_EQ(seen.ticks.load(), 0);
   const SystemStats s = sys().stats();
@@ -200,7 +200,7 @@ TEST_P(TimersOnBoth, AReceiveTimeoutFiresAfterIdlenessOnce) {
   }
   pass(300ms);  // the timeout message itself re-arms nothing
   EXPECT_EQ(seen.idles.load(), 1);
-  a.tell(T{T::ping});
+  (void)a.tell(T{T::ping});
   ASSERT_TRUE(eventually(sys(), [&] { return seen.idles.load() == 2; }));
   EXPECT_GE(seen.last(T::idle) - seen.last(T::ping), 100ms);
   sys().shutdown(10s);
@@ -212,7 +212,7 @@ TEST_P(TimersOnBoth, AReceiveTimeoutFiresAfterIdlenessOnce) {
 TEST_P(TimersOnBoth, TrafficResetsTheReceiveTimeout) {
   Seen seen;
   auto a = sys().spawn("idler", Props<T>::of<Idler>(&seen, 100ms)).value();
-  a.tell(T{T::ping, 5, 60ms});  // a ping every 60 ms, five more times
+  (void)a.tell(T{T::ping, 5, 60ms});  // a ping every 60 ms, five more times
   ASSERT_TRUE(eventually(sys(), [&] { return seen.idles.load() == 1; }));
   const Duration idle_for = seen.last(T::idle) - seen.last(T::ping);
   if (simulated()) {
@@ -228,9 +228,9 @@ TEST_P(TimersOnBoth, TrafficResetsTheReceiveTimeout) {
 TEST_P(TimersOnBoth, IntervalsAtTheEdges) {
   Seen seen;
   auto a = sys().spawn("timed", Props<T>::of<Timed>(&seen, 0)).value();
-  a.tell(T{T::start, 0, 0ms});
-  a.tell(T{T::start, 0, -5ms});
-  a.tell(T{T::single, 1, -5ms});  // a single timer in the past fires at once
+  (void)a.tell(T{T::start, 0, 0ms});
+  (void)a.tell(T{T::start, 0, -5ms});
+  (void)a.tell(T{T::single, 1, -5ms});  // a single timer in the past fires at once
   ASSERT_TRUE(sys().await_quiescence(10s));
   {
     std::lock_guard lock(seen.mu);
@@ -238,7 +238,7 @@ TEST_P(TimersOnBoth, IntervalsAtTheEdges) {
     EXPECT_NE(seen.errors[0].find("interval must be > 0"), std::string::npos);
   }
   EXPECT_EQ(seen.ticks.load(), 1);
-  a.tell(T{T::start, 0, Duration::max()});  // never ticks, never holds up quiescence
+  (void)a.tell(T{T::start, 0, Duration::max()});  // never ticks, never holds up quiescence
   ASSERT_TRUE(sys().await_quiescence(10s));
   EXPECT_EQ(seen.ticks.load(), 1);
   EXPECT_EQ(sys().stats().scheduled, 1u);
@@ -270,9 +270,9 @@ TEST_P(TimersOnBoth, AReceiveTimeoutOfZeroIsRejected) {
 TEST_P(TimersOnBoth, ARestartCancelsEveryTimerAndPreStartMayReArm) {
   Seen seen;
   auto a = sys().spawn("idler", Props<T>::of<Idler>(&seen, 1h)).value();
-  a.tell(T{T::start, 0, 1h});
-  a.tell(T{T::single, 1, 1h});
-  a.tell(T{T::boom});
+  (void)a.tell(T{T::start, 0, 1h});
+  (void)a.tell(T{T::single, 1, 1h});
+  (void)a.tell(T{T::boom});
   ASSERT_TRUE(eventually(sys(), [&] { return sys().stats().dead_letters() == 4; }));
   const SystemStats s = sys().stats();
   // The repeating, the single and the receive timeout's held messages.
@@ -285,7 +285,7 @@ TEST_P(TimersOnBoth, ARestartCancelsEveryTimerAndPreStartMayReArm) {
 TEST_P(TimersOnBoth, ARepeatingTimerDoesNotKeepADrainingShutdownFromFinishing) {
   Seen seen;
   auto a = sys().spawn("timed", Props<T>::of<Timed>(&seen, 0)).value();
-  a.tell(T{T::start, 0, 10ms});
+  (void)a.tell(T{T::start, 0, 10ms});
   ASSERT_TRUE(eventually(sys(), [&] { return seen.ticks.load() >= 3; }));
   const ShutdownReport report = sys().shutdown(Duration::max());
   EXPECT_TRUE(report.deadline_met);

@@ -32,16 +32,16 @@ TEST_P(WorkEdges, WorkInPreStartAndPostStopHoldsTheirSendsAndLosesNothing) {
     explicit Busy(ActorRef<int> s) : sink(std::move(s)) {}
     void pre_start(Context<int>& ctx) override {
       ctx.work(5ms);
-      sink.tell(1);
+      (void)sink.tell(1);
     }
     void receive(Context<int>& ctx, int&) override { ctx.stop(); }
     void post_stop(Context<int>& ctx) override {
       ctx.work(5ms);
-      sink.tell(2);
+      (void)sink.tell(2);
     }
   };
   auto busy = system.spawn("busy", Props<int>::of<Busy>(sink)).value();
-  busy.tell(0);
+  (void)busy.tell(0);
   ASSERT_TRUE(system.await_quiescence(10s));
   EXPECT_EQ(got.load(), 2);
   const auto stats = system.stats();
@@ -56,10 +56,10 @@ TEST_P(WorkEdges, AShutdownDeadlineInsideDeclaredWorkLeavesNothingUnaccounted) {
   auto worker = system
                     .spawn("worker", Props<int>::from_function([sink](Context<int>& ctx, int& m) {
                              ctx.work(300ms);
-                             sink.tell(m);
+                             (void)sink.tell(m);
                            }))
                     .value();
-  worker.tell(1);
+  (void)worker.tell(1);
   const ShutdownReport report = system.shutdown(50ms);
   const auto stats = system.stats();
   EXPECT_TRUE(stats.balanced()) << "sent " << stats.sent << " processed " << stats.processed
@@ -130,7 +130,7 @@ TEST(EndOfTime, AnEndlessServiceTimeDoesNotMakeTimersAtTheEndOfTimeFire) {
   auto waiter = system.spawn("waiter", Props<int>::of<Waiter>(&never)).value();
   (void)waiter;
   auto slow = system.spawn("slow", Props<int>::from_function([](Context<int>&, int&) {})).value();
-  slow.tell(1);
+  (void)slow.tell(1);
   EXPECT_FALSE(system.await_quiescence(1h));
   const ShutdownReport report = system.shutdown(Duration::max());
   EXPECT_EQ(never.load(), 0) << "now " << system.now().time_since_epoch().count();
@@ -158,16 +158,16 @@ std::shared_ptr<std::vector<ActorRef<int>>> ring_with_work(System& system, int a
                            if (m <= 0) return;
                            ctx.work(Duration((m * 7919 + i) % 3) * 1'000'000);
                            if (m % 17 == 0) {
-                             (*next)[(i + 1) % actors].tell(m - 1);
+                             (void)(*next)[(i + 1) % actors].tell(m - 1);
                              throw std::runtime_error("planted");  // restart, token moved on
                            }
-                           (*next)[(i + 1) % actors].tell(m - 1);
-                           if (m % 5 == 0) (*next)[(i + 2) % actors].tell(m / 5);
+                           (void)(*next)[(i + 1) % actors].tell(m - 1);
+                           if (m % 5 == 0) (void)(*next)[(i + 2) % actors].tell(m / 5);
                          }))
                   .value();
   }
   *next = ring;
-  for (int i = 0; i < actors; ++i) ring[i].tell(hops);
+  for (int i = 0; i < actors; ++i) (void)ring[i].tell(hops);
   return next;
 }
 

@@ -30,11 +30,11 @@ TEST_P(Work, AHandlersDeclaredWorkTakesThatLongAndItsSendsArrive) {
   auto worker = system
                     .spawn("worker", Props<int>::from_function([sink](Context<int>& ctx, int& m) {
                              ctx.work(20ms);
-                             sink.tell(m);
+                             (void)sink.tell(m);
                            }))
                     .value();
   const TimePoint start = system.now();
-  worker.tell(1);
+  (void)worker.tell(1);
   ASSERT_TRUE(system.await_quiescence(10s));
   EXPECT_EQ(arrived.load(), 1);
   EXPECT_GE(TimePoint(Duration(arrived_at_ns.load())) - start, Duration(20ms));
@@ -52,10 +52,10 @@ TEST_P(Work, AHeldSendToAnActorThatStopsMeanwhileIsACountedDeadLetter) {
                     .spawn("worker", Props<int>::from_function([sink](Context<int>& ctx, int& m) {
                              ctx.stop(sink);
                              ctx.work(10ms);
-                             sink.tell(m);
+                             (void)sink.tell(m);
                            }))
                     .value();
-  worker.tell(1);
+  (void)worker.tell(1);
   ASSERT_TRUE(system.await_quiescence(10s));
   const auto stats = system.stats();
   EXPECT_TRUE(stats.balanced());
@@ -76,11 +76,11 @@ TEST_P(Work, ASendThroughAPoolAfterWorkIsRoutedWhenTheWorkEnds) {
   auto worker = system
                     .spawn("worker", Props<int>::from_function([pool](Context<int>& ctx, int& m) {
                              ctx.work(15ms);
-                             pool.tell(m);
+                             (void)pool.tell(m);
                            }))
                     .value();
   const TimePoint start = system.now();
-  worker.tell(1);
+  (void)worker.tell(1);
   ASSERT_TRUE(system.await_quiescence(10s));
   EXPECT_EQ(arrived.load(), 1);
   EXPECT_GE(TimePoint(Duration(arrived_at_ns.load())) - start, Duration(15ms));

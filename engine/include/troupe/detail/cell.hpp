@@ -10,6 +10,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <typeinfo>
 #include <utility>
 
 #include "troupe/actor.hpp"
@@ -20,6 +21,7 @@
 #include "troupe/detail/mailbox_queue.hpp"
 #include "troupe/detail/ring_queue.hpp"
 #include "troupe/detail/runtime.hpp"
+#include "troupe/detail/unanswered_scope.hpp"
 #include "troupe/props.hpp"
 
 namespace troupe::detail {
@@ -69,7 +71,7 @@ class Cell final : public CellBase {
   void deliver_from_timer(M&& message) {
     const SendResult result = offer(message);
     if (result == SendResult::accepted) return;
-    reject(dead_letter_reason(result));
+    (void)reject(dead_letter_reason(result));  // counted: a timer has no sender to tell
   }
   /// The number of the message being handled: its handler runs right after
   /// the count of received messages went up to it.
@@ -94,6 +96,7 @@ class Cell final : public CellBase {
     if (extras_) {
       // A timer's message belongs to this instance: cancelled with it, and
       // counted as a dead letter. One that fired already delivers itself.
+      UnansweredScope requests(DeadLetterReason::timer_cancelled);  // asks they carry end
       for (const auto& [id, due] : extras_->once) {
         if (runtime_->scheduler().cancel(id)) runtime_->timer_cancelled(*this, due);
       }
@@ -103,6 +106,7 @@ class Cell final : public CellBase {
     instance_.reset();
   }
   bool has_instance() const override { return instance_ != nullptr; }
+  const std::type_info& message_type() const override { return typeid(M); }
   // A Context is a view of its cell (one reference), made for each call
   // rather than stored in every cell.
   void hook_pre_start() override {
@@ -147,6 +151,12 @@ class Cell final : public CellBase {
                                                     : SendResult::actor_stopped;
   }
   void prune_fired_timers();
+  /// Disposes of the message whose handler failed: an ask whose ReplyTo it
+  /// held unanswered ends with the failure (troupe/ask.hpp), not its timeout.
+  static void drop_failed(M&& message, const std::string& what) {
+    UnansweredScope failed(what);
+    [[maybe_unused]] M dropped(std::move(message));
+  }
 
   // The recipe this cell was spawned from, which CellBase keeps.
   const Recipe<M>& recipe() const { return static_cast<const Recipe<M>&>(*settings_); }
@@ -285,6 +295,7 @@ bool Cell<M>::process_one() {
     std::string injected;
     if (runtime_->scheduler().inject_failure(info(), message_seq, injected)) {
       in_flight_.store(false, std::memory_order_release);
+      drop_failed(std::move(message), injected);
       handler_threw(std::move(injected), message_seq);
       return true;
     }
@@ -303,6 +314,9 @@ bool Cell<M>::process_one() {
     std::string what = describe_current_exception();
     const bool accounted = ctx.message_ == nullptr;  // stashed, or a stash_full dead letter
     in_flight_.store(false, std::memory_order_release);
+    // A stashed message is not the failed one any more: only an unstashed
+    // request ends its asks with this failure.
+    if (!accounted) drop_failed(std::move(message), what);
     handler_threw(std::move(what), message_seq, accounted);
     return true;
   }
@@ -368,6 +382,7 @@ bool Cell<M>::cancel_timer(TimerId id) {
   if (entry == timers.end()) return false;
   const TimePoint due = entry->second;
   timers.erase(entry);
+  UnansweredScope requests(DeadLetterReason::timer_cancelled);  // an ask it carries ends
   if (!runtime_->scheduler().cancel(id)) return false;
   runtime_->timer_cancelled(*this, due);
   return true;
@@ -406,3 +421,5 @@ Result<ActorRef<M>> spawn_child(CellBase& parent, std::string name, Props<M> pro
 #include "troupe/detail/actor_ref_impl.hpp"    // IWYU pragma: export
 #include "troupe/detail/cell_extras_impl.hpp"  // IWYU pragma: export
 #include "troupe/detail/context_impl.hpp"      // IWYU pragma: export
+// Request and reply: Context<M>::ask and Context<M>::adapter.
+#include "troupe/detail/ask_impl.hpp"  // IWYU pragma: export

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <vector>
 
 #include "troupe/detail/actor_settings.hpp"
@@ -128,6 +129,12 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   std::uint64_t processed_at_shutdown = 0;
   /// This cell's place among the runtime's live cells (guarded by its registry).
   ListLinks<CellBase> registry_links;
+
+  // Typed lookup (System::find).
+  /// The child named `name`, or nullptr.
+  std::shared_ptr<CellBase> find_child(std::string_view name) const;
+  /// The type of the messages this actor handles (none for the guardian).
+  virtual const std::type_info& message_type() const { return typeid(void); }
 
   ResumeResult resume(std::size_t max_messages) final;
   PendingMessage next_message() final;

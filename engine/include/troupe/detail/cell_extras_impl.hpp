@@ -235,7 +235,7 @@ void Cell<M>::deliver_tracked(M&& message, std::uint64_t generation) {
   if (result == SendResult::accepted) {
     extras().track(ordinal, generation);
   } else {
-    reject(dead_letter_reason(result));
+    (void)reject(dead_letter_reason(result));  // counted as a dead letter there
   }
 }
 

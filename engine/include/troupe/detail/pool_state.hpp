@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -232,13 +233,15 @@ SendResult PoolState<M>::tell(M& message) {
       rt.timer_armed(due);
       auto payload = std::make_shared<M>(std::move(message));
       rt.scheduler().hold([self = this->shared_from_this(), payload, due] {
-        self->tell(*payload);
+        (void)self->tell(*payload);
         self->runtime().timer_delivered(due);  // after the tell: quiescence never misses it
       });
       return SendResult::accepted;
     }
   }
-  if (settings_.routing == Routing::broadcast) return broadcast(message);
+  if constexpr (std::is_copy_constructible_v<M>) {
+    if (settings_.routing == Routing::broadcast) return broadcast(message);
+  }  // else Pool::spawn refused broadcast
   // The fast path touches the worker only under the lock, which keeps it in
   // the table; a refusal keeps a strong reference for use after unlocking.
   std::shared_ptr<Cell<M>> target;
@@ -330,6 +333,9 @@ auto PoolState<M>::pick_locked(const M& message) -> const Worker* {
 
 template <class M>
 SendResult PoolState<M>::broadcast(M& message) {
+  static_assert(std::is_copy_constructible_v<M>,
+                "troupe::Pool: broadcast routing copies the message to every worker, so it needs "
+                "a copyable message type");
   // Strong references: the workers that refused are accounted after unlocking.
   std::vector<std::pair<SendResult, std::shared_ptr<Cell<M>>>> refused;
   {

@@ -83,6 +83,14 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
     handed_over_.fetch_add(count, std::memory_order_relaxed);
   }
 
+  // Request-reply (troupe/ask.hpp). A pending ask's outcome is counted like
+  // a timer's message (timer_armed); an outside asker's outcome, which no
+  // mailbox receives, is counted here as sent and processed when it ends.
+  void ask_answered_outside(TimePoint due) {
+    asks_answered_.fetch_add(1, std::memory_order_seq_cst);
+    timer_delivered(due);
+  }
+
   bool injects_failures() const { return injects_failures_; }
   bool scheduler_times_handlers() const { return scheduler_times_handlers_; }
   MetricsRegistry& metrics() { return metrics_; }
@@ -145,9 +153,10 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   const std::uint32_t timing_sample_every_;
   const bool scheduler_times_handlers_;
   std::atomic<std::uint64_t> rejected_{0};
-  std::atomic<std::uint64_t> timer_held_{0};   // messages waiting in user timers
-  std::atomic<std::uint64_t> timer_due_{0};    // those of them that can ever fire
-  std::atomic<std::uint64_t> handed_over_{0};  // enqueued twice: see handed_over()
+  std::atomic<std::uint64_t> timer_held_{0};     // messages waiting in user timers
+  std::atomic<std::uint64_t> timer_due_{0};      // those of them that can ever fire
+  std::atomic<std::uint64_t> handed_over_{0};    // enqueued twice: see handed_over()
+  std::atomic<std::uint64_t> asks_answered_{0};  // outside asks ended: see ask_answered_outside()
   std::array<std::atomic<std::uint64_t>, kDeadLetterReasonCount> dead_{};
 };
 

@@ -78,7 +78,7 @@ class Server : public Actor<ServerMsg> {
 /// Passes each request on to the next hop.
 Props<std::uint64_t> relay(ActorRef<std::uint64_t> next) {
   return Props<std::uint64_t>::from_function(
-      [next](Context<std::uint64_t>&, std::uint64_t& round) { next.tell(round); });
+      [next](Context<std::uint64_t>&, std::uint64_t& round) { (void)next.tell(round); });
 }
 
 World build(Stage& sim, const Params& p, std::uint64_t depth) {
@@ -92,16 +92,17 @@ World build(Stage& sim, const Params& p, std::uint64_t depth) {
   const auto config = system
                           .spawn("config", Props<std::uint64_t>::from_function(
                                                [server](Context<std::uint64_t>&, std::uint64_t& r) {
-                                                 server.tell(ConfigVersion{r});
+                                                 (void)server.tell(ConfigVersion{r});
                                                }))
                           .value();
   // The chain from the server back to the client: hop(depth-1), ..., hop1.
   ActorRef<std::uint64_t> next =
       system
-          .spawn(
-              "hop" + std::to_string(depth - 1),
-              Props<std::uint64_t>::from_function(
-                  [server](Context<std::uint64_t>&, std::uint64_t& r) { server.tell(Request{r}); }))
+          .spawn("hop" + std::to_string(depth - 1),
+                 Props<std::uint64_t>::from_function(
+                     [server](Context<std::uint64_t>&, std::uint64_t& r) {
+                       (void)server.tell(Request{r});
+                     }))
           .value();
   for (std::uint64_t hop = depth - 2; hop >= 1; --hop) {
     next = system.spawn(std::string("hop").append(std::to_string(hop)), relay(next)).value();
@@ -112,7 +113,7 @@ World build(Stage& sim, const Params& p, std::uint64_t depth) {
   // runnable never shows the bug.
   sim.add(Workload{Arrivals::poisson(p.at("rate_per_s"), rounds),
                    [config, client, items](std::uint64_t i) {
-                     config.tell(i + 1);
+                     (void)config.tell(i + 1);
                      return items->emit(client.tell(i + 1));
                    }});
   World world;

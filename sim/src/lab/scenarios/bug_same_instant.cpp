@@ -59,7 +59,7 @@ class Stock : public Actor<StockMsg> {
 
   void receive(Context<StockMsg>&, StockMsg& msg) override {
     if (const auto* check = std::get_if<Check>(&msg)) {
-      check->reply_to.tell(Left{check->round, units(check->round)});
+      (void)check->reply_to.tell(Left{check->round, units(check->round)});
       return;
     }
     const auto& take = std::get<Take>(msg);
@@ -69,7 +69,7 @@ class Stock : public Actor<StockMsg> {
     } else if (!fixed_ && oversold_->units++ == 0) {
       oversold_->first_round = take.round;  // sold a unit it did not have
     }
-    take.reply_to.tell(Done{take.round});
+    (void)take.reply_to.tell(Done{take.round});
   }
 
  private:
@@ -89,12 +89,12 @@ class Buyer : public Actor<BuyerMsg> {
     if (const auto* arm = std::get_if<Arm>(&msg)) {
       ctx.schedule_once(1ms, Buy{arm->round});  // both buyers' timers: one instant
     } else if (const auto* buy = std::get_if<Buy>(&msg)) {
-      stock_.tell(Check{buy->round, ctx.self()});
+      (void)stock_.tell(Check{buy->round, ctx.self()});
     } else if (const auto* left = std::get_if<Left>(&msg)) {
       if (left->units == 0) {
         ++items_->reached_end;  // sold out: the attempt ends here
       } else {
-        stock_.tell(Take{left->round, ctx.self()});
+        (void)stock_.tell(Take{left->round, ctx.self()});
       }
     } else {
       ++items_->reached_end;  // bought
@@ -116,7 +116,7 @@ World build(Stage& sim, const Params& p) {
   const auto b = system.spawn("buyer-b", Props<BuyerMsg>::of<Buyer>(stock, items)).value();
   const std::uint64_t rounds = count(p, "rounds");
   sim.add(Workload{Arrivals::poisson(p.at("rate_per_s"), rounds), [a, b, items](std::uint64_t i) {
-                     items->emit(a.tell(Arm{i}));
+                     (void)items->emit(a.tell(Arm{i}));
                      return items->emit(b.tell(Arm{i}));
                    }});
   World world;

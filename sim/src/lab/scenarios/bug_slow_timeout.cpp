@@ -60,7 +60,7 @@ class Client : public Actor<ClientMsg> {
   void receive(Context<ClientMsg>& ctx, ClientMsg& msg) override {
     if (const auto* call = std::get_if<Call>(&msg)) {
       pending_.insert(call->id);
-      replicas_[ctx.random() % replicas_.size()].tell(Ask{call->id, ctx.self()});
+      (void)replicas_[ctx.random() % replicas_.size()].tell(Ask{call->id, ctx.self()});
       ctx.schedule_once(timeout_, Timeout{call->id});
     } else if (const auto* reply = std::get_if<Reply>(&msg)) {
       if (pending_.erase(reply->id) > 0) {
@@ -91,7 +91,7 @@ World build(Stage& sim, const Params& p) {
   for (const char* name : {"replica0", "replica1"}) {
     replicas.push_back(sim.system()
                            .spawn(name, Props<Ask>::from_function([](Context<Ask>&, Ask& ask) {
-                                          ask.reply_to.tell(Reply{ask.id});
+                                          (void)ask.reply_to.tell(Reply{ask.id});
                                         }).kind("replica"))
                            .value());
   }

@@ -31,7 +31,7 @@ inline World wall_clock(Stage& sim, const Params&) {
                                  // Mixed, so a coarse clock still varies bit 0.
                                  std::uint64_t t = static_cast<std::uint64_t>(
                                      std::chrono::steady_clock::now().time_since_epoch().count());
-                                 ((splitmix64(t) & 1U) != 0 ? left : right).tell(n);
+                                 (void)((splitmix64(t) & 1U) != 0 ? left : right).tell(n);
                                }))
           .value();
   sim.add(Workload::to<std::uint64_t>(router, Arrivals::constant(1ms, 40),
@@ -54,7 +54,7 @@ inline World foreign_thread(Stage& sim, const Params&) {
                      .spawn("starter", Props<std::uint64_t>::from_function(
                                            [target](Context<std::uint64_t>&, std::uint64_t& n) {
                                              if (n != 0) return;
-                                             std::thread([target] { target.tell(7); }).join();
+                                             std::thread([target] { (void)target.tell(7); }).join();
                                            }))
                      .value();
   sim.add(Workload::to<std::uint64_t>(starter, Arrivals::constant(1ms, 3),

@@ -73,7 +73,7 @@ inline World race(Stage& stage, const Params& p) {
           .value();
   const auto relay = [store_ref](std::uint64_t what) {
     return Props<std::uint64_t>::from_function(
-        [store_ref, what](Context<std::uint64_t>&, std::uint64_t&) { store_ref.tell(what); });
+        [store_ref, what](Context<std::uint64_t>&, std::uint64_t&) { (void)store_ref.tell(what); });
   };
   auto a = system.spawn("a", relay(kInit)).value();
   auto b = system.spawn("b", relay(kUse)).value();

@@ -23,7 +23,7 @@ inline constexpr std::uint64_t kReply = 2;
 using Peer = std::weak_ptr<ActorRef<std::uint64_t>>;
 
 inline void tell(const Peer& peer, std::uint64_t m) {
-  if (const auto ref = peer.lock()) ref->tell(m);
+  if (const auto ref = peer.lock()) (void)ref->tell(m);
 }
 
 class Polite : public Actor<std::uint64_t> {
@@ -59,7 +59,7 @@ inline World deadlock(Stage& sim, const Params&) {
   *to_b = sim.system().spawn("b", Props<std::uint64_t>::of<Polite>(Peer(to_a), done)).value();
   // One job to each at the same instant: each asks the other first.
   sim.add(Workload{Arrivals::constant(1ms, 1), [to_a, to_b](std::uint64_t) {
-                     to_b->tell(kJob);
+                     (void)to_b->tell(kJob);
                      return to_a->tell(kJob);
                    }});
   World world;
@@ -105,7 +105,7 @@ inline World lossy(Stage& sim, const Params&) {
   auto relay = sim.system()
                    .spawn("relay", Props<std::uint64_t>::from_function(
                                        [sink](Context<std::uint64_t>&, std::uint64_t& n) {
-                                         if (n % 10 != 9) sink.tell(n);
+                                         if (n % 10 != 9) (void)sink.tell(n);
                                        }))
                    .value();
   sim.add(Workload{Arrivals::constant(1ms, 50), [relay, emitted](std::uint64_t i) {

@@ -4,9 +4,9 @@
 
 #include "troupe/actor.hpp"
 #include "troupe/actor_ref.hpp"
-#include "troupe/behaviour.hpp"
 #include "troupe/ask.hpp"
 #include "troupe/ask_result.hpp"
+#include "troupe/behaviour.hpp"
 #include "troupe/context.hpp"
 #include "troupe/events.hpp"
 #include "troupe/failure.hpp"

@@ -63,7 +63,8 @@ class Switcher : public Actor<Op> {
 
  private:
   void handle(const std::string& who, Context<Op>& ctx, Op& m) {
-    const std::string next = "b" + std::to_string(m.n);
+    std::string next = "b";  // built by append: g++ 12 -O3 misreads "b" + to_string (-Wrestrict)
+    next.append(std::to_string(m.n));
     auto behaviour = [this, next](Context<Op>& c, Op& o) { handle(next, c, o); };
     switch (m.kind) {
       case Op::note:

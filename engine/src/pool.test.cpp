@@ -99,13 +99,14 @@ TEST(Pool, ConsistentHashKeepsAKeyOnOneWorker) {
 TEST(Pool, RejectsInvalidSettingsAtConstruction) {
   Ledger ledger;
   System sys{threads()};
-  EXPECT_THROW(Pool<std::int64_t>::spawn(sys, "p", ledger.props(), {.min = 0, .max = 2}),
+  EXPECT_THROW((void)Pool<std::int64_t>::spawn(sys, "p", ledger.props(), {.min = 0, .max = 2}),
                std::invalid_argument);
-  EXPECT_THROW(Pool<std::int64_t>::spawn(sys, "p", ledger.props(), {.min = 3, .max = 2}),
+  EXPECT_THROW((void)Pool<std::int64_t>::spawn(sys, "p", ledger.props(), {.min = 3, .max = 2}),
                std::invalid_argument);
-  EXPECT_THROW(Pool<std::int64_t>::spawn(sys, "p", ledger.props(),
-                                         {.min = 1, .max = 2, .routing = Routing::consistent_hash}),
-               std::invalid_argument);
+  EXPECT_THROW(
+      (void)Pool<std::int64_t>::spawn(sys, "p", ledger.props(),
+                                      {.min = 1, .max = 2, .routing = Routing::consistent_hash}),
+      std::invalid_argument);
   auto pool = Pool<std::int64_t>::spawn(sys, "p", ledger.props(), {.min = 1, .max = 2}).value();
   EXPECT_THROW(pool.autoscale(AutoScaleSettings{.high_threshold = 1, .low_threshold = 3}),
                std::invalid_argument);

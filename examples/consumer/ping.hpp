@@ -31,7 +31,10 @@ class Counter : public troupe::Actor<Reply> {
 /// Answers every ping with a reply carrying the same number.
 class Echo : public troupe::Actor<Ping> {
  public:
-  void receive(troupe::Context<Ping>&, Ping& ping) override { ping.reply_to.tell(Reply{ping.n}); }
+  void receive(troupe::Context<Ping>&, Ping& ping) override {
+    // A refused reply is not lost: the system counts it as a dead letter.
+    (void)ping.reply_to.tell(Reply{ping.n});
+  }
 };
 
 inline constexpr int k_pings = 100;

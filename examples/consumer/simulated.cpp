@@ -19,7 +19,9 @@ int main() {
           .value();
   auto echo =
       sim.system().spawn("echo", troupe::Props<consumer::Ping>::of<consumer::Echo>()).value();
-  for (int i = 0; i < consumer::k_pings; ++i) echo.tell(consumer::Ping{i, counter});
+  for (int i = 0; i < consumer::k_pings; ++i) {
+    if (echo.tell(consumer::Ping{i, counter}) != troupe::SendResult::accepted) return 1;
+  }
   sim.run();
   const troupe::ShutdownReport report = sim.system().shutdown(10s);
   const bool balanced = sim.system().stats().balanced();

@@ -16,7 +16,9 @@ int main() {
   auto counter =
       sys.spawn("counter", troupe::Props<consumer::Reply>::of<consumer::Counter>(&replies)).value();
   auto echo = sys.spawn("echo", troupe::Props<consumer::Ping>::of<consumer::Echo>()).value();
-  for (int i = 0; i < consumer::k_pings; ++i) echo.tell(consumer::Ping{i, counter});
+  for (int i = 0; i < consumer::k_pings; ++i) {
+    if (echo.tell(consumer::Ping{i, counter}) != troupe::SendResult::accepted) return 1;
+  }
   sys.await_quiescence(10s);
   const troupe::ShutdownReport report = sys.shutdown(10s);
   const bool balanced = sys.stats().balanced();

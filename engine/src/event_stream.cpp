@@ -243,21 +243,20 @@ void EventStream::dead_letter(DeadLetterReason reason, ActorId recipient, std::s
   t_publishing_dead_letter = false;
 }
 
-void EventStream::lifecycle(LifecycleEvent::Kind kind, ActorId actor, const std::string& path) {
-  if ((wants_.load(std::memory_order_relaxed) & kLifecycle) == 0 || actor == 0) return;
+void EventStream::publish_lifecycle(LifecycleEvent::Kind kind, ActorId actor,
+                                    const std::string& path) {
+  if (actor == 0) return;  // the guardian
   const LifecycleEvent event{kind, actor, path};
   (void)fan_out(typeid(LifecycleEvent), &event);
 }
 
-void EventStream::supervision(ActorId child, const std::string& path, Directive directive,
-                              const std::string& failure) {
-  if ((wants_.load(std::memory_order_relaxed) & kSupervision) == 0) return;
+void EventStream::publish_supervision(ActorId child, const std::string& path, Directive directive,
+                                      const std::string& failure) {
   const SupervisionEvent event{child, path, directive, failure};
   (void)fan_out(typeid(SupervisionEvent), &event);
 }
 
-void EventStream::actor_stopped(ActorId actor) {
-  if (!any_.load(std::memory_order_relaxed)) return;
+void EventStream::end_subscriptions_of(ActorId actor) {
   Retired retired;
   std::lock_guard lock(mu_);
   for (auto entry = by_actor_.find(actor); entry != by_actor_.end() && entry->first == actor;

@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <typeindex>
@@ -134,11 +135,21 @@ class EventStream {
   }
   void dead_letter(DeadLetterReason reason, ActorId recipient, std::string_view path,
                    std::uint64_t count, DeadMessage message);
-  void lifecycle(LifecycleEvent::Kind kind, ActorId actor, const std::string& path);
+  void lifecycle(LifecycleEvent::Kind kind, ActorId actor, const std::string& path) {
+    if ((wants_.load(std::memory_order_relaxed) & kLifecycle) != 0) {
+      publish_lifecycle(kind, actor, path);
+    }
+  }
   void supervision(ActorId child, const std::string& path, Directive directive,
-                   const std::string& failure);
+                   const std::string& failure) {
+    if ((wants_.load(std::memory_order_relaxed) & kSupervision) != 0) {
+      publish_supervision(child, path, directive, failure);
+    }
+  }
   /// `actor` stopped: its subscriptions end.
-  void actor_stopped(ActorId actor);
+  void actor_stopped(ActorId actor) {
+    if (any_.load(std::memory_order_relaxed)) end_subscriptions_of(actor);
+  }
   /// The system stops its actors: every subscription ends, publishing is closed.
   void close();
 
@@ -147,6 +158,10 @@ class EventStream {
   using Snapshot = std::shared_ptr<const Subscribers>;
   static constexpr std::uint32_t kDead = 1, kDeadMessage = 2, kLifecycle = 4, kSupervision = 8;
 
+  void publish_lifecycle(LifecycleEvent::Kind kind, ActorId actor, const std::string& path);
+  void publish_supervision(ActorId child, const std::string& path, Directive directive,
+                           const std::string& failure);
+  void end_subscriptions_of(ActorId actor);
   std::optional<Error> check(bool empty_ref, bool stopped, const SubscribeSettings& settings,
                              bool dead_letters) const;
   Result<Subscription> add(std::type_index type, std::shared_ptr<detail::SubscriptionBase> sub);

@@ -379,6 +379,27 @@ TEST(EventStreamThreads, ManyPublishersWithSubscribersChurningLoseNothing) {
   EXPECT_TRUE(s.balanced());
 }
 
+TEST(EventStreamThreads, ShutdownWhilePublishersRunClosesTheStreamWithoutLoss) {
+  System sys{std::make_unique<ThreadScheduler>(ThreadSchedulerSettings{.threads = 2})};
+  EventStream& stream = sys.event_stream();
+  Seen seen;
+  auto slow = sys.spawn("slow", Props<In>::of<Recorder>(&seen, "slow", 50us)).value();
+  ASSERT_TRUE(stream.subscribe<Price>(slow, {.bound = 64}).ok());
+  ASSERT_TRUE(stream.subscribe<DeadLetter>(slow).ok());
+  std::atomic<int> closed{0};
+  std::thread publisher([&] {
+    for (int i = 0; i < 20000 && closed.load() == 0; ++i) {
+      if (!stream.publish(Price{i}).ok()) ++closed;
+    }
+  });
+  std::this_thread::sleep_for(2ms);
+  (void)sys.shutdown(1s);
+  publisher.join();
+  EXPECT_EQ(stream.publish(Price{-1}).status, PublishStatus::closed);
+  EXPECT_EQ(stream.subscriptions(), 0u);
+  EXPECT_TRUE(sys.stats().balanced());
+}
+
 /// Three publishers and three subscribers in the simulator, with a random
 /// schedule: the order each subscriber saw.
 std::vector<std::string> simulated_order(std::uint64_t seed) {

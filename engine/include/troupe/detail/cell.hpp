@@ -45,7 +45,7 @@ class Cell final : public CellBase {
   SendResult offer(M& message, std::uint64_t* ordinal = nullptr);
   /// An offer from the event stream under the subscriber's `bound` (guarded
   /// by this cell's lock): past it, `over_bound` is set and nothing is
-  /// queued. Counts nothing when refused (the stream does, refuse_published).
+  /// queued. Counts nothing when refused (the stream does, with reject).
   SendResult offer_published(M& message, StreamBound& bound, bool& over_bound);
   /// Counts a refused send of `message` as a dead letter, handing the message
   /// to DeadLetter subscribers that asked for it.

@@ -38,6 +38,8 @@ std::string_view to_string(DeadLetterReason r) {
       return "stash_discarded";
     case DeadLetterReason::late_reply:
       return "late_reply";
+    case DeadLetterReason::subscriber_overflow:
+      return "subscriber_overflow";
   }
   return "unknown";
 }

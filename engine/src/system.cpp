@@ -125,6 +125,9 @@ ShutdownReport System::shutdown(Duration deadline) {
   runtime_->emit(EventKind::shutdown, 0, "", "drain");
   const bool drained = scheduler.wait_until([this] { return runtime_->quiescent(); }, drain_until);
 
+  // Subscriptions end with the system: what stopping and abandoning cause
+  // from here on is counted, not published.
+  runtime_->stream().close();
   ShutdownReport report;
   report.deadline_met = drained;
   if (!drained) {

@@ -11,6 +11,7 @@
 
 #include "troupe/actor_ref.hpp"
 #include "troupe/behaviour.hpp"
+#include "troupe/event_stream.hpp"
 #include "troupe/props.hpp"
 #include "troupe/reply_to.hpp"
 #include "troupe/result.hpp"
@@ -140,6 +141,12 @@ class Context {
   /// Context. `timeout` must be positive; Duration::max() means none.
   template <class R, class T, class F, class G>
   void ask(const ActorRef<T>& ref, F make_request, Duration timeout, G on_outcome);
+
+  /// Publishes `event` on the system's event stream (EventStream::publish).
+  /// In the simulator, after declared work, it is published when the work
+  /// ends (PublishStatus::held), like a tell.
+  template <class E>
+  PublishResult publish(E event);
 
   TimePoint now() const;
   std::uint64_t random() const;

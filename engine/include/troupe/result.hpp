@@ -16,6 +16,8 @@ enum class ErrorCode : std::uint8_t {
   invalid_name,
   system_shutting_down,
   parent_stopping,
+  invalid_argument,  ///< a bad argument (an empty ref, a zero bound): the message names it
+  limit_reached,     ///< a bounded table is full (the message names the limit)
 };
 
 struct Error {

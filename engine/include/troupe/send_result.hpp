@@ -30,9 +30,11 @@ enum class DeadLetterReason : std::uint8_t {
   stash_full,       ///< ctx.stash() found the stash at its capacity
   stash_discarded,  ///< stashed when its actor restarted (StashOnRestart::dead_letter)
   late_reply,       ///< a reply to an ask that had ended (timeout, failure) or was answered
+  // The event stream (troupe/event_stream.hpp):
+  subscriber_overflow,  ///< a subscriber held its bound of published events not yet taken
 };
 
-inline constexpr std::size_t kDeadLetterReasonCount = 9;
+inline constexpr std::size_t kDeadLetterReasonCount = 10;
 
 /// The dead letter a refused send becomes (`r` must not be `accepted`).
 constexpr DeadLetterReason dead_letter_reason(SendResult r) {

@@ -105,6 +105,9 @@ class System {
     return [runtime = runtime_] { return runtime->metrics().exposition(); };
   }
 
+  /// System-wide typed publish/subscribe (troupe/event_stream.hpp).
+  EventStream& event_stream() { return runtime_->stream(); }
+
   Scheduler& scheduler() { return runtime_->scheduler(); }
   TimePoint now() const { return runtime_->scheduler().now(); }
 

@@ -401,7 +401,10 @@ bool CellBase::guarded(Fn&& fn, std::uint64_t message_seq) {
 void CellBase::on_create() {
   lifecycle_.move_to(State::running);
   if (!guarded([&] { create_instance(); }, 0)) return;
-  if (guarded([&] { hook_pre_start(); }, 0)) runtime_->emit(EventKind::started, id_, path_);
+  if (guarded([&] { hook_pre_start(); }, 0)) {
+    runtime_->emit(EventKind::started, id_, path_);
+    runtime_->stream().lifecycle(LifecycleEvent::Kind::started, id_, path_);
+  }
 }
 
 void CellBase::handler_threw(std::string what, std::uint64_t message_seq, bool message_accounted) {
@@ -451,6 +454,7 @@ void CellBase::complete_restart() {
   const auto count = restarts_.fetch_add(1, std::memory_order_relaxed) + 1;
   runtime_->emit(EventKind::restarted, id_, path_, restart_cause_->what,
                  static_cast<std::int64_t>(count));
+  runtime_->stream().lifecycle(LifecycleEvent::Kind::restarted, id_, path_);
   restart_cause_.reset();
   if (!guarded([&] { create_instance(); }, 0)) return;
   guarded([&] { hook_pre_start(); }, 0);
@@ -523,6 +527,8 @@ void CellBase::finish_stop() {
     watchers.swap(watchers_);
   }
   runtime_->emit(EventKind::stopped, id_, path_);
+  runtime_->stream().actor_stopped(id_);  // its subscriptions end with it
+  runtime_->stream().lifecycle(LifecycleEvent::Kind::stopped, id_, path_);
   auto self = shared_from_this();
   if (watchers) {
     for (auto& weak : *watchers) {

@@ -14,7 +14,8 @@ Runtime::Runtime(System& owner, std::unique_ptr<Scheduler> scheduler, EventSink*
       sink_(sink),
       injects_failures_(scheduler_->injects_failures()),
       timing_sample_every_(timing_sample_every),
-      scheduler_times_handlers_(scheduler_->times_handlers()) {
+      scheduler_times_handlers_(scheduler_->times_handlers()),
+      stream_(*this) {
   TROUPE_ASSERT(scheduler_ != nullptr);
   metrics_.add_collector([this](SampleSink& sink) { collect(sink); });
 }
@@ -84,24 +85,29 @@ void Runtime::retire_cell(CellBase& cell) {
   }
 }
 
-void Runtime::dead_letter(DeadLetterReason reason, const CellBase& cell, std::uint64_t count) {
+void Runtime::dead_letter(DeadLetterReason reason, const CellBase& cell, std::uint64_t count,
+                          DeadMessage message) {
   if (count == 0) return;
   dead_[static_cast<std::size_t>(reason)].fetch_add(count, std::memory_order_relaxed);
   if (emitting()) {
     emit(EventKind::dead_letter, cell.id(), cell.path(), to_string(reason),
          static_cast<std::int64_t>(count));
   }
+  if (stream_.wants_dead_letters()) {
+    stream_.dead_letter(reason, cell.id(), cell.path(), count, std::move(message));
+  }
 }
 
-void Runtime::rejected(DeadLetterReason reason, const CellBase& cell) {
+void Runtime::rejected(DeadLetterReason reason, const CellBase& cell, DeadMessage message) {
   rejected_.fetch_add(1, std::memory_order_relaxed);
-  dead_letter(reason, cell);
+  dead_letter(reason, cell, 1, std::move(message));
 }
 
 void Runtime::rejected(DeadLetterReason reason, ActorId id, std::string_view path) {
   rejected_.fetch_add(1, std::memory_order_relaxed);
   dead_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
   if (emitting()) emit(EventKind::dead_letter, id, path, to_string(reason), 1);
+  if (stream_.wants_dead_letters()) stream_.dead_letter(reason, id, path, 1, {});
 }
 
 void Runtime::timer_cancelled(const CellBase& cell, TimePoint due) {
@@ -176,6 +182,7 @@ bool Runtime::quiescent() const {
   // already a sound "no"; only a "yes" needs the careful walk below.
   // A message held by a timer is work still to come.
   if (timer_due_.load(std::memory_order_seq_cst) > 0) return false;
+  if (held_publications_.load(std::memory_order_seq_cst) > 0) return false;
   if (find_busy_locked() != nullptr) return false;
   // Work that moves from a cell not yet checked to one already checked raises
   // the activity total, so comparing totals around the walk catches it.
@@ -186,7 +193,9 @@ bool Runtime::quiescent() const {
   }
   // A timer that fired during the walk told its cell before it stopped
   // counting as held, so one of the two checks sees its message.
-  return total_activity_locked() == before && timer_due_.load(std::memory_order_seq_cst) == 0;
+  // A held publication is released (counter down) only after its fan-out told.
+  return total_activity_locked() == before && timer_due_.load(std::memory_order_seq_cst) == 0 &&
+         held_publications_.load(std::memory_order_seq_cst) == 0;
 }
 
 const CellBase* Runtime::find_busy_locked() const {

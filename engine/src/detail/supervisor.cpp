@@ -21,6 +21,7 @@ void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Fai
   if (child->terminated() || lifecycle_.stopping_or_stopped()) return;
   const Directive directive = decide(child->settings_->policy, failure);
   runtime_->emit(EventKind::decided, child->id_, child->path_, to_string(directive));
+  runtime_->stream().supervision(child->id_, child->path_, directive, failure.what);
   switch (directive) {
     case Directive::resume:
       // A child whose factory (constructor or pre_start) failed has no

@@ -21,6 +21,7 @@
 #include "troupe/detail/mailbox_queue.hpp"
 #include "troupe/detail/ring_queue.hpp"
 #include "troupe/detail/runtime.hpp"
+#include "troupe/detail/stream_subscription.hpp"
 #include "troupe/detail/unanswered_scope.hpp"
 #include "troupe/props.hpp"
 
@@ -42,6 +43,21 @@ class Cell final : public CellBase {
   /// message is moved from only when the result is `accepted`; then
   /// `ordinal`, if given, receives its place in the enqueued count.
   SendResult offer(M& message, std::uint64_t* ordinal = nullptr);
+  /// An offer from the event stream under the subscriber's `bound` (guarded
+  /// by this cell's lock): past it, `over_bound` is set and nothing is
+  /// queued. Counts nothing when refused (the stream does, with reject).
+  SendResult offer_published(M& message, StreamBound& bound, bool& over_bound);
+  /// Counts a refused send of `message` as a dead letter, handing the message
+  /// to DeadLetter subscribers that asked for it.
+  SendResult reject(DeadLetterReason reason, M&& message) {
+    if (runtime_->stream().wants_dead_messages()) {
+      runtime_->rejected(reason, *this, DeadMessage::of(std::move(message)));
+    } else {
+      runtime_->rejected(reason, *this);
+    }
+    return reason == DeadLetterReason::mailbox_full ? SendResult::mailbox_full
+                                                    : SendResult::actor_stopped;
+  }
 
   /// An outside sender may wait for room in this mailbox (overflow = block);
   /// an actor never does.
@@ -71,7 +87,7 @@ class Cell final : public CellBase {
   void deliver_from_timer(M&& message) {
     const SendResult result = offer(message);
     if (result == SendResult::accepted) return;
-    (void)reject(dead_letter_reason(result));  // counted: a timer has no sender to tell
+    (void)reject(dead_letter_reason(result), std::move(message));  // counted: no sender to tell
   }
   /// The number of the message being handled: its handler runs right after
   /// the count of received messages went up to it.
@@ -145,11 +161,14 @@ class Cell final : public CellBase {
   }
 
  private:
-  SendResult reject(DeadLetterReason reason) {
-    runtime_->rejected(reason, *this);
-    return reason == DeadLetterReason::mailbox_full ? SendResult::mailbox_full
-                                                    : SendResult::actor_stopped;
-  }
+  /// What an accepted offer leaves to do once the lock is released.
+  struct Offered {
+    bool dropped_oldest = false;
+    bool schedule = false;
+    std::size_t length = 0;
+  };
+  SendResult offer_locked(M& message, std::uint64_t* ordinal, Offered& done);
+  void after_offer(const Offered& done);
   void prune_fired_timers();
   /// Disposes of the message whose handler failed: an ask whose ReplyTo it
   /// held unanswered ends with the failure (troupe/ask.hpp), not its timeout.
@@ -204,26 +223,56 @@ class Cell final : public CellBase {
 };
 
 template <class M>
+SendResult Cell<M>::offer_locked(M& message, std::uint64_t* ordinal, Offered& done) {
+  const Admission admitted = mailbox_.offer(message);
+  if (admitted == Admission::closed) return SendResult::actor_stopped;
+  if (admitted == Admission::full) return SendResult::mailbox_full;
+  done.dropped_oldest = admitted == Admission::dropped_oldest;
+  const std::uint64_t enqueued = bump(enqueued_);  // every writer holds mu_
+  if (ordinal != nullptr) *ordinal = enqueued;
+  done.schedule = mark_scheduled_locked();
+  done.length = mailbox_.size();
+  return SendResult::accepted;
+}
+
+template <class M>
+void Cell<M>::after_offer(const Offered& done) {
+  if (done.dropped_oldest) runtime_->dead_letter(DeadLetterReason::mailbox_full, *this);
+  if (runtime_->emitting()) {
+    runtime_->emit(EventKind::sent, id(), path(), {}, static_cast<std::int64_t>(done.length));
+  }
+  schedule_if(done.schedule);
+}
+
+template <class M>
 SendResult Cell<M>::offer(M& message, std::uint64_t* ordinal) {
-  bool dropped_oldest = false;
-  bool schedule = false;
-  std::size_t length = 0;
+  Offered done;
   {
     std::lock_guard lock(mu_);
-    const Admission admitted = mailbox_.offer(message);
-    if (admitted == Admission::closed) return SendResult::actor_stopped;
-    if (admitted == Admission::full) return SendResult::mailbox_full;
-    dropped_oldest = admitted == Admission::dropped_oldest;
-    const std::uint64_t enqueued = bump(enqueued_);  // every writer holds mu_
-    if (ordinal != nullptr) *ordinal = enqueued;
-    schedule = mark_scheduled_locked();
-    length = mailbox_.size();
+    const SendResult result = offer_locked(message, ordinal, done);
+    if (result != SendResult::accepted) return result;
   }
-  if (dropped_oldest) runtime_->dead_letter(DeadLetterReason::mailbox_full, *this);
-  if (runtime_->emitting()) {
-    runtime_->emit(EventKind::sent, id(), path(), {}, static_cast<std::int64_t>(length));
+  after_offer(done);
+  return SendResult::accepted;
+}
+
+template <class M>
+SendResult Cell<M>::offer_published(M& message, StreamBound& bound, bool& over_bound) {
+  Offered done;
+  {
+    std::lock_guard lock(mu_);
+    if (mailbox_.closed()) return SendResult::actor_stopped;
+    // Taken or dropped: everything enqueued that is no longer in the mailbox.
+    if (!bound.admit(enqueued_.load(std::memory_order_relaxed) - mailbox_.size())) {
+      over_bound = true;
+      return SendResult::mailbox_full;
+    }
+    std::uint64_t ordinal = 0;
+    const SendResult result = offer_locked(message, &ordinal, done);
+    if (result != SendResult::accepted) return result;
+    bound.taken(ordinal);
   }
-  schedule_if(schedule);
+  after_offer(done);
   return SendResult::accepted;
 }
 
@@ -231,7 +280,7 @@ template <class M>
 SendResult Cell<M>::tell(M&& message) {
   // Shutdown stops new work from outside; actors still talk while draining.
   if (current_cell() == nullptr && runtime_->shutting_down()) {
-    return reject(DeadLetterReason::actor_stopped);
+    return reject(DeadLetterReason::actor_stopped, std::move(message));
   }
   if (runtime_->scheduler_times_handlers()) {
     // A simulated handler that declared work sends when the work ends.
@@ -244,7 +293,7 @@ SendResult Cell<M>::tell(M&& message) {
   SendResult result = offer(message);
   if (result == SendResult::mailbox_full && may_block()) result = wait_for_room(message);
   if (result == SendResult::accepted) return result;
-  return reject(dead_letter_reason(result));
+  return reject(dead_letter_reason(result), std::move(message));
 }
 
 template <class M>
@@ -423,3 +472,5 @@ Result<ActorRef<M>> spawn_child(CellBase& parent, std::string name, Props<M> pro
 #include "troupe/detail/context_impl.hpp"      // IWYU pragma: export
 // Request and reply: Context<M>::ask and Context<M>::adapter.
 #include "troupe/detail/ask_impl.hpp"  // IWYU pragma: export
+// The event stream's typed subscriptions.
+#include "troupe/detail/event_stream_impl.hpp"  // IWYU pragma: export

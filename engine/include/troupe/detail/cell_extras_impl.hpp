@@ -235,7 +235,7 @@ void Cell<M>::deliver_tracked(M&& message, std::uint64_t generation) {
   if (result == SendResult::accepted) {
     extras().track(ordinal, generation);
   } else {
-    (void)reject(dead_letter_reason(result));  // counted as a dead letter there
+    (void)reject(dead_letter_reason(result), std::move(message));  // counted as a dead letter there
   }
 }
 

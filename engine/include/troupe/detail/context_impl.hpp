@@ -40,6 +40,12 @@ System& Context<M>::system() const {
 }
 
 template <class M>
+template <class E>
+PublishResult Context<M>::publish(E event) {
+  return cell_.runtime().stream().publish(std::move(event));
+}
+
+template <class M>
 template <class C>
 Result<ActorRef<C>> Context<M>::spawn(std::string name, Props<C> props) {
   return detail::spawn_child(cell_, std::move(name), std::move(props));

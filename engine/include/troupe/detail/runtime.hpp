@@ -15,6 +15,7 @@
 #include "troupe/assert.hpp"
 #include "troupe/detail/cell_base.hpp"
 #include "troupe/detail/intrusive_list.hpp"
+#include "troupe/event_stream.hpp"
 #include "troupe/events.hpp"
 #include "troupe/metrics.hpp"
 #include "troupe/scheduler.hpp"
@@ -52,9 +53,10 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   void retire_cell(CellBase& cell);
 
   /// `count` messages that had been queued in `cell` became dead letters.
-  void dead_letter(DeadLetterReason reason, const CellBase& cell, std::uint64_t count = 1);
+  void dead_letter(DeadLetterReason reason, const CellBase& cell, std::uint64_t count = 1,
+                   DeadMessage message = {});
   /// A tell that never entered a mailbox: counted as sent and as a dead letter.
-  void rejected(DeadLetterReason reason, const CellBase& cell);
+  void rejected(DeadLetterReason reason, const CellBase& cell, DeadMessage message = {});
   /// The same for a send that had no actor to go to (an empty pool).
   void rejected(DeadLetterReason reason, ActorId id, std::string_view path);
 
@@ -89,6 +91,16 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   void ask_answered_outside(TimePoint due) {
     asks_answered_.fetch_add(1, std::memory_order_seq_cst);
     timer_delivered(due);
+  }
+
+  /// The system's event stream (troupe/event_stream.hpp).
+  EventStream& stream() { return stream_; }
+  /// A publication held by a simulated handler's declared work: quiescence
+  /// waits for it, though it counts no message until it is fanned out.
+  void publication_held() { held_publications_.fetch_add(1, std::memory_order_seq_cst); }
+  void publication_released() {
+    const auto before = held_publications_.fetch_sub(1, std::memory_order_seq_cst);
+    TROUPE_ASSERT(before > 0);
   }
 
   bool injects_failures() const { return injects_failures_; }
@@ -158,6 +170,8 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   std::atomic<std::uint64_t> handed_over_{0};    // enqueued twice: see handed_over()
   std::atomic<std::uint64_t> asks_answered_{0};  // outside asks ended: see ask_answered_outside()
   std::array<std::atomic<std::uint64_t>, kDeadLetterReasonCount> dead_{};
+  std::atomic<std::uint64_t> held_publications_{0};  // see publication_held()
+  EventStream stream_;  // last: it may count dead letters while it goes
 };
 
 }  // namespace troupe::detail

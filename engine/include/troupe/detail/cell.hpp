@@ -298,7 +298,8 @@ template <class M>
 bool Cell<M>::process_one() {
   std::unique_lock lock(mu_);
   if (!mailbox_.ready()) {
-    // Nothing queued, or the gate is closed while this actor waits for room.
+    if (!mailbox_.gated()) return false;  // nothing queued: the usual end of an activation
+    // The gate is closed while this actor waits for room: only its notice is due.
     lock.unlock();
     return take_room_notice();
   }

@@ -84,7 +84,7 @@ void Cell<M>::release_room_waiters() {
 
 template <class M>
 bool Cell<M>::user_work_ready_locked() const {
-  return mailbox_.ready() || (extras_ != nullptr && extras_->room.ready);
+  return mailbox_.ready() || (mailbox_.gated() && extras_ != nullptr && extras_->room.ready);
 }
 
 template <class M>

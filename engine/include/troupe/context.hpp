@@ -12,6 +12,7 @@
 #include "troupe/actor_ref.hpp"
 #include "troupe/behaviour.hpp"
 #include "troupe/event_stream.hpp"
+#include "troupe/offer.hpp"
 #include "troupe/props.hpp"
 #include "troupe/reply_to.hpp"
 #include "troupe/result.hpp"
@@ -20,6 +21,8 @@
 namespace troupe {
 
 class System;
+template <class M>
+class Pool;
 
 namespace detail {
 template <class M>
@@ -147,6 +150,25 @@ class Context {
   /// ends (PublishStatus::held), like a tell.
   template <class E>
   PublishResult publish(E event);
+  // Backpressure (troupe/offer.hpp; bodies in troupe/detail/offer_impl.hpp).
+
+  /// Tells `to` `message` if its mailbox has room (`accepted`, moved from).
+  /// If full, `message` stays with the caller (not a dead letter: nothing was
+  /// sent) and the result is `full`: from then on this actor handles none of
+  /// its own messages until `notice` arrives, as its next message, once the
+  /// receiver has room or has stopped (retry: the refusal is then counted).
+  /// One wait at a time: offering while waiting returns `full` again and the
+  /// first notice answers both. `busy`: the receiver has its limit of waiters
+  /// (MailboxSettings::max_room_waiters), no notice comes; `refused`: a stop
+  /// or a shutdown, counted as a dead letter like a tell. In the simulator
+  /// the offer takes effect at once, even after ctx.work().
+  template <class T>
+  OfferResult offer(const ActorRef<T>& to, T& message, M notice);
+  /// The same through a pool: any worker with room takes it (with
+  /// consistent_hash, only the key's worker); the notice comes when one of
+  /// them has room. Throws std::logic_error for a broadcast pool.
+  template <class T>
+  OfferResult offer(const Pool<T>& to, T& message, M notice);
 
   TimePoint now() const;
   std::uint64_t random() const;

@@ -80,9 +80,20 @@ class Pool {
   const std::string& path() const { return state_->path(); }
   const PoolSettings& settings() const { return state_->settings(); }
 
+  /// For the runtime: the shared state (Context::offer routes through it).
+  detail::PoolState<M>& state() const { return *state_; }
+
  private:
   explicit Pool(std::shared_ptr<detail::PoolState<M>> state) : state_(std::move(state)) {}
   std::shared_ptr<detail::PoolState<M>> state_;
 };
+
+template <class M>
+template <class T>
+OfferResult Context<M>::offer(const Pool<T>& to, T& message, M notice) {
+  detail::PoolState<T>& pool = to.state();
+  return cell_.offer_with_notice(std::move(notice),
+                                 [&](detail::WaitFor* wait) { return pool.offer(message, wait); });
+}
 
 }  // namespace troupe

@@ -12,6 +12,7 @@
 #include "troupe/events.hpp"
 #include "troupe/failure.hpp"
 #include "troupe/mailbox.hpp"
+#include "troupe/offer.hpp"
 #include "troupe/pool.hpp"
 #include "troupe/props.hpp"
 #include "troupe/reply_to.hpp"

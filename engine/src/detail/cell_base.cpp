@@ -215,6 +215,7 @@ std::size_t CellBase::abandon_queue() {
     std::lock_guard lock(mu_);
     count = close_mailbox_locked();
   }
+  release_room_waiters();
   abandoned_.fetch_add(count, std::memory_order_relaxed);
   runtime_->dead_letter(DeadLetterReason::shutdown_abandoned, *this, count);
   return count;
@@ -237,7 +238,8 @@ ResumeResult CellBase::resume(std::size_t max_messages) {
     if (!process_one()) {
       // Out of routing and drained: nothing more can arrive through the pool.
       // (process_one fails no actor when it finds nothing: still running.)
-      if (stop_when_empty_) on_stop(DeadLetterReason::actor_stopped);
+      // A worker waiting for room holds work back (gated): not drained yet.
+      if (stop_when_empty_ && !waiting_for_room()) on_stop(DeadLetterReason::actor_stopped);
       break;
     }
   }
@@ -272,10 +274,12 @@ std::optional<Signal> CellBase::take_signal() {
 
 ResumeResult CellBase::finish_activation() {
   std::lock_guard lock(mu_);
-  // A drained actor asked to stop runs once more to stop itself.
+  // A drained actor asked to stop runs once more to stop itself (not while
+  // it waits for room: the notice that ends the wait schedules it).
   const bool runnable =
       lifecycle_.is(State::running) &&
-      (user_queue_size_locked() > 0 || stop_when_empty_ || deferred_terminations_ != nullptr);
+      (user_work_ready_locked() || (stop_when_empty_ && !waiting_for_room_locked()) ||
+       deferred_terminations_ != nullptr);
   const bool more = !terminated_ && (!pending_signals_.empty() || runnable);
   if (more) return ResumeResult::resume_later;
   scheduled_ = false;
@@ -472,6 +476,7 @@ void CellBase::on_stop(DeadLetterReason reason) {
     accepting_children_ = false;
     leftovers = close_mailbox_locked();
   }
+  release_room_waiters();
   leftovers += drop_stash();  // a stash nobody will unstash any more
   if (reason == DeadLetterReason::shutdown_abandoned) {
     abandoned_.fetch_add(leftovers, std::memory_order_relaxed);

@@ -20,6 +20,7 @@
 #include "troupe/detail/cell_extras.hpp"
 #include "troupe/detail/mailbox_queue.hpp"
 #include "troupe/detail/ring_queue.hpp"
+#include "troupe/detail/room_wait.hpp"
 #include "troupe/detail/runtime.hpp"
 #include "troupe/detail/stream_subscription.hpp"
 #include "troupe/detail/unanswered_scope.hpp"
@@ -41,8 +42,9 @@ class Cell final : public CellBase {
   /// One attempt to queue that never blocks and counts nothing when refused
   /// (the caller does): for routers that retry or account themselves. The
   /// message is moved from only when the result is `accepted`; then
-  /// `ordinal`, if given, receives its place in the enqueued count.
-  SendResult offer(M& message, std::uint64_t* ordinal = nullptr);
+  /// `ordinal`, if given, receives its place in the enqueued count. Found
+  /// full, it lists `wait` (if given) among the actors waiting for room.
+  SendResult offer(M& message, std::uint64_t* ordinal = nullptr, WaitFor* wait = nullptr);
   /// An offer from the event stream under the subscriber's `bound` (guarded
   /// by this cell's lock): past it, `over_bound` is set and nothing is
   /// queued. Counts nothing when refused (the stream does, with reject).
@@ -89,6 +91,20 @@ class Cell final : public CellBase {
     if (result == SendResult::accepted) return;
     (void)reject(dead_letter_reason(result), std::move(message));  // counted: no sender to tell
   }
+  // --- Backpressure: Context::offer (bodies in offer_impl.hpp) ---
+  /// Offers `message` through `attempt` (a Cell or Pool offer that counts
+  /// its own refusals); found full, lists a wait for `notice` and closes the
+  /// gate on this actor's own messages until the notice is handled.
+  template <class Attempt>
+  OfferResult offer_with_notice(M&& notice, Attempt attempt);
+  /// A wait of this actor fired (a signal in its activation).
+  void room_notice_arrived(const RoomWait& wait);
+  /// This actor stops or restarts: the receivers hold nothing for it.
+  void release_room_waiters() override;
+  bool waiting_for_room_locked() const override { return mailbox_.gated(); }
+  bool user_work_ready_locked() const override;
+  // --- end backpressure ---
+
   /// The number of the message being handled: its handler runs right after
   /// the count of received messages went up to it.
   std::uint64_t message_seq() const { return received_.load(std::memory_order_relaxed); }
@@ -97,7 +113,7 @@ class Cell final : public CellBase {
   bool process_one() override;
   std::size_t user_queue_size_locked() const override { return mailbox_.size(); }
   PendingMessage front_message_locked() const override {
-    if (mailbox_.empty()) return {};
+    if (!mailbox_.ready()) return {};  // gated: a room notice or nothing comes next
     return PendingMessage(typeid(M), &mailbox_.front());
   }
   std::size_t close_mailbox_locked() override {
@@ -200,6 +216,15 @@ class Cell final : public CellBase {
 
  private:
   CellExtras<M>& extras();
+  /// Under mu_, the mailbox full: lists `wait` in the runtime's RoomWaiters.
+  void list_room_wait_locked(WaitFor& wait);
+  /// After a take with waiters: wakes outside senders blocked for room and
+  /// fires the oldest room wait (every one, if the mailbox is now empty, so
+  /// that a producer not using its notice strands nobody). Unlocks `lock`.
+  void wake_after_take(std::unique_lock<CompactMutex>& lock);
+  /// The gate is closed or the mailbox is empty: handles a notice that
+  /// arrived, if any, opening the gate. False when there was none.
+  bool take_room_notice();
   /// The handler for `message`: the top behaviour, else the instance's receive.
   void dispatch(Context<M>& ctx, M& message);
   /// After a take: what it is, if timer messages are being tracked.
@@ -245,11 +270,12 @@ void Cell<M>::after_offer(const Offered& done) {
 }
 
 template <class M>
-SendResult Cell<M>::offer(M& message, std::uint64_t* ordinal) {
+SendResult Cell<M>::offer(M& message, std::uint64_t* ordinal, WaitFor* wait) {
   Offered done;
   {
     std::lock_guard lock(mu_);
     const SendResult result = offer_locked(message, ordinal, done);
+    if (result == SendResult::mailbox_full && wait != nullptr) list_room_wait_locked(*wait);
     if (result != SendResult::accepted) return result;
   }
   after_offer(done);
@@ -317,18 +343,24 @@ SendResult Cell<M>::wait_for_room(M& message) {
 
 template <class M>
 bool Cell<M>::process_one() {
-  bool wake_senders = false;
   std::unique_lock lock(mu_);
-  if (mailbox_.empty()) return false;
+  if (!mailbox_.ready()) {
+    if (!mailbox_.gated()) return false;  // nothing queued: the usual end of an activation
+    // The gate is closed while this actor waits for room: only its notice is due.
+    lock.unlock();
+    return take_room_notice();
+  }
   M message = mailbox_.take();
   // Timer messages tracked in the mailbox (cell_extras.hpp): which one this is.
   const std::uint64_t left = extras_ && !extras_->tracked.empty()
                                  ? enqueued_.load(std::memory_order_relaxed) - mailbox_.size()
                                  : 0;
   in_flight_.store(true, std::memory_order_relaxed);
-  wake_senders = mailbox_.has_blocked_senders();
-  lock.unlock();
-  if (wake_senders) runtime_->scheduler().wake_waiters();
+  if (mailbox_.has_waiters()) {  // the one test the hot path pays for waiters
+    wake_after_take(lock);
+  } else {
+    lock.unlock();
+  }
   const Take taken = left != 0 ? classify_take(left) : Take::ordinary;
   if (taken == Take::stale) {
     in_flight_.store(false, std::memory_order_release);
@@ -470,6 +502,7 @@ Result<ActorRef<M>> spawn_child(CellBase& parent, std::string name, Props<M> pro
 #include "troupe/detail/actor_ref_impl.hpp"    // IWYU pragma: export
 #include "troupe/detail/cell_extras_impl.hpp"  // IWYU pragma: export
 #include "troupe/detail/context_impl.hpp"      // IWYU pragma: export
+#include "troupe/detail/offer_impl.hpp"        // IWYU pragma: export
 // Request and reply: Context<M>::ask and Context<M>::adapter.
 #include "troupe/detail/ask_impl.hpp"  // IWYU pragma: export
 // The event stream's typed subscriptions.

@@ -166,6 +166,18 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   /// Stopping with messages queued: a pool worker hands them to its
   /// replacement instead of dropping them. True if it did.
   virtual bool hand_over_queue() { return false; }
+  /// The mailbox closed for good: fires every room wait listed for it (the
+  /// producers retry and see the stop). Called without mu_.
+  virtual void release_room_waiters() {}
+  /// The gate is closed: this actor waits for room elsewhere (Context::offer).
+  bool waiting_for_room() const {
+    std::lock_guard lock(mu_);
+    return waiting_for_room_locked();
+  }
+  virtual bool waiting_for_room_locked() const { return false; }
+  /// Whether process_one would find something to handle (mu_ held,
+  /// activation only): a message past the gate, or a room notice.
+  virtual bool user_work_ready_locked() const { return user_queue_size_locked() > 0; }
 
   /// Called by process_one when a handler threw: the message is a
   /// handler_failed dead letter (unless `message_accounted`: the handler

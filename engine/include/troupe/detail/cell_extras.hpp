@@ -68,6 +68,17 @@ struct ReceiveTimeout {
 };
 
 template <class M>
+class NoticeWait;
+
+/// This actor's wait for room elsewhere (Context::offer), while its gate is
+/// closed: `ready` once the notice arrived and is to be handled next.
+template <class M>
+struct RoomState {
+  std::shared_ptr<NoticeWait<M>> waiting;
+  bool ready = false;
+};
+
+template <class M>
 struct CellExtras {
   /// schedule_once's timers that may not have fired, with their due times.
   std::map<TimerId, TimePoint> once;
@@ -84,6 +95,7 @@ struct CellExtras {
   ReceiveTimeout<M> receive_timeout;
   std::uint64_t generations = 0;  // the last generation handed out
   RingQueue<Tracked> tracked;     // by ordinal, ascending
+  RoomState<M> room;
 
   NamedTimer<M>* find(std::string_view name) {
     for (auto& t : timers) {

@@ -129,6 +129,15 @@ void Cell<M>::instance_gone() {
   for (auto& timer : x.timers) cancel_named(timer);
   x.timers.clear();
   cancel_receive_timeout();
+  if (x.room.waiting) {
+    // The fresh instance (or none) knows nothing of the wait: its receivers
+    // drop it, and this actor takes its messages again.
+    x.room.waiting->cancel();
+    x.room.waiting.reset();
+    x.room.ready = false;
+    std::lock_guard lock(mu_);
+    mailbox_.open_gate();
+  }
   if (settings_->stash.on_restart == StashOnRestart::dead_letter) {
     runtime_->dead_letter(DeadLetterReason::stash_discarded, *this, drop_stash());
   }

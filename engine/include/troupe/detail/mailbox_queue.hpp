@@ -1,8 +1,9 @@
 // Mailbox<M>: an actor's bounded queue of user messages with its overflow
-// policy (troupe/mailbox.hpp), its closing, and the count of outside senders
-// waiting for room. Not thread-safe: the owning cell guards it with its lock,
-// counts what it accepts and refuses, and does the waiting and the waking
-// through the scheduler (a mailbox knows no threads).
+// policy (troupe/mailbox.hpp), its closing, the count of outside senders
+// waiting for room and of actors waiting for it (Context::offer), and the
+// gate that holds back an actor's own messages while it waits elsewhere. Not thread-safe: the
+// owning cell guards it with its lock, counts what it accepts and refuses, and does the waiting and
+// the waking through the scheduler (a mailbox knows no threads).
 //
 //   Mailbox<Msg> box({.capacity = 2, .overflow = Overflow::reject});
 //   if (box.offer(msg) == Admission::full) ...;   // msg was not moved from
@@ -41,6 +42,9 @@ class Mailbox {
   /// Everything queued, put-back (unstashed) messages included.
   std::size_t size() const { return queue_.size(); }
   bool empty() const { return queue_.empty(); }
+  /// A message can be taken: something is queued and the gate is open. As
+  /// cheap as !empty() (gate_ is 0 while open).
+  bool ready() const { return queue_.size() > gate_; }
   std::size_t capacity() const { return capacity_; }
   Overflow overflow() const { return overflow_; }
   bool closed() const { return closed_; }
@@ -133,6 +137,22 @@ class Mailbox {
   }
   bool has_blocked_senders() const { return blocked_senders_ > 0; }
 
+  /// Actors listed in the runtime's RoomWaiters for room here (the owner
+  /// sets it from the registry's count, under its lock).
+  void set_room_waiters(std::size_t n) {
+    TROUPE_ASSERT(n <= kMaxRoomWaiters);
+    room_waiters_ = static_cast<std::uint16_t>(n);
+  }
+  bool has_room_waiters() const { return room_waiters_ > 0; }
+  /// Someone to wake after a take: one test for both kinds of waiter.
+  bool has_waiters() const { return (blocked_senders_ | room_waiters_) != 0; }
+
+  /// Holds back every message until open(): the owner waits for room
+  /// elsewhere (Context::offer). Only the owner's activation closes the gate.
+  void close_gate() { gate_ = kGateClosed; }
+  void open_gate() { gate_ = 0; }
+  bool gated() const { return gate_ != 0; }
+
  private:
   /// A mailbox of kMaxMailboxCapacity plus a full stash fits (a limit on everything).
   static constexpr std::size_t kMaxPutBack = std::size_t{1} << 26;
@@ -141,8 +161,12 @@ class Mailbox {
   std::uint32_t capacity_;
   std::uint32_t returned_ = 0;  // put-back messages at the front, outside the bound
   std::uint32_t blocked_senders_ = 0;
+  std::uint32_t gate_ = 0;  // 0, or kGateClosed: ready() finds nothing
+  std::uint16_t room_waiters_ = 0;
   Overflow overflow_;
   bool closed_ = false;
+  static constexpr std::uint32_t kGateClosed = ~std::uint32_t{0};
+  static_assert(kMaxRoomWaiters <= 0xFFFF);
 };
 
 }  // namespace troupe::detail

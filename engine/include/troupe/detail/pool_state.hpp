@@ -67,6 +67,10 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
   }
 
   SendResult tell(M& message);
+  /// Context::offer's attempt: the picked worker, else (except consistent
+  /// hashing) any worker with room; all full, `wait` (if given) is listed
+  /// with each. A refusal other than mailbox_full is counted (as tell).
+  SendResult offer(M& message, WaitFor* wait);
 
   /// Resizes coalesce: the manager applies the latest target asked for.
   void request_resize(std::size_t n) {
@@ -256,6 +260,37 @@ SendResult PoolState<M>::tell(M& message) {
   }
   if (result == SendResult::mailbox_full && may_block()) result = wait_and_route(message, target);
   if (result != SendResult::accepted) refuse(result, target.get());
+  return result;
+}
+
+template <class M>
+SendResult PoolState<M>::offer(M& message, WaitFor* wait) {
+  if (settings_.routing == Routing::broadcast) {
+    throw std::logic_error("Context::offer: a broadcast pool copies a message to every worker");
+  }
+  std::shared_ptr<Cell<M>> target;
+  SendResult result = SendResult::no_workers;
+  {
+    std::lock_guard lock(mu_);
+    const Worker* picked = pick_locked(message);
+    if (picked != nullptr) {
+      target = picked->ref.shared_cell();
+      result = target->offer(message, nullptr, wait);
+    }
+    // Another worker may have room: the message is not bound to this one.
+    const bool any_worker = settings_.routing != Routing::consistent_hash;
+    for (std::size_t i = 0; any_worker && result != SendResult::accepted && i < routed_.size();
+         ++i) {
+      if (&routed_[i] == picked) continue;
+      const SendResult r = routed_[i].ref.cell()->offer(message, nullptr, wait);
+      // Full anywhere beats stopped: the wait ends when that one has room.
+      if (r != SendResult::actor_stopped || result == SendResult::actor_stopped) result = r;
+    }
+  }
+  if (result != SendResult::accepted && result != SendResult::mailbox_full) {
+    refuse(result, target.get());
+    [[maybe_unused]] M dropped(std::move(message));  // a dead letter now, as with tell
+  }
   return result;
 }
 

@@ -16,6 +16,7 @@
 #include "troupe/detail/cell_base.hpp"
 #include "troupe/detail/intrusive_list.hpp"
 #include "troupe/event_stream.hpp"
+#include "troupe/detail/room_wait.hpp"
 #include "troupe/events.hpp"
 #include "troupe/metrics.hpp"
 #include "troupe/scheduler.hpp"
@@ -102,6 +103,8 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
     const auto before = held_publications_.fetch_sub(1, std::memory_order_seq_cst);
     TROUPE_ASSERT(before > 0);
   }
+  /// Actors waiting for room in another's mailbox (Context::offer).
+  RoomWaiters& room_waiters() { return room_waiters_; }
 
   bool injects_failures() const { return injects_failures_; }
   bool scheduler_times_handlers() const { return scheduler_times_handlers_; }
@@ -162,6 +165,7 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   std::map<std::string, GroupTotals> retired_groups_;  // pool workers that stopped
 
   MetricsRegistry metrics_;
+  RoomWaiters room_waiters_;
   const std::uint32_t timing_sample_every_;
   const bool scheduler_times_handlers_;
   std::atomic<std::uint64_t> rejected_{0};

@@ -159,16 +159,19 @@ RC_GTEST_PROP(SupervisionTypesProperties, RestartTypesAndScopesRestartOrStopExac
 }
 
 TEST(SupervisionTypesProperties, CatchesRestForOneAppliedAsAllForOne) {
-  const auto failure = find_failure(
-      [&] {
-        const auto w = *gen_types_world();
-        const auto planted = [](Scope s) {
-          return s == Scope::rest_for_one ? Scope::all_for_one : s;
-        };
-        RC_ASSERT(run_types_world(w, planted) == expected_outcome(w));
-      },
-      300);
+  TypesWorld last_failing;
+  const auto failure = find_failure([&] {
+    const auto w = *gen_types_world();
+    const auto planted = [](Scope s) { return s == Scope::rest_for_one ? Scope::all_for_one : s; };
+    const bool ok = run_types_world(w, planted) == expected_outcome(w);
+    if (!ok) last_failing = w;
+    RC_ASSERT(ok);
+  });
   ASSERT_TRUE(failure.has_value()) << "the planted scope defect went unnoticed";
+  // Shrunk to a rest_for_one tree whose failing child has an earlier sibling.
+  EXPECT_EQ(last_failing.scope, Scope::rest_for_one) << last_failing;
+  ASSERT_EQ(last_failing.failures.size(), 1u) << last_failing;
+  EXPECT_GE(last_failing.failures[0], 1) << last_failing;
 }
 
 }  // namespace

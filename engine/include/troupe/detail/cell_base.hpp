@@ -54,14 +54,15 @@ struct Signal {
   std::shared_ptr<CellBase> other;
   Failure failure;
   DeadLetterReason reason = DeadLetterReason::actor_stopped;
+  /// For `stop`: why, as the actor's watchers will learn it (with `failure`
+  /// for failed and budget_exhausted). For `terminated`: the stopped actor's.
+  /// (Beside `reason`, in its padding: a signal costs no more for it.)
+  TerminationReason termination = TerminationReason::stopped;
   std::function<void()> action{};
   /// For `terminated`: the user messages this cell had received when the
   /// signal arrived. It is delivered only after that many were taken from
   /// the mailbox, so it never overtakes what the stopped actor sent before.
   std::uint64_t after_messages = 0;
-  /// For `stop`: why, as the actor's watchers will learn it (with `failure`
-  /// for failed and budget_exhausted). For `terminated`: the stopped actor's.
-  TerminationReason termination = TerminationReason::stopped;
 };
 
 /// A stop signal saying why (`failure` for failed and budget_exhausted).
@@ -229,9 +230,11 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   bool terminated_ = false;         // guarded by mu_
   bool accepting_children_ = true;  // guarded by mu_
   Lifecycle lifecycle_;             // activation only
-  bool stop_when_empty_ = false;    // activation only
-  // Why it is stopping (activation only; read by watchers once terminated_).
-  TerminationReason stop_reason_ = TerminationReason::stopped;
+  // Activation only, both (so sharing a byte is no race); stop_reason_ says
+  // why it is stopping, read by watchers once terminated_ is set. A byte of
+  // its own would grow every cell by eight.
+  bool stop_when_empty_ : 1 = false;
+  TerminationReason stop_reason_ : 3 = TerminationReason::stopped;
   // Lets an activation skip the lock when no signal is pending (the common case).
   std::atomic<bool> has_signals_{false};
   // Mirrors deferred_terminations_ != nullptr for idle(): a Terminated

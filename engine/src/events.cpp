@@ -36,6 +36,8 @@ std::string_view to_string(EventKind kind) {
       return "fault";
     case EventKind::scaled:
       return "scaled";
+    case EventKind::not_restarted:
+      return "not_restarted";
   }
   return "unknown";
 }

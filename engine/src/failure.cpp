@@ -83,4 +83,20 @@ std::string duration_text(Duration d) {
   return std::to_string(ns) + "ns";
 }
 
+std::string_view to_string(TerminationReason reason) {
+  switch (reason) {
+    case TerminationReason::stopped:
+      return "stopped";
+    case TerminationReason::stopped_by_parent:
+      return "stopped_by_parent";
+    case TerminationReason::shutdown:
+      return "shutdown";
+    case TerminationReason::failed:
+      return "failed";
+    case TerminationReason::budget_exhausted:
+      return "budget_exhausted";
+  }
+  return "unknown";
+}
+
 }  // namespace troupe

@@ -91,4 +91,37 @@ std::string_view to_string(Directive d) {
   return "unknown";
 }
 
+std::string_view to_string(Scope s) {
+  switch (s) {
+    case Scope::one_for_one:
+      return "one_for_one";
+    case Scope::all_for_one:
+      return "all_for_one";
+    case Scope::rest_for_one:
+      return "rest_for_one";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(RestartType t) {
+  switch (t) {
+    case RestartType::permanent:
+      return "permanent";
+    case RestartType::transient:
+      return "transient";
+    case RestartType::temporary:
+      return "temporary";
+  }
+  return "unknown";
+}
+
+void validate_shutdown_timeout(Duration timeout) {
+  if (timeout < Duration::zero()) {
+    std::string text =
+        "shutdown_timeout must be >= 0 (Duration::max() waits as long as it takes), got ";
+    text.append(std::to_string(timeout.count())).append("ns");
+    throw std::invalid_argument(text);
+  }
+}
+
 }  // namespace troupe

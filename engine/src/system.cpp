@@ -123,7 +123,10 @@ ShutdownReport System::shutdown(Duration deadline) {
   const TimePoint drain_until = deadline_after(start, deadline);
   runtime_->begin_shutdown();
   runtime_->emit(EventKind::shutdown, 0, "", "drain");
+  // Actors with a shorter shutdown_timeout of their own are cut off earlier.
+  const std::vector<TimerId> own_deadlines = runtime_->arm_shutdown_timeouts(start, drain_until);
   const bool drained = scheduler.wait_until([this] { return runtime_->quiescent(); }, drain_until);
+  for (const TimerId timer : own_deadlines) (void)scheduler.cancel(timer);
 
   // Subscriptions end with the system: what stopping and abandoning cause
   // from here on is counted, not published.
@@ -137,7 +140,7 @@ ShutdownReport System::shutdown(Duration deadline) {
   runtime_->emit(EventKind::shutdown, 0, "", "stop");
   const auto reason =
       drained ? DeadLetterReason::actor_stopped : DeadLetterReason::shutdown_abandoned;
-  guardian_->enqueue_signal(detail::Signal{detail::Signal::Kind::stop, nullptr, {}, reason});
+  guardian_->enqueue_signal(detail::stop_signal(TerminationReason::shutdown, nullptr, reason));
   const TimePoint cutoff =
       deadline_after(std::max(drain_until, scheduler.now()), settings_.shutdown_grace);
   if (!stop_all(cutoff)) {

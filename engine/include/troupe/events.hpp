@@ -33,7 +33,11 @@ enum class EventKind : std::uint8_t {
   timer,              ///< a scheduler timer fired (value: timer id); recorded by simulators
   fault,              ///< a simulator injected a fault (detail: its kind)
   scaled,             ///< a pool resized (detail: reason; value: new size)
+  not_restarted,      ///< a restart decision stopped a child instead (detail: its restart type)
 };
+
+/// The last EventKind: for code that walks them all.
+inline constexpr EventKind kLastEventKind = EventKind::not_restarted;
 
 std::string_view to_string(EventKind kind);
 

@@ -4,7 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "troupe/time.hpp"
 
@@ -42,10 +44,26 @@ Failure escalated_failure(const std::string& supervisor_path, const Failure& cau
 /// "5s", "250ms", "1500us", "7ns".
 std::string duration_text(Duration d);
 
+/// Why an actor stopped, as its watchers learn it.
+enum class TerminationReason : std::uint8_t {
+  stopped,            ///< it stopped itself (ctx.stop()), or a non-parent stopped it
+  stopped_by_parent,  ///< its parent stopped it: ctx.stop(child), the parent stopping or
+                      ///< restarting, a sibling's group decision, a pool shrinking
+  shutdown,           ///< the system shut down
+  failed,             ///< it failed and its supervisor stopped it (stop, escalate, or a
+                      ///< restart of a temporary child): `failure` says with what
+  budget_exhausted,   ///< it failed once more than its restart budget allows: `failure`
+};
+
+std::string_view to_string(TerminationReason reason);
+
 /// Delivered to watchers once the watched actor has stopped.
 struct Terminated {
   ActorId id = 0;
   std::string path;
+  TerminationReason reason = TerminationReason::stopped;
+  /// The failure behind `failed` and `budget_exhausted`; empty otherwise.
+  std::optional<Failure> failure{};
 };
 
 }  // namespace troupe

@@ -103,6 +103,23 @@ class Props {
     return *this;
   }
 
+  /// Which restart decisions this actor accepts (default permanent): a
+  /// temporary actor is stopped where it would be restarted.
+  Props& restart_type(RestartType type) {
+    writable().restart_type = type;
+    return *this;
+  }
+
+  /// How long this actor may keep draining its mailbox when the system
+  /// shuts down: past it, what it still holds becomes shutdown_abandoned
+  /// dead letters, even if the system's own deadline is later. Must be >= 0;
+  /// Duration::max() (the default) means only the system's deadline counts.
+  Props& shutdown_timeout(Duration timeout) {
+    validate_shutdown_timeout(timeout);
+    writable().shutdown_timeout = timeout;
+    return *this;
+  }
+
   /// A label shared by actors of one kind (e.g. "worker"): used for metrics
   /// and for per-kind service times in simulation.
   Props& kind(std::string kind) {
@@ -131,6 +148,8 @@ class Props {
   const MailboxSettings& mailbox() const { return recipe_->mailbox; }
   const FailurePolicy& policy() const { return recipe_->policy; }
   Scope children_scope() const { return recipe_->children_scope; }
+  RestartType restart_type() const { return recipe_->restart_type; }
+  Duration shutdown_timeout() const { return recipe_->shutdown_timeout; }
   const StashSettings& stash() const { return recipe_->stash; }
 
   /// The recipe a cell keeps: shared, never changed again.

@@ -31,6 +31,21 @@ enum class Directive : std::uint8_t {
 enum class Scope : std::uint8_t {
   one_for_one,  ///< only the failed child
   all_for_one,  ///< the failed child and all its siblings
+  /// The failed child and every sibling spawned after it (OTP's
+  /// rest_for_one): children that depend on earlier siblings go with them.
+  rest_for_one,
+};
+
+/// Which restart decisions a child accepts (OTP's restart types). Its
+/// supervisor still decides; the type only turns a restart into a stop.
+/// A child that stops normally (ctx.stop, or stopped by its parent) stays
+/// stopped whatever its type: troupe never restarts a normal exit (unlike
+/// OTP's permanent children), so permanent and transient differ only in name.
+enum class RestartType : std::uint8_t {
+  permanent,  ///< restarted whenever its supervisor decides so (the default)
+  transient,  ///< restarted after a failure; a normal stop is final
+  temporary,  ///< never restarted: a restart decision (its own failure, or a
+              ///< sibling's under all_for_one / rest_for_one) stops it instead
 };
 
 using Decider = std::function<Directive(const Failure&)>;
@@ -62,6 +77,8 @@ struct FailurePolicy {
 /// Throws std::invalid_argument naming the offending field.
 void validate(const RestartBudget& budget);
 void validate(const Backoff& backoff);
+/// A per-actor shutdown timeout must not be negative.
+void validate_shutdown_timeout(Duration timeout);
 
 /// The decider's answer, or `restart` when there is no decider. A decider
 /// that throws yields `stop`: a broken policy must not take the parent down.
@@ -92,5 +109,7 @@ class RestartHistory {
 };
 
 std::string_view to_string(Directive d);
+std::string_view to_string(Scope s);
+std::string_view to_string(RestartType t);
 
 }  // namespace troupe

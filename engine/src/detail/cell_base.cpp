@@ -62,6 +62,12 @@ std::string describe_current_exception() {
   }
 }
 
+Signal stop_signal(TerminationReason why, const Failure* failure, DeadLetterReason reason) {
+  Signal signal{Signal::Kind::stop, nullptr, failure != nullptr ? *failure : Failure{}, reason};
+  signal.termination = why;
+  return signal;
+}
+
 CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id,
                    std::shared_ptr<const ActorSettings> settings)
     : runtime_(runtime.shared_from_this()),
@@ -178,7 +184,8 @@ void CellBase::add_watcher(const std::shared_ptr<CellBase>& watcher) {
       return;
     }
   }
-  watcher->enqueue_signal(Signal{Signal::Kind::terminated, shared_from_this(), {}});
+  // Stopped: its reason and cause are final, written before terminated_ was.
+  watcher->enqueue_signal(termination_signal());
 }
 
 void CellBase::remove_watcher(const CellBase& watcher) {
@@ -239,7 +246,9 @@ ResumeResult CellBase::resume(std::size_t max_messages) {
       // Out of routing and drained: nothing more can arrive through the pool.
       // (process_one fails no actor when it finds nothing: still running.)
       // A worker waiting for room holds work back (gated): not drained yet.
-      if (stop_when_empty_ && !waiting_for_room()) on_stop(DeadLetterReason::actor_stopped);
+      if (stop_when_empty_ && !waiting_for_room()) {
+        on_stop(DeadLetterReason::actor_stopped, TerminationReason::stopped_by_parent);
+      }
       break;
     }
   }
@@ -292,7 +301,9 @@ void CellBase::handle(Signal& signal) {
       // A second stop is a legal race, not a bug: the actor's own ctx.stop,
       // its parent's stop of all children, a supervision decision and a
       // shutdown may each send one. The first wins.
-      if (!lifecycle_.stopping_or_stopped()) on_stop(signal.reason);
+      if (!lifecycle_.stopping_or_stopped()) {
+        on_stop(signal.reason, signal.termination, &signal.failure);
+      }
       break;
     case Signal::Kind::suspend:
       // Only a running actor pauses: one that failed is already suspended,
@@ -386,7 +397,11 @@ void CellBase::deliver_terminated(const Signal& signal) {
     if (!watching_ || watching_->erase(signal.other->id()) == 0) return;
   }
   if (has_instance() && !lifecycle_.stopping_or_stopped()) {
-    const Terminated t{signal.other->id(), signal.other->path()};
+    Terminated t{signal.other->id(), signal.other->path(), signal.termination};
+    if (signal.termination == TerminationReason::failed ||
+        signal.termination == TerminationReason::budget_exhausted) {
+      t.failure = signal.failure;
+    }
     guarded([&] { hook_terminated(t); }, 0);
   }
 }
@@ -431,7 +446,7 @@ void CellBase::fail(Failure failure) {
 
 void CellBase::on_restart(const Failure& failure) {
   lifecycle_.move_to(State::restarting);
-  restart_cause_ = std::make_unique<Failure>(failure);
+  cause_ = std::make_unique<Failure>(failure);
   if (has_instance()) {
     try {
       hook_pre_restart(failure);
@@ -456,16 +471,25 @@ void CellBase::complete_restart() {
   destroy_instance();
   lifecycle_.move_to(State::running);
   const auto count = restarts_.fetch_add(1, std::memory_order_relaxed) + 1;
-  runtime_->emit(EventKind::restarted, id_, path_, restart_cause_->what,
-                 static_cast<std::int64_t>(count));
+  runtime_->emit(EventKind::restarted, id_, path_, cause_->what, static_cast<std::int64_t>(count));
   runtime_->stream().lifecycle(LifecycleEvent::Kind::restarted, id_, path_);
-  restart_cause_.reset();
+  cause_.reset();
   if (!guarded([&] { create_instance(); }, 0)) return;
   guarded([&] { hook_pre_start(); }, 0);
 }
 
-void CellBase::on_stop(DeadLetterReason reason) {
+void CellBase::on_stop(DeadLetterReason reason, TerminationReason why, const Failure* failure) {
   lifecycle_.move_to(State::stopping);
+  // A shutdown past its deadline stops with shutdown_abandoned, whatever
+  // signal carried it.
+  stop_reason_ = reason == DeadLetterReason::shutdown_abandoned ? TerminationReason::shutdown : why;
+  const bool has_cause =
+      why == TerminationReason::failed || why == TerminationReason::budget_exhausted;
+  if (has_cause && failure != nullptr) {
+    cause_ = std::make_unique<Failure>(*failure);
+  } else {
+    cause_.reset();  // a restart's cause, if the stop overtook it
+  }
   // Stopped by supervision or by hand, not by shutdown: a pool worker's
   // queue goes to the worker that replaces it (and the mailbox is closed).
   if (reason == DeadLetterReason::actor_stopped) hand_over_queue();
@@ -490,9 +514,22 @@ void CellBase::on_stop(DeadLetterReason reason) {
 }
 
 void CellBase::stop_children(DeadLetterReason reason) {
-  for (auto& child : children_snapshot()) {
-    child->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}, reason});
-  }
+  // Children of an actor stopped by a shutdown are stopped by the shutdown.
+  const TerminationReason why =
+      lifecycle_.stopping_or_stopped() && stop_reason_ == TerminationReason::shutdown
+          ? TerminationReason::shutdown
+          : TerminationReason::stopped_by_parent;
+  for (auto& child : children_snapshot()) child->enqueue_signal(stop_signal(why, nullptr, reason));
+}
+
+void CellBase::stop_child(CellBase& child, TerminationReason why, const Failure* failure) {
+  child.enqueue_signal(stop_signal(why, failure));
+}
+
+Signal CellBase::termination_signal() {
+  Signal signal{Signal::Kind::terminated, shared_from_this(), cause_ ? *cause_ : Failure{}};
+  signal.termination = stop_reason_;
+  return signal;
 }
 
 void CellBase::on_child_terminated(const std::shared_ptr<CellBase>& child) {
@@ -537,9 +574,7 @@ void CellBase::finish_stop() {
   auto self = shared_from_this();
   if (watchers) {
     for (auto& weak : *watchers) {
-      if (auto watcher = weak.lock()) {
-        watcher->enqueue_signal(Signal{Signal::Kind::terminated, self, {}});
-      }
+      if (auto watcher = weak.lock()) watcher->enqueue_signal(termination_signal());
     }
   }
   TROUPE_ASSERT(tl_activation != nullptr && tl_activation->cell() == this);

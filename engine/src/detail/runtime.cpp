@@ -4,6 +4,7 @@
 
 #include "troupe/assert.hpp"
 #include "troupe/detail/cell_base.hpp"
+#include "troupe/saturating_time.hpp"
 
 namespace troupe::detail {
 
@@ -228,6 +229,36 @@ std::uint64_t Runtime::abandon_all_queues() {
   std::uint64_t total = 0;
   for (CellBase* cell : live_) total += cell->abandon_queue();
   return total;
+}
+
+std::vector<TimerId> Runtime::arm_shutdown_timeouts(TimePoint start, TimePoint system_deadline) {
+  struct Due {
+    std::weak_ptr<CellBase> cell;
+    Duration timeout;
+  };
+  std::vector<Due> due;
+  {
+    std::lock_guard lock(registry_mu_);
+    for (CellBase* cell : live_) {
+      const Duration timeout = cell->shutdown_timeout();
+      // The earlier deadline wins: the system's own is already enforced.
+      if (deadline_after(start, timeout) < system_deadline) {
+        due.push_back(Due{cell->weak_from_this(), timeout});
+      }
+    }
+  }
+  // Armed outside the registry lock: a scheduler may run a due callback at once.
+  std::vector<TimerId> timers;
+  timers.reserve(due.size());
+  for (auto& d : due) {
+    timers.push_back(scheduler_->after(d.timeout, [weak = std::move(d.cell)] {
+      auto cell = weak.lock();
+      if (cell == nullptr || cell->terminated()) return;
+      cell->runtime().emit(EventKind::shutdown, cell->id(), cell->path(), "timeout");
+      cell->abandon_queue();
+    }));
+  }
+  return timers;
 }
 
 std::vector<ActorShutdown> Runtime::take_shutdown_entries() {

@@ -1,7 +1,9 @@
 // How a cell supervises its children: the decision of a failed child's
 // policy (troupe/supervision.hpp: decide, RestartHistory, backoff_delay)
-// applied to the child or, under all_for_one, to all its siblings: resume,
-// restart with the budget and the backoff, stop, or escalate. Runs inside the
+// applied to the child or, by the parent's scope, to a group of its siblings
+// (all_for_one: all; rest_for_one: those spawned after it): resume, restart
+// with the budget and the backoff, stop, or escalate. A temporary child
+// accepts no restart: it is stopped instead. Runs inside the
 // supervisor's (the parent's) activation. Members of CellBase, which holds
 // the tree and the signals they travel on (cell_base.hpp).
 #include <algorithm>
@@ -41,27 +43,71 @@ void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Fai
       restart_children(child, failure, RestartScope::by_strategy);
       break;
     case Directive::stop:
-      if (settings_->children_scope == Scope::all_for_one) {
-        stop_children(DeadLetterReason::actor_stopped);
-      } else {
-        child->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
-      }
+      stop_group(decision_group(child, RestartScope::by_strategy), *child,
+                 TerminationReason::failed, failure);
       break;
     case Directive::escalate:
-      child->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
+      stop_child(*child, TerminationReason::failed, &failure);
       escalate(failure);
       break;
   }
 }
 
+std::vector<std::shared_ptr<CellBase>> CellBase::decision_group(
+    const std::shared_ptr<CellBase>& failed, RestartScope scope) const {
+  const Scope strategy = settings_->children_scope;
+  if (scope == RestartScope::only_the_failed || strategy == Scope::one_for_one) return {failed};
+  // all_for_one keeps the children's name order, as it always had: the
+  // order signals go out in is part of a recorded trace.
+  std::vector<std::shared_ptr<CellBase>> group = children_snapshot();
+  if (strategy == Scope::rest_for_one) {
+    // Ids grow with spawn order and a restart keeps the cell (and its id).
+    std::erase_if(group, [&](const auto& c) { return c->id_ < failed->id_; });
+    std::sort(group.begin(), group.end(),
+              [](const auto& a, const auto& b) { return a->id_ < b->id_; });
+  }
+  // A child stopping on its own is still a child until it has stopped.
+  if (std::find(group.begin(), group.end(), failed) == group.end()) group.push_back(failed);
+  return group;
+}
+
+void CellBase::stop_group(const std::vector<std::shared_ptr<CellBase>>& group,
+                          const CellBase& failed, TerminationReason failed_why,
+                          const Failure& failure, const CellBase* exhausted) {
+  for (const auto& member : group) {
+    if (member.get() == exhausted) {
+      stop_child(*member, TerminationReason::budget_exhausted, &failure);
+    } else if (member.get() == &failed) {
+      stop_child(*member, failed_why, &failure);
+    } else {
+      stop_child(*member, TerminationReason::stopped_by_parent, nullptr);
+    }
+  }
+}
+
+void CellBase::stop_instead_of_restart(CellBase& child, TerminationReason why,
+                                       const Failure* failure) {
+  TROUPE_ASSERT(child.restart_type() == RestartType::temporary);
+  runtime_->emit(EventKind::not_restarted, child.id_, child.path_, to_string(child.restart_type()));
+  stop_child(child, why, failure);
+}
+
 void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure,
                                 RestartScope scope) {
   auto& scheduler = runtime_->scheduler();
+  // A temporary child's failure restarts nobody (as in OTP, where it is
+  // simply removed): it stops, and its siblings are left alone.
+  if (failed->restart_type() == RestartType::temporary) {
+    stop_instead_of_restart(*failed, TerminationReason::failed, &failure);
+    return;
+  }
+  // The failed child first, then its group; temporary siblings stop instead.
   std::vector<std::shared_ptr<CellBase>> targets{failed};
-  if (scope == RestartScope::by_strategy && settings_->children_scope == Scope::all_for_one) {
-    for (auto& sibling : children_snapshot()) {
-      if (sibling != failed) targets.push_back(std::move(sibling));
-    }
+  std::vector<std::shared_ptr<CellBase>> temporaries;
+  for (auto& sibling : decision_group(failed, scope)) {
+    if (sibling == failed) continue;
+    auto& into = sibling->restart_type() == RestartType::temporary ? temporaries : targets;
+    into.push_back(std::move(sibling));
   }
   // Every restart counts against the restarted actor's own budget, a
   // sibling's under all_for_one included (as Akka's AllForOneStrategy asks
@@ -74,6 +120,9 @@ void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const F
       budget_exhausted(*target, failed, failure, scope);
       return;
     }
+  }
+  for (const auto& temporary : temporaries) {
+    stop_instead_of_restart(*temporary, TerminationReason::stopped_by_parent, nullptr);
   }
   for (const auto& target : targets) {
     const bool admitted = target->restart_history->admit(now, target->settings_->policy.budget);
@@ -108,15 +157,15 @@ void CellBase::budget_exhausted(const CellBase& exhausted, const std::shared_ptr
   runtime_->emit(EventKind::budget_exceeded, exhausted.id_, exhausted.path_, failure.what,
                  budget.max_restarts);
   // The stop applies to the decision's scope, as the stop directive does.
-  if (scope == RestartScope::by_strategy && settings_->children_scope == Scope::all_for_one) {
-    stop_children(DeadLetterReason::actor_stopped);
-  } else {
-    failed->enqueue_signal(Signal{Signal::Kind::stop, nullptr, {}});
-  }
-  escalate(Failure{exhausted.path_,
-                   "restart budget exceeded (" + std::to_string(budget.max_restarts) + " within " +
-                       duration_text(budget.within) + "): " + failure.what,
-                   failure.message_seq, failure.time});
+  stop_group(decision_group(failed, scope), *failed, TerminationReason::failed, failure,
+             &exhausted);
+  std::string text = "restart budget exceeded (";
+  text.append(std::to_string(budget.max_restarts))
+      .append(" within ")
+      .append(duration_text(budget.within))
+      .append("): ")
+      .append(failure.what);
+  escalate(Failure{exhausted.path_, std::move(text), failure.message_seq, failure.time});
 }
 
 void CellBase::escalate(const Failure& failure) {

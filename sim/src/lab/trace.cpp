@@ -272,7 +272,7 @@ Params params_from_json(const json& j, const LineReader& r) {
 }
 
 std::optional<EventKind> parse_kind(const std::string& text) {
-  for (int k = 0; k <= static_cast<int>(EventKind::scaled); ++k) {
+  for (int k = 0; k <= static_cast<int>(kLastEventKind); ++k) {
     if (to_string(static_cast<EventKind>(k)) == text) return static_cast<EventKind>(k);
   }
   return std::nullopt;

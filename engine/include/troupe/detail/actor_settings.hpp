@@ -16,6 +16,10 @@ struct ActorSettings {
   MailboxSettings mailbox;
   FailurePolicy policy;
   Scope children_scope = Scope::one_for_one;
+  RestartType restart_type = RestartType::permanent;  // which restart decisions it accepts
+  /// How long it may drain at a shutdown before its queue is abandoned
+  /// (the earlier of this and the system's deadline); max: no own limit.
+  Duration shutdown_timeout = Duration::max();
   std::string kind;           // shared by actors of one kind: metrics, simulated service times
   std::string metrics_label;  // the `actor` label; empty means the actor's path
   StashSettings stash;        // the bound of ctx.stash and what a restart does with it

@@ -54,12 +54,20 @@ struct Signal {
   std::shared_ptr<CellBase> other;
   Failure failure;
   DeadLetterReason reason = DeadLetterReason::actor_stopped;
+  /// For `stop`: why, as the actor's watchers will learn it (with `failure`
+  /// for failed and budget_exhausted). For `terminated`: the stopped actor's.
+  /// (Beside `reason`, in its padding: a signal costs no more for it.)
+  TerminationReason termination = TerminationReason::stopped;
   std::function<void()> action{};
   /// For `terminated`: the user messages this cell had received when the
   /// signal arrived. It is delivered only after that many were taken from
   /// the mailbox, so it never overtakes what the stopped actor sent before.
   std::uint64_t after_messages = 0;
 };
+
+/// A stop signal saying why (`failure` for failed and budget_exhausted).
+Signal stop_signal(TerminationReason why, const Failure* failure = nullptr,
+                   DeadLetterReason reason = DeadLetterReason::actor_stopped);
 
 /// The actor currently running on this thread, or nullptr outside actors.
 CellBase* current_cell();
@@ -78,6 +86,10 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   virtual ~CellBase();
 
   ActorId id() const { return id_; }
+  /// The supervisor; nullptr for the guardian.
+  const CellBase* parent() const { return parent_; }
+  RestartType restart_type() const { return settings_->restart_type; }
+  Duration shutdown_timeout() const { return settings_->shutdown_timeout; }
   const std::string& path() const { return path_; }
   /// The `actor` label of this actor's metrics.
   const std::string& metrics_label() const {
@@ -230,7 +242,11 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   bool terminated_ = false;         // guarded by mu_
   bool accepting_children_ = true;  // guarded by mu_
   Lifecycle lifecycle_;             // activation only
-  bool stop_when_empty_ = false;    // activation only
+  // Activation only, both (so sharing a byte is no race); stop_reason_ says
+  // why it is stopping, read by watchers once terminated_ is set. A byte of
+  // its own would grow every cell by eight.
+  bool stop_when_empty_ : 1 = false;
+  TerminationReason stop_reason_ : 3 = TerminationReason::stopped;
   // Lets an activation skip the lock when no signal is pending (the common case).
   std::atomic<bool> has_signals_{false};
   // Mirrors deferred_terminations_ != nullptr for idle(): a Terminated
@@ -269,10 +285,15 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   ResumeResult finish_activation();
   void handle(Signal& signal);
   void on_create();
-  void on_stop(DeadLetterReason reason);
+  void on_stop(DeadLetterReason reason, TerminationReason why = TerminationReason::stopped,
+               const Failure* failure = nullptr);
+  /// The Terminated signal this (stopped) cell sends its watchers.
+  Signal termination_signal();
   void on_restart(const Failure& failure);
   void on_child_terminated(const std::shared_ptr<CellBase>& child);
   void stop_children(DeadLetterReason reason);
+  /// Stops `child` for a supervision decision, saying why.
+  static void stop_child(CellBase& child, TerminationReason why, const Failure* failure);
 
   // Supervision of this cell's children (src/detail/supervisor.cpp): a
   // failed child's policy decides, and the decision is applied here.
@@ -285,6 +306,17 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   /// each within its own restart budget.
   void restart_children(const std::shared_ptr<CellBase>& failed, const Failure& failure,
                         RestartScope scope);
+  /// The children a decision about `failed` covers: itself alone, all
+  /// children by name (all_for_one), or it and those spawned after it in
+  /// spawn order (rest_for_one).
+  std::vector<std::shared_ptr<CellBase>> decision_group(const std::shared_ptr<CellBase>& failed,
+                                                        RestartScope scope) const;
+  /// Stops the group, `failed` (and `exhausted`, if any) with the failure.
+  void stop_group(const std::vector<std::shared_ptr<CellBase>>& group, const CellBase& failed,
+                  TerminationReason failed_why, const Failure& failure,
+                  const CellBase* exhausted = nullptr);
+  /// A temporary child accepts no restart: stopped instead, as an event.
+  void stop_instead_of_restart(CellBase& child, TerminationReason why, const Failure* failure);
   /// `exhausted` (the failed child or, under all_for_one, a sibling) has no
   /// restart left: stop the decision's scope and escalate.
   void budget_exhausted(const CellBase& exhausted, const std::shared_ptr<CellBase>& failed,
@@ -331,7 +363,9 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   std::unique_ptr<Children> children_;
 
   // Touched only inside activations (this cell's, or its parent's for the history).
-  std::unique_ptr<Failure> restart_cause_;  // only while restarting
+  // The failure behind a restart in progress, or behind a stop (kept for
+  // the watchers' Terminated once stopped).
+  std::unique_ptr<Failure> cause_;
   // Terminated signals waiting for messages sent before them, oldest first
   // (their marks never decrease). Activation only; made when first needed.
   std::unique_ptr<RingQueue<Signal>> deferred_terminations_;

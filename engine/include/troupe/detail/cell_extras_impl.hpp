@@ -170,6 +170,7 @@ TimerId Cell<M>::arm_extras_timer(Duration delay, std::uint64_t generation, bool
                                 nullptr,
                                 {},
                                 DeadLetterReason::actor_stopped,
+                                TerminationReason::stopped,
                                 [typed, generation, receive_timeout] {
                                   if (receive_timeout) {
                                     typed->receive_timeout_fired(generation);

@@ -71,7 +71,11 @@ void Context<M>::stop() {
 template <class M>
 template <class T>
 void Context<M>::stop(const ActorRef<T>& ref) {
-  ref.cell_base()->enqueue_signal(detail::Signal{detail::Signal::Kind::stop, nullptr, {}});
+  // Its watchers learn whether its own parent stopped it.
+  const auto& target = ref.cell_base();
+  target->enqueue_signal(detail::stop_signal(target->parent() == &cell_
+                                                 ? TerminationReason::stopped_by_parent
+                                                 : TerminationReason::stopped));
 }
 
 template <class M>

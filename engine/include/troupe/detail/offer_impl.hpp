@@ -40,6 +40,7 @@ class NoticeWait final : public RoomWait, public std::enable_shared_from_this<No
         nullptr,
         {},
         DeadLetterReason::actor_stopped,
+        TerminationReason::stopped,
         [producer, self = this->shared_from_this()] { producer->room_notice_arrived(*self); }});
   }
 

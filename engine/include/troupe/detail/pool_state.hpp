@@ -145,8 +145,12 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
     return worker_props_.mailbox().overflow == Overflow::block && current_cell() == nullptr;
   }
   void send_command(std::function<void()> command) {
-    manager_cell_->enqueue_signal(Signal{
-        Signal::Kind::run, nullptr, {}, DeadLetterReason::actor_stopped, std::move(command)});
+    manager_cell_->enqueue_signal(Signal{Signal::Kind::run,
+                                         nullptr,
+                                         {},
+                                         DeadLetterReason::actor_stopped,
+                                         TerminationReason::stopped,
+                                         std::move(command)});
   }
   /// A new worker, watched by the manager; `before_start` as in spawn_child.
   /// A worker that left routing on a shrink stops before it drained (its

@@ -130,6 +130,11 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   /// Shutdown support, used by System only.
   void begin_shutdown();
   std::uint64_t abandon_all_queues();
+  /// Arms a scheduler timer for every live actor whose own shutdown_timeout
+  /// ends before `system_deadline` (measured from `start`): when it fires,
+  /// that actor's queue is abandoned. Returns the timers, to cancel once the
+  /// drain is over. None (and no allocation) when no actor sets one.
+  std::vector<TimerId> arm_shutdown_timeouts(TimePoint start, TimePoint system_deadline);
   std::vector<ActorShutdown> take_shutdown_entries();
 
  private:

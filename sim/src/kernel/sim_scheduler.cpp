@@ -200,11 +200,17 @@ TimerId SimScheduler::after(Duration delay, std::function<void()> callback) {
   const Key key{deadline_after(now_, delay), next_seq_++};
   timers_.emplace(key, std::move(callback));
   timer_keys_.emplace(key.second, key);
-  return key.second;
+  // A TimerId is the timer's sequence number plus one: the engine reads 0 as
+  // "no timer" (an ask's timeout, a cell's timers), as the thread scheduler
+  // never issues it. A first timer numbered 0 was never cancelled, and its
+  // callback kept the whole system alive (found by LeakSanitizer). The
+  // sequence itself, which orders timers and shapes traces, is unchanged.
+  return key.second + 1;
 }
 
 bool SimScheduler::cancel(TimerId id) {
-  auto it = timer_keys_.find(id);
+  if (id == 0) return false;
+  auto it = timer_keys_.find(id - 1);
   if (it == timer_keys_.end()) return false;
   timers_.erase(it->second);
   timer_keys_.erase(it);

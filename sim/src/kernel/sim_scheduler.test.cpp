@@ -32,6 +32,16 @@ TEST(SimScheduler, TimersFireInDueOrderWithTiesInInsertionOrder) {
   EXPECT_EQ(s.now(), at(20ms));  // the clock jumped from timer to timer
 }
 
+// The engine keeps 0 for "no timer" (an ask's timeout, a cell's timers): a
+// first timer numbered 0 was never cancelled and kept its system alive.
+TEST(SimScheduler, NeverIssuesTimerIdZeroWhichTheEngineReadsAsNoTimer) {
+  SimScheduler s;
+  const TimerId first = s.after(1ms, [] {});
+  EXPECT_NE(first, TimerId{0});
+  EXPECT_TRUE(s.cancel(first));
+  EXPECT_FALSE(s.cancel(TimerId{0}));
+}
+
 TEST(SimScheduler, WaitUntilStopsTheClockExactlyAtTheDeadline) {
   SimScheduler s;
   s.after(1s, [] {});

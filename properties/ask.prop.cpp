@@ -108,7 +108,9 @@ void ask_property(bool from_inside) {
   std::vector<Callee> kinds;
   for (std::size_t i = 0; i < w.callees.size(); ++i) {
     kinds.push_back(static_cast<Callee>(w.callees[i]));
-    refs.push_back(sys.spawn("c" + std::to_string(i), callee(kinds.back(), timeout)).value());
+    std::string name = "c";  // appended: g++ 12 -O3 reports a false -Wrestrict on "c" + string
+    name += std::to_string(i);
+    refs.push_back(sys.spawn(name, callee(kinds.back(), timeout)).value());
     if (kinds.back() == Callee::stopped) sys.stop(refs.back());
   }
   RC_ASSERT(sys.await_quiescence(Duration::max()));

@@ -20,6 +20,7 @@
 #include "troupe/assert.hpp"
 #include "troupe/detail/cell_base.hpp"
 #include "troupe/detail/runtime.hpp"
+#include "troupe/detail/text.hpp"
 #include "troupe/detail/unanswered_scope.hpp"
 #include "troupe/reply_to.hpp"
 #include "troupe/saturating_time.hpp"
@@ -83,7 +84,7 @@ class AskState : public std::enable_shared_from_this<AskState<R>> {
 
   void expire() {
     (void)complete(AskError{AskErrorKind::timeout, DeadLetterReason::actor_stopped,
-                            "no reply within " + describe_duration(timeout_)});
+                            concat({"no reply within ", describe_duration(timeout_)})});
   }
 
   /// A reply: ends the ask, or is a late reply, counted as a dead letter.
@@ -98,7 +99,7 @@ class AskState : public std::enable_shared_from_this<AskState<R>> {
     phase_.store(kSent, std::memory_order_release);
     const DeadLetterReason reason = dead_letter_reason(why);
     (void)complete(AskError{AskErrorKind::dead_letter, reason,
-                            "the request became a dead letter: " + std::string(to_string(reason))});
+                            concat({"the request became a dead letter: ", to_string(reason)})});
   }
 
   /// The last ReplyTo died without a reply: the cause is the scope the
@@ -107,12 +108,13 @@ class AskState : public std::enable_shared_from_this<AskState<R>> {
     if (done()) return;
     auto self = this->shared_from_this();
     if (UnansweredScope* scope = UnansweredScope::active()) {
-      AskError error = scope->failed()
-                           ? AskError{AskErrorKind::callee_failed, DeadLetterReason::handler_failed,
-                                      "the callee failed: " + scope->failure()}
-                           : AskError{AskErrorKind::dead_letter, scope->reason(),
-                                      "the request became a dead letter: " +
-                                          std::string(to_string(scope->reason()))};
+      AskError error =
+          scope->failed()
+              ? AskError{AskErrorKind::callee_failed, DeadLetterReason::handler_failed,
+                         concat({"the callee failed: ", scope->failure()})}
+              : AskError{
+                    AskErrorKind::dead_letter, scope->reason(),
+                    concat({"the request became a dead letter: ", to_string(scope->reason())})};
       scope->defer([self, error]() mutable { (void)self->complete(std::move(error)); });
       return;
     }

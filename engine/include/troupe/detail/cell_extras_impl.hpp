@@ -21,6 +21,7 @@
 #include "troupe/detail/cell.hpp"
 #include "troupe/detail/cell_extras.hpp"
 #include "troupe/detail/runtime.hpp"
+#include "troupe/detail/text.hpp"
 #include "troupe/saturating_time.hpp"
 
 namespace troupe::detail {
@@ -52,8 +53,9 @@ void Cell<M>::become(Behaviour<M> behaviour, Become mode) {
     return;
   }
   if (stack.size() >= kMaxBehaviourDepth) {
-    throw std::length_error("Context::become: more than " + std::to_string(kMaxBehaviourDepth) +
-                            " behaviours pushed (unbecome, or Become::replace)");
+    throw std::length_error(
+        concat({"Context::become: more than ", std::to_string(kMaxBehaviourDepth),
+                " behaviours pushed (unbecome, or Become::replace)"}));
   }
   stack.push_back(std::move(shared));
 }
@@ -184,9 +186,9 @@ TimerId Cell<M>::arm_extras_timer(Duration delay, std::uint64_t generation, bool
 template <class M>
 void Cell<M>::start_named_timer(std::string name, Duration delay, M message, bool repeating) {
   if (repeating && delay <= Duration::zero()) {
-    throw std::invalid_argument("Context::start_timer('" + name +
-                                "'): the interval must be > 0, got " +
-                                std::to_string(delay.count()) + " ns");
+    throw std::invalid_argument(
+        concat({"Context::start_timer('", name, "'): the interval must be > 0, got ",
+                std::to_string(delay.count()), " ns"}));
   }
   CellExtras<M>& x = extras();
   if (NamedTimer<M>* old = x.find(name)) {
@@ -194,8 +196,8 @@ void Cell<M>::start_named_timer(std::string name, Duration delay, M message, boo
     x.erase(old);
   }
   if (x.timers.size() >= kMaxNamedTimers) {
-    throw std::length_error("Context::start_timer: more than " + std::to_string(kMaxNamedTimers) +
-                            " named timers");
+    throw std::length_error(concat(
+        {"Context::start_timer: more than ", std::to_string(kMaxNamedTimers), " named timers"}));
   }
   const Duration interval = delay;
   delay = std::max(delay, Duration::zero());

@@ -21,6 +21,7 @@
 
 #include "troupe/autoscaler.hpp"
 #include "troupe/detail/cell.hpp"
+#include "troupe/detail/text.hpp"
 #include "troupe/pool_settings.hpp"
 #include "troupe/router.hpp"
 
@@ -580,8 +581,8 @@ void PoolState<M>::on_tick(std::uint64_t generation) {
   }
   if (!decision) return;
   if (runtime().emitting()) {
-    const std::string detail = std::to_string(decision->from) + " -> " +
-                               std::to_string(decision->to) + ": " + decision->reason;
+    const std::string detail = concat({std::to_string(decision->from), " -> ",
+                                       std::to_string(decision->to), ": ", decision->reason});
     runtime().emit(EventKind::scaled, manager_.id(), path_, detail,
                    static_cast<std::int64_t>(decision->to));
   }

@@ -1,7 +1,8 @@
 // Restart types and scopes (one_for_one, all_for_one, rest_for_one) against
 // a sequential oracle: random trees of permanent, transient and temporary
-// children, random failures, and exactly the right children restarted or
-// stopped, each restart charged to its own budget, nothing lost.
+// children, random failures and normal exits (a child's own ctx.stop()), and
+// exactly the right children restarted or stopped, each restart charged to
+// its own budget, nothing lost.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -19,8 +20,11 @@ struct TypesWorld {
   Scope scope = Scope::one_for_one;
   std::vector<RestartType> children;  // in spawn order
   int max_restarts = 1;               // every child's budget, within an hour
-  std::vector<int> failures;          // child indices, one at a time
+  std::vector<int> failures;          // one at a time: child i fails, or kExit + i stops itself
 };
+
+/// Added to a child's index: that child stops itself instead of failing.
+constexpr int kExit = 100;
 
 std::ostream& operator<<(std::ostream& os, const TypesWorld& w) {
   os << w.sim << " scope=" << to_string(w.scope) << " max_restarts=" << w.max_restarts
@@ -43,8 +47,12 @@ rc::Gen<TypesWorld> gen_types_world() {
                          rc::gen::element(RestartType::permanent, RestartType::transient,
                                           RestartType::temporary))),
         rc::gen::set(&TypesWorld::max_restarts, rc::gen::inRange(0, 4)),
-        rc::gen::set(&TypesWorld::failures,
-                     gen_up_to<std::vector<int>>(8, rc::gen::inRange(0, n))));
+        rc::gen::set(
+            &TypesWorld::failures,
+            gen_up_to<std::vector<int>>(
+                8, rc::gen::map(
+                       rc::gen::pair(rc::gen::inRange(0, n), rc::gen::arbitrary<bool>()),
+                       [](std::pair<int, bool> p) { return p.first + (p.second ? kExit : 0); }))));
   });
 }
 
@@ -55,18 +63,23 @@ struct TypesOutcome {
   bool operator==(const TypesOutcome&) const = default;
 };
 
-/// The oracle, one failure at a time. A temporary child's failure stops it
-/// alone; otherwise the scope's group of live children restarts, unless one
-/// of its restartable members has no restart left: then the whole group
-/// stops (and the parent, which resumes on escalation, carries on).
+/// The oracle, one event at a time. A temporary child's failure stops it
+/// alone, as does the normal exit of a child that is not permanent;
+/// otherwise (a failure, or a permanent child's exit) the scope's group of
+/// live children restarts, unless one of its restartable members has no
+/// restart left: then the whole group stops (and the parent, which resumes
+/// on escalation, carries on).
 TypesOutcome expected_outcome(const TypesWorld& w) {
   const std::size_t n = w.children.size();
   TypesOutcome out{std::vector<int>(n, 1), std::vector<bool>(n, true)};
   std::vector<int> used(n, 0);
   for (int f : w.failures) {
-    const auto failed = static_cast<std::size_t>(f);
-    if (!out.alive[failed]) continue;  // the Fail is a dead letter
-    if (w.children[failed] == RestartType::temporary) {
+    const bool exit = f >= kExit;
+    const auto failed = static_cast<std::size_t>(f % kExit);
+    if (!out.alive[failed]) continue;  // the command is a dead letter
+    const bool stops_alone = exit ? w.children[failed] != RestartType::permanent
+                                  : w.children[failed] == RestartType::temporary;
+    if (stops_alone) {
       out.alive[failed] = false;
       continue;
     }
@@ -92,11 +105,17 @@ TypesOutcome expected_outcome(const TypesWorld& w) {
   return out;
 }
 
-/// Fails on every message; counts its instances (a restart builds one more).
+/// Fails on 0, stops itself on 1; counts its instances (a restart builds one more).
 class Failer : public Actor<int> {
  public:
   explicit Failer(int* instances) { ++*instances; }
-  void receive(Context<int>&, int&) override { throw std::runtime_error("fail"); }
+  void receive(Context<int>& ctx, int& m) override {
+    if (m == 1) {
+      ctx.stop();
+      return;
+    }
+    throw std::runtime_error("fail");
+  }
 };
 
 std::string child_name(std::size_t i) {
@@ -115,8 +134,8 @@ class TypesParent : public Actor<int> {
       children_.push_back(ctx.spawn(child_name(i), props).value());
     }
   }
-  void receive(Context<int>&, int& i) override {
-    (void)children_.at(static_cast<std::size_t>(i)).tell(0);
+  void receive(Context<int>&, int& event) override {
+    (void)children_.at(static_cast<std::size_t>(event % kExit)).tell(event >= kExit ? 1 : 0);
   }
 
  private:
@@ -171,7 +190,7 @@ TEST(SupervisionTypesProperties, CatchesRestForOneAppliedAsAllForOne) {
   // Shrunk to a rest_for_one tree whose failing child has an earlier sibling.
   EXPECT_EQ(last_failing.scope, Scope::rest_for_one) << last_failing;
   ASSERT_EQ(last_failing.failures.size(), 1u) << last_failing;
-  EXPECT_GE(last_failing.failures[0], 1) << last_failing;
+  EXPECT_GE(last_failing.failures[0] % kExit, 1) << last_failing;
 }
 
 }  // namespace

@@ -102,7 +102,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--scenario,-s", o->scenario, "Scenario name (troupe list)")
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Simulator seed")->check(decimal_u64())->capture_default_str();
-  cmd->add_option("--strategy", o->strategy, "fifo, random or pct")
+  cmd->add_option("--strategy", o->strategy, "fifo, random, pct or guided")
       ->check(strategy_names())
       ->capture_default_str();
   add_pct_options(*cmd, o->pct_depth, o->pct_steps);

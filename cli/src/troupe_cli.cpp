@@ -91,6 +91,18 @@ int run_troupe(int argc, char** argv) {
   add_list_command(app, exit_code);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RequiredError& e) {
+    // CLI11 checks for the subcommand before the arguments it did not
+    // expect: name the word it did not know, and the commands there are.
+    if (argc > 1 && argv[1][0] != '\0' && app.get_subcommands().empty()) {
+      std::fprintf(stderr,
+                   "troupe: unknown command or option '%s': the commands are run, explore, "
+                   "replay, shrink, show and list (troupe --help)\n",
+                   argv[1]);
+    } else {
+      std::fprintf(stderr, "troupe: %s\n", e.what());
+    }
+    return 2;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     // Bad input is one line, like every other refusal.

@@ -55,7 +55,9 @@ class Context {
   void unwatch(const ActorRef<T>& ref);
 
   /// Stops this actor after the current message; what is still queued becomes
-  /// actor_stopped dead letters. Children stop first.
+  /// actor_stopped dead letters. Children stop first. A permanent actor
+  /// (Props::restart_type) is restarted by its parent instead, outside
+  /// shutdown: its queued messages wait for the fresh instance.
   void stop();
   /// Stops another actor (usually a child) the same way.
   template <class T>

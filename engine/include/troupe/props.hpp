@@ -103,8 +103,9 @@ class Props {
     return *this;
   }
 
-  /// Which restart decisions this actor accepts (default permanent): a
-  /// temporary actor is stopped where it would be restarted.
+  /// Which restarts this actor accepts (default transient): a temporary
+  /// actor is stopped where it would be restarted; a permanent one is also
+  /// restarted when it stops itself (RestartType says more).
   Props& restart_type(RestartType type) {
     writable().restart_type = type;
     return *this;

@@ -36,14 +36,16 @@ enum class Scope : std::uint8_t {
   rest_for_one,
 };
 
-/// Which restart decisions a child accepts (OTP's restart types). Its
-/// supervisor still decides; the type only turns a restart into a stop.
-/// A child that stops normally (ctx.stop, or stopped by its parent) stays
-/// stopped whatever its type: troupe never restarts a normal exit (unlike
-/// OTP's permanent children), so permanent and transient differ only in name.
+/// Which restarts a child accepts (OTP's restart types). Its supervisor
+/// still decides after a failure; the type turns a restart into a stop
+/// (temporary), or a normal exit into a restart (permanent).
 enum class RestartType : std::uint8_t {
-  permanent,  ///< restarted whenever its supervisor decides so (the default)
-  transient,  ///< restarted after a failure; a normal stop is final
+  permanent,  ///< as transient, and restarted when it stops itself (ctx.stop()):
+              ///< its parent restarts its scope, charged to the restart budgets,
+              ///< whatever the decider says. A stop by anyone else, or by
+              ///< shutdown, is final (OTP also restarts those)
+  transient,  ///< restarted after a failure when its supervisor decides so; a
+              ///< normal stop is final (the default, as in Akka)
   temporary,  ///< never restarted: a restart decision (its own failure, or a
               ///< sibling's under all_for_one / rest_for_one) stops it instead
 };

@@ -346,6 +346,12 @@ void CellBase::handle(Signal& signal) {
         guarded([&] { signal.action(); }, 0);
       }
       break;
+    case Signal::Kind::stop_self:
+      on_stop_self(signal);
+      break;
+    case Signal::Kind::child_exited:
+      on_child_exited(signal.other);
+      break;
   }
 }
 
@@ -444,8 +450,26 @@ void CellBase::fail(Failure failure) {
       Signal{Signal::Kind::child_failed, shared_from_this(), std::move(failure)});
 }
 
+void CellBase::on_stop_self(const Signal& signal) {
+  if (lifecycle_.stopping_or_stopped() || exit_reported_) return;  // an earlier one won
+  // OTP restarts a permanent child whatever way it ends; troupe restarts it
+  // when it ends itself (a stop by anyone else, or by shutdown, is final),
+  // and only while it runs: a failed child's pending decision stands.
+  const bool restart_instead = settings_->restart_type == RestartType::permanent &&
+                               parent_ != nullptr && lifecycle_.is(State::running) &&
+                               !runtime_->shutting_down();
+  if (!restart_instead) {
+    on_stop(signal.reason, signal.termination, nullptr);
+    return;
+  }
+  lifecycle_.move_to(State::suspended);  // its messages wait for the fresh instance
+  exit_reported_ = true;
+  parent_->enqueue_signal(Signal{Signal::Kind::child_exited, shared_from_this(), {}});
+}
+
 void CellBase::on_restart(const Failure& failure) {
   lifecycle_.move_to(State::restarting);
+  exit_reported_ = false;
   cause_ = std::make_unique<Failure>(failure);
   if (has_instance()) {
     try {

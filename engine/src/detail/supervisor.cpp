@@ -53,6 +53,16 @@ void CellBase::on_child_failed(const std::shared_ptr<CellBase>& child, const Fai
   }
 }
 
+void CellBase::on_child_exited(const std::shared_ptr<CellBase>& child) {
+  if (child->terminated() || lifecycle_.stopping_or_stopped()) return;
+  TROUPE_ASSERT(child->restart_type() == RestartType::permanent);
+  const Failure exit{child->path_, "stopped itself (a permanent child is restarted)", 0,
+                     runtime_->scheduler().now()};
+  runtime_->emit(EventKind::decided, child->id_, child->path_, to_string(Directive::restart));
+  runtime_->stream().supervision(child->id_, child->path_, Directive::restart, exit.what);
+  restart_children(child, exit, RestartScope::by_strategy);
+}
+
 std::vector<std::shared_ptr<CellBase>> CellBase::decision_group(
     const std::shared_ptr<CellBase>& failed, RestartScope scope) const {
   const Scope strategy = settings_->children_scope;

@@ -16,7 +16,7 @@ struct ActorSettings {
   MailboxSettings mailbox;
   FailurePolicy policy;
   Scope children_scope = Scope::one_for_one;
-  RestartType restart_type = RestartType::permanent;  // which restart decisions it accepts
+  RestartType restart_type = RestartType::transient;  // which restart decisions it accepts
   /// How long it may drain at a shutdown before its queue is abandoned
   /// (the earlier of this and the system's deadline); max: no own limit.
   Duration shutdown_timeout = Duration::max();

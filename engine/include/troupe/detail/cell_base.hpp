@@ -49,6 +49,9 @@ struct Signal {
     terminated,        // `other`, which this cell watches, has stopped
     drain_and_stop,    // handle what is queued, then stop (a pool shrinking)
     run,               // run `action` in the activation: a system command (pool resize, tick)
+    stop_self,         // the actor's own ctx.stop(): a normal exit, which a
+                       // permanent child turns into a restart by its parent
+    child_exited,      // `other`, a permanent child, stopped itself: restart it
   };
   Kind kind;
   std::shared_ptr<CellBase> other;
@@ -242,11 +245,14 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   bool terminated_ = false;         // guarded by mu_
   bool accepting_children_ = true;  // guarded by mu_
   Lifecycle lifecycle_;             // activation only
-  // Activation only, both (so sharing a byte is no race); stop_reason_ says
-  // why it is stopping, read by watchers once terminated_ is set. A byte of
-  // its own would grow every cell by eight.
+  // Activation only, all three (so sharing a byte is no race); stop_reason_
+  // says why it is stopping, read by watchers once terminated_ is set;
+  // exit_reported_: a permanent child's own stop waits for its restart (a
+  // second ctx.stop() meanwhile changes nothing). A byte of its own would
+  // grow every cell by eight.
   bool stop_when_empty_ : 1 = false;
   TerminationReason stop_reason_ : 3 = TerminationReason::stopped;
+  bool exit_reported_ : 1 = false;
   // Lets an activation skip the lock when no signal is pending (the common case).
   std::atomic<bool> has_signals_{false};
   // Mirrors deferred_terminations_ != nullptr for idle(): a Terminated
@@ -290,6 +296,9 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   /// The Terminated signal this (stopped) cell sends its watchers.
   Signal termination_signal();
   void on_restart(const Failure& failure);
+  /// The actor's own ctx.stop(): a stop, unless this is a permanent child
+  /// outside shutdown, which waits for its parent to restart it instead.
+  void on_stop_self(const Signal& signal);
   void on_child_terminated(const std::shared_ptr<CellBase>& child);
   void stop_children(DeadLetterReason reason);
   /// Stops `child` for a supervision decision, saying why.
@@ -298,6 +307,9 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   // Supervision of this cell's children (src/detail/supervisor.cpp): a
   // failed child's policy decides, and the decision is applied here.
   void on_child_failed(const std::shared_ptr<CellBase>& child, const Failure& failure);
+  /// A permanent child stopped itself: restarted by the scope, as OTP does,
+  /// charged to the budgets like a failure's restart, whatever the decider says.
+  void on_child_exited(const std::shared_ptr<CellBase>& child);
   /// Whom a restart decision covers: the scope of the parent's strategy
   /// (under all_for_one, every sibling), or the failed child alone (a resume
   /// of a child that has no instance to resume).

@@ -65,7 +65,7 @@ void Context<M>::unwatch(const ActorRef<T>& ref) {
 
 template <class M>
 void Context<M>::stop() {
-  cell_.enqueue_signal(detail::Signal{detail::Signal::Kind::stop, nullptr, {}});
+  cell_.enqueue_signal(detail::Signal{detail::Signal::Kind::stop_self, nullptr, {}});
 }
 
 template <class M>

@@ -57,6 +57,11 @@ Duration backoff_delay(const Backoff& backoff, std::size_t attempt, std::uint64_
   const double base = std::min(max_ns, min_ns * portable::pow_int(backoff.factor, exponent));
   const double jittered = base * (1.0 + backoff.jitter * unit_interval(random_bits));
   const double clamped = std::clamp(jittered, min_ns, max_ns);
+  // Duration::max() as a double rounds up to 2^63, which no int64 holds: a
+  // delay that reaches it is the longest there is (casting it would be
+  // undefined, and in practice wrapped to a restart at once).
+  constexpr double kPastLongest = 9223372036854775808.0;  // 2^63
+  if (clamped >= kPastLongest) return Duration::max();
   return Duration(static_cast<Duration::rep>(clamped));
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <variant>
@@ -84,6 +85,16 @@ TEST(Backoff, JitterStretchesWithinItsFractionAndTheCap) {
     ASSERT_GE(capped, Duration(800ms));
     ASSERT_LE(capped, Duration(1s));
   }
+}
+
+TEST(Backoff, TheLongestBackoffStaysTheLongestInsteadOfWrappingToNoDelay) {
+  // Duration::max() is 2^63 - 1 ns; as a double it is 2^63, past int64.
+  const Backoff longest{.min = Duration::max(), .max = Duration::max(), .factor = 2.0};
+  EXPECT_EQ(backoff_delay(longest, 0, 0), Duration::max());
+  EXPECT_EQ(backoff_delay(longest, 9, ~std::uint64_t{0}), Duration::max());
+  const Backoff unbounded{.min = 1s, .max = Duration::max(), .factor = 10.0, .jitter = 1.0};
+  EXPECT_EQ(backoff_delay(unbounded, 64, ~std::uint64_t{0}), Duration::max());
+  EXPECT_EQ(backoff_delay(unbounded, 2, 0), Duration(100s));
 }
 
 TEST(Backoff, NoMinimumMeansRestartAtOnce) {

@@ -72,11 +72,12 @@ Ask<R> ask(const ActorRef<M>& ref, F make_request, Duration timeout) {
   state->arm_timeout();
   // The request holds the only ReplyTo, so a callee that fails or drops it
   // ends the ask at once (AskState::sent judges one dropped during the tell).
-  ReplyTo<R> reply(std::make_shared<detail::AskSlot<R>>(state));
-  // Made in its own statement: make_request's own ReplyTo parameter is gone
-  // before the tell, so the request's copy is the last one.
-  M request(make_request(std::move(reply)));
-  state->sent(ref.tell(std::move(request)));
+  // Made before the tell: make_request's own ReplyTo parameter is gone by
+  // then, so the request's copy is the last one.
+  const SendResult told = state->send_or_withdraw(
+      [&] { return M(make_request(ReplyTo<R>(std::make_shared<detail::AskSlot<R>>(state)))); },
+      [&](M&& request) { return ref.tell(std::move(request)); });
+  state->sent(told);
   return Ask<R>(std::move(state));
 }
 

@@ -136,6 +136,9 @@ class Context {
 
   /// A ReplyTo<R> that reaches this actor as its own message `adapt(reply)`
   /// (an M): an actor of this protocol receives the replies of another.
+  /// `adapt` runs in whoever replies: if it throws, the reply is a
+  /// `handler_failed` dead letter of this actor, the replier's tell says
+  /// `actor_stopped`, and the replier does not fail.
   template <class R, class F>
   ReplyTo<R> adapter(F adapt);
   /// Sends `make_request(reply_to)` to `ref`; the outcome (the reply, a

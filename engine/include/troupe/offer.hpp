@@ -3,6 +3,8 @@
 // (or every worker of a pool) is full, the message stays with the sender,
 // nothing is counted, and the sender is paused until a notice of its own
 // type says there is room (or that the receiver stopped: the retry tells).
+// A full `drop_oldest` mailbox is full for an offer too: an offer never
+// makes room by dropping another message.
 //
 //   switch (ctx.offer(sink, job, Msg{Resume{}})) {
 //     case OfferResult::accepted: ...;            // `job` was moved from

@@ -113,7 +113,8 @@ class Props {
 
   /// How long this actor may keep draining its mailbox when the system
   /// shuts down: past it, what it still holds becomes shutdown_abandoned
-  /// dead letters, even if the system's own deadline is later. Must be >= 0;
+  /// dead letters, even if the system's own deadline is later, and it is
+  /// stopped with its children (its timers cancelled). Must be >= 0;
   /// Duration::max() (the default) means only the system's deadline counts.
   Props& shutdown_timeout(Duration timeout) {
     validate_shutdown_timeout(timeout);

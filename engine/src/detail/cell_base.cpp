@@ -520,12 +520,14 @@ void CellBase::on_stop(DeadLetterReason reason, TerminationReason why, const Fai
   std::size_t leftovers = 0;
   {
     UnansweredScope requests(reason);  // asks the leftovers carry end after unlocking
-    std::lock_guard lock(mu_);
-    accepting_children_ = false;
-    leftovers = close_mailbox_locked();
+    {
+      std::lock_guard lock(mu_);
+      accepting_children_ = false;
+      leftovers = close_mailbox_locked();
+    }
+    leftovers += drop_stash();  // a stash nobody will unstash any more
   }
   release_room_waiters();
-  leftovers += drop_stash();  // a stash nobody will unstash any more
   if (reason == DeadLetterReason::shutdown_abandoned) {
     abandoned_.fetch_add(leftovers, std::memory_order_relaxed);
   }

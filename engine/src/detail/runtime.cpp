@@ -256,6 +256,11 @@ std::vector<TimerId> Runtime::arm_shutdown_timeouts(TimePoint start, TimePoint s
       if (cell == nullptr || cell->terminated()) return;
       cell->runtime().emit(EventKind::shutdown, cell->id(), cell->path(), "timeout");
       cell->abandon_queue();
+      // Then it is stopped, as OTP kills a child past its shutdown timeout:
+      // its pending timers and its restart wait hold the shutdown no longer
+      // (cancelled, counted), and its children go with it.
+      cell->enqueue_signal(
+          stop_signal(TerminationReason::shutdown, nullptr, DeadLetterReason::shutdown_abandoned));
     }));
   }
   return timers;

@@ -20,7 +20,19 @@ template <class R, class M, class F>
 class AdapterSink final : public ReplySink<R> {
  public:
   AdapterSink(ActorRef<M> ref, F adapt) : ref_(std::move(ref)), adapt_(std::move(adapt)) {}
-  SendResult deliver(R&& reply) override { return ref_.tell(M(adapt_(std::move(reply)))); }
+  SendResult deliver(R&& reply) override {
+    std::optional<M> adapted;
+    try {
+      adapted.emplace(adapt_(std::move(reply)));
+    } catch (...) {
+      // The adapter is the asker's code, run by whoever replies: its throw
+      // must not fail the replier. The reply is the asker's dead letter.
+      Cell<M>* const asker = ref_.cell();
+      asker->runtime().rejected(DeadLetterReason::handler_failed, *asker);
+      return SendResult::actor_stopped;
+    }
+    return ref_.tell(std::move(*adapted));
+  }
 
  private:
   ActorRef<M> ref_;
@@ -89,9 +101,11 @@ void Context<M>::ask(const ActorRef<T>& ref, F make_request, Duration timeout, G
   auto state = std::make_shared<detail::InsideAsk<R, M>>(
       rt.shared_from_this(), timeout, cell_, std::function<M(AskResult<R>)>(std::move(on_outcome)));
   state->arm_timeout();
-  ReplyTo<R> reply(std::make_shared<detail::AskSlot<R>>(state));  // the request's only one
-  T request(make_request(std::move(reply)));  // see troupe::ask: the request's copy is the last
-  state->sent(ref.tell(std::move(request)));
+  // See troupe::ask: the request holds the only ReplyTo; a throw withdraws the ask.
+  const SendResult told = state->send_or_withdraw(
+      [&] { return T(make_request(ReplyTo<R>(std::make_shared<detail::AskSlot<R>>(state)))); },
+      [&](T&& request) { return ref.tell(std::move(request)); });
+  state->sent(told);
 }
 
 }  // namespace troupe

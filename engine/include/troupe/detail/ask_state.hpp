@@ -82,6 +82,30 @@ class AskState : public std::enable_shared_from_this<AskState<R>> {
     return true;
   }
 
+  /// The request never left (making it or telling it threw): there was no
+  /// ask, so its outcome leaves the counts it entered at the start, and a
+  /// ReplyTo that escaped and answers later is a counted late reply.
+  void withdraw() {
+    if (done_.exchange(true, std::memory_order_acq_rel)) return;
+    if (const TimerId id = timer_.load(std::memory_order_acquire); id != 0) {
+      runtime_->scheduler().cancel(id);
+    }
+    runtime_->timer_delivered(due_);
+  }
+
+  /// Makes the request with `make` and tells it with `tell`, returning what
+  /// the tell said; withdraws the ask if either throws, and rethrows.
+  template <class Make, class Tell>
+  SendResult send_or_withdraw(Make&& make, Tell&& tell) {
+    try {
+      auto request = make();
+      return tell(std::move(request));
+    } catch (...) {
+      withdraw();
+      throw;
+    }
+  }
+
   void expire() {
     (void)complete(AskError{AskErrorKind::timeout, DeadLetterReason::actor_stopped,
                             concat({"no reply within ", describe_duration(timeout_)})});

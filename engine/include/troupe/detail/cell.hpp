@@ -45,6 +45,12 @@ class Cell final : public CellBase {
   /// `ordinal`, if given, receives its place in the enqueued count. Found
   /// full, it lists `wait` (if given) among the actors waiting for room.
   SendResult offer(M& message, std::uint64_t* ordinal = nullptr, WaitFor* wait = nullptr);
+  /// An offer from a sender that waits for room (Context::offer): as offer,
+  /// but a full drop_oldest mailbox refuses it too, rather than make room
+  /// by dropping its oldest message.
+  SendResult offer_for_room(M& message, WaitFor* wait) {
+    return offer_unscoped(message, nullptr, wait, false);
+  }
   /// An offer from the event stream under the subscriber's `bound` (guarded
   /// by this cell's lock): past it, `over_bound` is set and nothing is
   /// queued. Counts nothing when refused (the stream does, with reject).
@@ -183,8 +189,9 @@ class Cell final : public CellBase {
     bool schedule = false;
     std::size_t length = 0;
   };
-  SendResult offer_locked(M& message, std::uint64_t* ordinal, Offered& done);
+  SendResult offer_locked(M& message, std::uint64_t* ordinal, Offered& done, bool may_evict = true);
   void after_offer(const Offered& done);
+  SendResult offer_unscoped(M& message, std::uint64_t* ordinal, WaitFor* wait, bool may_evict);
   void prune_fired_timers();
   /// Disposes of the message whose handler failed: an ask whose ReplyTo it
   /// held unanswered ends with the failure (troupe/ask.hpp), not its timeout.
@@ -248,8 +255,9 @@ class Cell final : public CellBase {
 };
 
 template <class M>
-SendResult Cell<M>::offer_locked(M& message, std::uint64_t* ordinal, Offered& done) {
-  const Admission admitted = mailbox_.offer(message);
+SendResult Cell<M>::offer_locked(M& message, std::uint64_t* ordinal, Offered& done,
+                                 bool may_evict) {
+  const Admission admitted = may_evict ? mailbox_.offer(message) : mailbox_.offer_if_room(message);
   if (admitted == Admission::closed) return SendResult::actor_stopped;
   if (admitted == Admission::full) return SendResult::mailbox_full;
   done.dropped_oldest = admitted == Admission::dropped_oldest;
@@ -271,10 +279,22 @@ void Cell<M>::after_offer(const Offered& done) {
 
 template <class M>
 SendResult Cell<M>::offer(M& message, std::uint64_t* ordinal, WaitFor* wait) {
+  if (mailbox_.overflow() == Overflow::drop_oldest) [[unlikely]] {
+    // The message dropped for room may be a request: its ask ends as a
+    // mailbox_full dead letter once the lock is released, not as unanswered.
+    UnansweredScope dropped(DeadLetterReason::mailbox_full);
+    return offer_unscoped(message, ordinal, wait, true);
+  }
+  return offer_unscoped(message, ordinal, wait, true);
+}
+
+template <class M>
+SendResult Cell<M>::offer_unscoped(M& message, std::uint64_t* ordinal, WaitFor* wait,
+                                   bool may_evict) {
   Offered done;
   {
     std::lock_guard lock(mu_);
-    const SendResult result = offer_locked(message, ordinal, done);
+    const SendResult result = offer_locked(message, ordinal, done, may_evict);
     if (result == SendResult::mailbox_full && wait != nullptr) list_room_wait_locked(*wait);
     if (result != SendResult::accepted) return result;
   }
@@ -350,11 +370,15 @@ bool Cell<M>::process_one() {
     lock.unlock();
     return take_room_notice();
   }
+  // Timer messages tracked in the mailbox (cell_extras.hpp): which one this
+  // is. Offered messages leave in order, so the count of those that left is
+  // the ordinal of the one taken; a put-back (unstashed) one is none of them.
+  const bool tracking = extras_ && !extras_->tracked.empty();
+  const bool put_back = tracking && mailbox_.put_back_count() > 0;
   M message = mailbox_.take();
-  // Timer messages tracked in the mailbox (cell_extras.hpp): which one this is.
-  const std::uint64_t left = extras_ && !extras_->tracked.empty()
-                                 ? enqueued_.load(std::memory_order_relaxed) - mailbox_.size()
-                                 : 0;
+  const std::uint64_t left =
+      tracking && !put_back ? enqueued_.load(std::memory_order_relaxed) - mailbox_.offered_count()
+                            : 0;
   in_flight_.store(true, std::memory_order_relaxed);
   if (mailbox_.has_waiters()) {  // the one test the hot path pays for waiters
     wake_after_take(lock);

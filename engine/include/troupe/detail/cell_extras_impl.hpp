@@ -22,6 +22,7 @@
 #include "troupe/detail/cell_extras.hpp"
 #include "troupe/detail/runtime.hpp"
 #include "troupe/detail/text.hpp"
+#include "troupe/detail/unanswered_scope.hpp"
 #include "troupe/saturating_time.hpp"
 
 namespace troupe::detail {
@@ -94,9 +95,9 @@ std::size_t Cell<M>::unstash(std::size_t max) {
   bool closed = false;
   {
     std::lock_guard lock(mu_);
-    // Tracked timer messages that left without a take cannot be told
-    // apart once the count of departures goes down: forget them first.
-    extras_->forget_gone(enqueued_.load(std::memory_order_relaxed) - mailbox_.size());
+    // Tracked timer messages that left without a take (drop_oldest) are
+    // forgotten while the count of departures says which they are.
+    extras_->forget_gone(enqueued_.load(std::memory_order_relaxed) - mailbox_.offered_count());
     closed = mailbox_.closed();
     if (!closed) mailbox_.put_back(batch);
     // Under the lock, with the mailbox: queued() never counts them twice.
@@ -141,6 +142,7 @@ void Cell<M>::instance_gone() {
     mailbox_.open_gate();
   }
   if (settings_->stash.on_restart == StashOnRestart::dead_letter) {
+    UnansweredScope discarded(DeadLetterReason::stash_discarded);  // asks they carry end so
     runtime_->dead_letter(DeadLetterReason::stash_discarded, *this, drop_stash());
   }
 }

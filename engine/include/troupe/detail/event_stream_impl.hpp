@@ -99,7 +99,14 @@ requires std::is_invocable_r_v<M, F&, const E&> Result<Subscription> EventStream
   }
   auto sub = std::make_shared<detail::TypedSubscription<E, M>>(
       subscriber, std::function<M(const E&)>(std::move(adapt)), settings);
-  return add(typeid(E), std::move(sub));
+  Result<Subscription> added = add(typeid(E), std::move(sub));
+  // A subscriber that stopped during this call had its subscriptions ended
+  // before this one was added (it is marked stopped first): end this one too.
+  if (added && !subscriber.alive()) {
+    (void)unsubscribe(added.value());
+    return Error{ErrorCode::invalid_argument, "EventStream::subscribe: the subscriber has stopped"};
+  }
+  return added;
 }
 
 template <class E>

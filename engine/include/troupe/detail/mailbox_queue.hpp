@@ -41,6 +41,11 @@ class Mailbox {
 
   /// Everything queued, put-back (unstashed) messages included.
   std::size_t size() const { return queue_.size(); }
+  /// Put-back messages still queued: they are at the front, outside the bound.
+  std::size_t put_back_count() const { return returned_; }
+  /// Messages queued by offers (the bound counts these): they leave in the
+  /// order they came, by a take or, the oldest, by drop_oldest.
+  std::size_t offered_count() const { return queue_.size() - returned_; }
   bool empty() const { return queue_.empty(); }
   /// A message can be taken: something is queued and the gate is open. As
   /// cheap as !empty() (gate_ is 0 while open).
@@ -66,6 +71,15 @@ class Mailbox {
     }
     queue_.push_back(std::move(message));  // the hot path: no assertion here
     return admitted;
+  }
+
+  /// As offer, but a full mailbox refuses whatever its policy: a sender
+  /// asking for room (Context::offer) never costs another message its place.
+  Admission offer_if_room(M& message) {
+    if (closed_) return Admission::closed;
+    if (queue_.size() - returned_ >= capacity_) return Admission::full;
+    queue_.push_back(std::move(message));
+    return Admission::accepted;
   }
 
   const M& front() const { return queue_.front(); }

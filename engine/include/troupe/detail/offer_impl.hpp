@@ -152,7 +152,7 @@ OfferResult Context<M>::offer(const ActorRef<T>& to, T& message, M notice) {
   detail::Cell<T>* const target = to.cell();
   if (target == nullptr) throw std::logic_error("Context::offer: an empty ActorRef");
   return cell_.offer_with_notice(std::move(notice), [&](detail::WaitFor* wait) {
-    const SendResult result = target->offer(message, nullptr, wait);
+    const SendResult result = target->offer_for_room(message, wait);
     if (result != SendResult::accepted && result != SendResult::mailbox_full) {
       cell_.runtime().rejected(dead_letter_reason(result), *target);  // as tell counts it
       // The message was refused for good: it is a dead letter now, not the caller's.

@@ -280,14 +280,14 @@ SendResult PoolState<M>::offer(M& message, WaitFor* wait) {
     const Worker* picked = pick_locked(message);
     if (picked != nullptr) {
       target = picked->ref.shared_cell();
-      result = target->offer(message, nullptr, wait);
+      result = target->offer_for_room(message, wait);
     }
     // Another worker may have room: the message is not bound to this one.
     const bool any_worker = settings_.routing != Routing::consistent_hash;
     for (std::size_t i = 0; any_worker && result != SendResult::accepted && i < routed_.size();
          ++i) {
       if (&routed_[i] == picked) continue;
-      const SendResult r = routed_[i].ref.cell()->offer(message, nullptr, wait);
+      const SendResult r = routed_[i].ref.cell()->offer_for_room(message, wait);
       // Full anywhere beats stopped: the wait ends when that one has room.
       if (r != SendResult::actor_stopped || result == SendResult::actor_stopped) result = r;
     }

@@ -267,10 +267,11 @@ TimerId ThreadScheduler::after(Duration delay, std::function<void()> callback) {
 }
 
 bool ThreadScheduler::cancel(TimerId id) {
+  decltype(timers_)::node_type cancelled;  // destroyed after unlocking, as in run_timers
   std::lock_guard lock(timer_mu_);
   auto it = timer_due_.find(id);
   if (it == timer_due_.end()) return false;
-  timers_.erase(std::pair{it->second, id});
+  cancelled = timers_.extract(std::pair{it->second, id});
   timer_due_.erase(it);
   return true;
 }
@@ -289,10 +290,14 @@ void ThreadScheduler::run_timers() {
       timer_cv_.wait_until(lock, to_steady(due));
       continue;
     }
-    auto node = timers_.extract(timers_.begin());
-    timer_due_.erase(node.key().second);
-    lock.unlock();
-    fire(node.mapped());
+    {
+      auto node = timers_.extract(timers_.begin());
+      timer_due_.erase(node.key().second);
+      lock.unlock();
+      fire(node.mapped());
+      // The callback is destroyed here, unlocked: what it holds (a request
+      // whose ask then ends) may cancel a timer, which takes timer_mu_.
+    }
     lock.lock();
   }
   tl_timer_owner = nullptr;

@@ -166,7 +166,8 @@ class Context {
   /// first notice answers both. `busy`: the receiver has its limit of waiters
   /// (MailboxSettings::max_room_waiters), no notice comes; `refused`: a stop
   /// or a shutdown, counted as a dead letter like a tell. In the simulator
-  /// the offer takes effect at once, even after ctx.work().
+  /// the offer takes effect at once, even after ctx.work(). Offering to
+  /// itself throws std::logic_error (it would wait for itself).
   template <class T>
   OfferResult offer(const ActorRef<T>& to, T& message, M notice);
   /// The same through a pool: any worker with room takes it (with

@@ -139,7 +139,12 @@ std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<Cel
                  "cannot spawn '" + name + "': its parent " + path_ + " is stopping"};
   }
   if (!children_) children_ = std::make_unique<Children>();
-  if (name.empty()) name = std::string("$").append(std::to_string(++children_->generated_names));
+  if (name.empty()) {
+    // A user may have taken a generated name ("$3") already: skip it.
+    do {
+      name = std::string("$").append(std::to_string(++children_->generated_names));
+    } while (children_->by_name.count(name) != 0);
+  }
   if (!valid_name(name)) {
     return Error{ErrorCode::invalid_name,
                  "invalid actor name '" + name + "': no '/' or control characters, at most 256"};

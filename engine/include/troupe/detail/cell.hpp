@@ -58,10 +58,14 @@ class Cell final : public CellBase {
   /// Counts a refused send of `message` as a dead letter, handing the message
   /// to DeadLetter subscribers that asked for it.
   SendResult reject(DeadLetterReason reason, M&& message) {
+    // A request among the refused ends its ask with this reason (not as
+    // unanswered) when the scope ends.
+    UnansweredScope refused(reason);
     if (runtime_->stream().wants_dead_messages()) {
       runtime_->rejected(reason, *this, DeadMessage::of(std::move(message)));
     } else {
       runtime_->rejected(reason, *this);
+      [[maybe_unused]] M dropped(std::move(message));  // inside the scope
     }
     return reason == DeadLetterReason::mailbox_full ? SendResult::mailbox_full
                                                     : SendResult::actor_stopped;
@@ -442,6 +446,8 @@ std::function<void()> Cell<M>::delivery(M&& message, TimePoint due) {
       static_cast<Cell<M>&>(*cell).deliver_from_timer(std::move(*payload));
     } else {
       rt->rejected(DeadLetterReason::actor_stopped, actor, "(stopped actor)");
+      UnansweredScope gone(DeadLetterReason::actor_stopped);  // a request's ask ends so
+      [[maybe_unused]] M dropped(std::move(*payload));
     }
     rt->timer_delivered(due);  // after the tell: quiescence never misses it
   };

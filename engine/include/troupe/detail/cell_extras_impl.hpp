@@ -71,6 +71,8 @@ bool Cell<M>::stash(M& message) {
   auto& stashed = extras().stash;
   if (stashed.size() >= settings_->stash.capacity) {
     runtime_->dead_letter(DeadLetterReason::stash_full, *this);
+    UnansweredScope full(DeadLetterReason::stash_full);  // a request's ask ends so
+    [[maybe_unused]] M dropped(std::move(message));
     return false;
   }
   stashed.push_back(std::move(message));

@@ -14,6 +14,7 @@
 #include "troupe/context.hpp"
 #include "troupe/detail/cell.hpp"
 #include "troupe/detail/room_wait.hpp"
+#include "troupe/detail/unanswered_scope.hpp"
 #include "troupe/offer.hpp"
 
 namespace troupe::detail {
@@ -151,11 +152,18 @@ template <class T>
 OfferResult Context<M>::offer(const ActorRef<T>& to, T& message, M notice) {
   detail::Cell<T>* const target = to.cell();
   if (target == nullptr) throw std::logic_error("Context::offer: an empty ActorRef");
+  if (static_cast<detail::CellBase*>(target) == static_cast<detail::CellBase*>(&cell_)) {
+    // Its notice would wait behind its own closed gate for ever.
+    throw std::logic_error(
+        "Context::offer: an actor cannot wait for room in its own mailbox (use tell)");
+  }
   return cell_.offer_with_notice(std::move(notice), [&](detail::WaitFor* wait) {
     const SendResult result = target->offer_for_room(message, wait);
     if (result != SendResult::accepted && result != SendResult::mailbox_full) {
       cell_.runtime().rejected(dead_letter_reason(result), *target);  // as tell counts it
-      // The message was refused for good: it is a dead letter now, not the caller's.
+      // The message was refused for good: it is a dead letter now, not the
+      // caller's (a request's ask ends with the reason).
+      detail::UnansweredScope refused(dead_letter_reason(result));
       [[maybe_unused]] T dropped(std::move(message));
     }
     return result;

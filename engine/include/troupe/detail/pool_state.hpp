@@ -22,6 +22,7 @@
 #include "troupe/autoscaler.hpp"
 #include "troupe/detail/cell.hpp"
 #include "troupe/detail/text.hpp"
+#include "troupe/detail/unanswered_scope.hpp"
 #include "troupe/pool_settings.hpp"
 #include "troupe/router.hpp"
 
@@ -231,6 +232,8 @@ SendResult PoolState<M>::tell(M& message) {
   Runtime& rt = runtime();
   if (current_cell() == nullptr && rt.shutting_down()) {
     refuse(SendResult::actor_stopped, nullptr);
+    UnansweredScope refused(DeadLetterReason::actor_stopped);  // a request's ask ends so
+    [[maybe_unused]] M dropped(std::move(message));
     return SendResult::actor_stopped;
   }
   if (current_cell() != nullptr && rt.scheduler_times_handlers()) {
@@ -264,7 +267,11 @@ SendResult PoolState<M>::tell(M& message) {
     }
   }
   if (result == SendResult::mailbox_full && may_block()) result = wait_and_route(message, target);
-  if (result != SendResult::accepted) refuse(result, target.get());
+  if (result != SendResult::accepted) {
+    refuse(result, target.get());
+    UnansweredScope refused(dead_letter_reason(result));  // a request's ask ends so
+    [[maybe_unused]] M dropped(std::move(message));       // a dead letter now
+  }
   return result;
 }
 
@@ -294,7 +301,8 @@ SendResult PoolState<M>::offer(M& message, WaitFor* wait) {
   }
   if (result != SendResult::accepted && result != SendResult::mailbox_full) {
     refuse(result, target.get());
-    [[maybe_unused]] M dropped(std::move(message));  // a dead letter now, as with tell
+    UnansweredScope refused(dead_letter_reason(result));  // a request's ask ends so
+    [[maybe_unused]] M dropped(std::move(message));       // a dead letter now, as with tell
   }
   return result;
 }

@@ -249,7 +249,7 @@ TEST_P(ApiAttacks, APermanentChildStoppingItselfDuringShutdownStopsAndShutdownEn
    public:
     explicit Parent(std::atomic<int>* n) : n_(n) {}
     void pre_start(Context<int>& ctx) override {
-      child_ = ctx.spawn("child", Props<int>::from_function([this](Context<int>& c, int& m) {
+      child_ = ctx.spawn("child", Props<int>::from_function([](Context<int>& c, int& m) {
                                     if (m == 1) c.stop();
                                   }).restart_type(RestartType::permanent))
                    .value();

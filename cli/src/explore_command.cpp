@@ -1,5 +1,6 @@
 // troupe explore: many seeds of one scenario, in parallel, writing every
-// failing run as a trace. --shard I/N takes every N-th seed of the range, so
+// failing run as a trace. --shard I/N (or --shards N, the index from a job
+// runner: shard.hpp) takes every N-th seed of the range, so
 // a sweep spreads over machines with no coordination.
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 
 #include "commands.hpp"
 #include "explore_systematic.hpp"
+#include "shard.hpp"
 #include "troupe/assert.hpp"
 #include "troupe/sim/determinism_check.hpp"
 #include "troupe/sim/guided.hpp"
@@ -38,6 +40,7 @@ struct ExploreOptions {
   bool swarm = false;
   unsigned jobs = 1;
   std::string shard = "1/1";
+  std::uint64_t shards_from_env = 0;  // --shards N: the index comes from the job runner
   std::string out = "explore-traces";
   bool check_every_seed = false;
   bool check_no_seed = false;
@@ -68,19 +71,6 @@ class RecordedChoices final : public sim::ScheduleStrategy {
   std::vector<std::uint64_t> choices_;
   std::size_t next_ = 0;
 };
-
-/// "I/N" with 1 <= I <= N.
-std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
-  const auto slash = text.find('/');
-  const auto i =
-      slash == std::string::npos ? std::nullopt : parse_decimal_u64(text.substr(0, slash));
-  const auto n =
-      slash == std::string::npos ? std::nullopt : parse_decimal_u64(text.substr(slash + 1));
-  if (!i || !n || *i == 0 || *i > *n) {
-    throw std::invalid_argument("--shard must be I/N with 1 <= I <= N, got '" + text + "'");
-  }
-  return {*i, *n};
-}
 
 /// The seeds from, from + 1, ..., from + count - 1 must all exist.
 void check_seed_range(std::uint64_t from, std::uint64_t count) {
@@ -184,7 +174,8 @@ class Progress {
 };
 
 int explore(const ExploreOptions& o) {
-  const auto [shard, shards] = parse_shard(o.shard);
+  const Shard shard =
+      o.shards_from_env != 0 ? shard_from_env(o.shards_from_env) : parse_shard(o.shard);
   check_seed_range(o.from, o.seeds);
   const sim::Params params = parse_params(o.params);
   if (sim::find_scenario(o.scenario) == nullptr) {
@@ -193,9 +184,16 @@ int explore(const ExploreOptions& o) {
   sim::resolve_params(*sim::find_scenario(o.scenario), params);  // fail before any thread starts
   std::vector<std::uint64_t> seeds;
   for (std::uint64_t k = 0; k < o.seeds; ++k) {
-    if (k % shards == shard - 1) seeds.push_back(o.from + k);
+    if (shard.owns(k)) seeds.push_back(o.from + k);
   }
-  if (seeds.empty()) throw std::invalid_argument("this shard has no seeds");
+  if (seeds.empty()) {
+    // More shards than seeds: this one has nothing to do, which is no failure
+    // (a job runner would otherwise retry or fail the whole sweep).
+    std::printf("shard %s: no seeds among the %llu from %llu: nothing to run\n",
+                shard.name().c_str(), static_cast<unsigned long long>(o.seeds),
+                static_cast<unsigned long long>(o.from));
+    return 0;
+  }
   const sim::SystematicSettings systematic = systematic_settings(o);
   if (o.strategy == "systematic") {
     return explore_systematically({.scenario = o.scenario,
@@ -222,8 +220,7 @@ int explore(const ExploreOptions& o) {
   std::vector<std::pair<std::uint64_t, std::string>> nondeterministic;  // (seed, how)
   std::atomic<std::uint64_t> checked{0};
   Progress progress(seeds.size());
-  // A copy: clang does not let a lambda capture a structured binding.
-  const std::uint64_t stride = shards;
+  const std::uint64_t stride = shard.count;
   const auto run_seed = [&](std::uint64_t seed,
                             const std::shared_ptr<sim::GuidedChooser>& chooser) {
     sim::RunSpec spec = spec_for(o, params, seed, pct);
@@ -358,8 +355,14 @@ void add_explore_command(CLI::App& app, int& exit_code) {
       ->check(decimal_u64())
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  cmd->add_option("--shard", o->shard, "Run shard I of N (1-based), e.g. 2/4")
-      ->capture_default_str();
+  auto* by_hand = cmd->add_option("--shard", o->shard, "Run shard I of N (1-based), e.g. 2/4")
+                      ->capture_default_str();
+  cmd->add_option("--shards", o->shards_from_env,
+                  "Run one of N shards, its index (0-based) from JOB_COMPLETION_INDEX "
+                  "(Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm job array)")
+      ->check(decimal_u64())
+      ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()))
+      ->excludes(by_hand);
   cmd->add_option("--out", o->out, "Directory for failing traces")->capture_default_str();
   auto* every = cmd->add_flag("--check-determinism", o->check_every_seed,
                               "Run every seed twice and compare the runs (by default the first "

@@ -41,6 +41,8 @@ struct ExploreOptions {
   unsigned jobs = 1;
   std::string shard = "1/1";
   std::uint64_t shards_from_env = 0;  // --shards N: the index comes from the job runner
+  std::uint64_t max_failures = 0;     // 0: no limit
+  std::uint64_t duration_s = 0;       // 0: no time box
   std::string out = "explore-traces";
   bool check_every_seed = false;
   bool check_no_seed = false;
@@ -195,6 +197,11 @@ int explore(const ExploreOptions& o) {
     return 0;
   }
   const sim::SystematicSettings systematic = systematic_settings(o);
+  if (o.strategy == "systematic" && (o.max_failures != 0 || o.duration_s != 0)) {
+    throw std::invalid_argument(
+        "--max-failures and --duration apply to seed sweeps; systematic is bounded by "
+        "--max-schedules");
+  }
   if (o.strategy == "systematic") {
     return explore_systematically({.scenario = o.scenario,
                                    .params = params,
@@ -221,6 +228,10 @@ int explore(const ExploreOptions& o) {
   std::atomic<std::uint64_t> checked{0};
   Progress progress(seeds.size());
   const std::uint64_t stride = shard.count;
+  // The time box and the failure limit stop new seeds; runs under way end.
+  std::atomic<bool> stopping{false};
+  const char* stopped_by = nullptr;  // under mu
+  const auto time_box_end = std::chrono::steady_clock::now() + std::chrono::seconds(o.duration_s);
   const auto run_seed = [&](std::uint64_t seed,
                             const std::shared_ptr<sim::GuidedChooser>& chooser) {
     sim::RunSpec spec = spec_for(o, params, seed, pct);
@@ -252,6 +263,9 @@ int explore(const ExploreOptions& o) {
       if (!trace.footer.invariant.empty()) {
         ++failures;
         ++arm_failures[arm];
+        if (o.max_failures != 0 && failures >= o.max_failures && !stopping.exchange(true)) {
+          stopped_by = "--max-failures";
+        }
         const std::string file =
             o.out + "/" + o.scenario + "-seed" + std::to_string(seed) + ".trace.jsonl";
         try {
@@ -267,7 +281,11 @@ int explore(const ExploreOptions& o) {
       ++arm_runs[arm];
       ++arm_failures[arm];
       errors.emplace_back(seed, e.what());
-      progress.update(++done, ++failures);
+      ++failures;
+      if (o.max_failures != 0 && failures >= o.max_failures && !stopping.exchange(true)) {
+        stopped_by = "--max-failures";
+      }
+      progress.update(++done, failures);
     }
   };
   // Runs `batch` on o.jobs threads; `choosers` is empty or one per seed.
@@ -276,6 +294,12 @@ int explore(const ExploreOptions& o) {
     std::atomic<std::size_t> next{0};
     const auto work = [&] {
       for (std::size_t i = next++; i < batch.size(); i = next++) {
+        if (o.duration_s != 0 && std::chrono::steady_clock::now() >= time_box_end &&
+            !stopping.exchange(true)) {
+          std::lock_guard lock(mu);
+          stopped_by = "--duration";
+        }
+        if (stopping) break;
         run_seed(batch[i], choosers.empty() ? nullptr : choosers[i]);
       }
     };
@@ -305,7 +329,12 @@ int explore(const ExploreOptions& o) {
                 how.c_str());
   }
   if (portfolio) print_portfolio(arm_runs, arm_failures);
-  std::printf("%llu seeds, %llu failed\n", static_cast<unsigned long long>(seeds.size()),
+  if (stopped_by != nullptr) {
+    std::printf("stopped by %s after %llu of %llu seeds\n", stopped_by,
+                static_cast<unsigned long long>(done.load()),
+                static_cast<unsigned long long>(seeds.size()));
+  }
+  std::printf("%llu seeds, %llu failed\n", static_cast<unsigned long long>(done.load()),
               static_cast<unsigned long long>(failures.load()));
   if (guided) {
     std::printf("guided: %zu states covered, %zu schedules in the corpus\n", guided->coverage(),
@@ -363,6 +392,14 @@ void add_explore_command(CLI::App& app, int& exit_code) {
       ->check(decimal_u64())
       ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()))
       ->excludes(by_hand);
+  cmd->add_option("--max-failures", o->max_failures,
+                  "Stop taking seeds once this many have failed (runs under way finish)")
+      ->check(decimal_u64())
+      ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()));
+  cmd->add_option("--duration", o->duration_s,
+                  "Stop taking seeds after this many seconds (runs under way finish)")
+      ->check(decimal_u64())
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{366} * 24 * 3600));
   cmd->add_option("--out", o->out, "Directory for failing traces")->capture_default_str();
   auto* every = cmd->add_flag("--check-determinism", o->check_every_seed,
                               "Run every seed twice and compare the runs (by default the first "

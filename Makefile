@@ -4,7 +4,7 @@ BUILD      ?= build
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 PACKAGES   := cmake make g++ libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev \
-              libcli11-dev nlohmann-json3-dev libcpp-httplib-dev pkg-config prometheus libcaf-dev python3 clang-format \
+              libcli11-dev nlohmann-json3-dev zlib1g-dev libcpp-httplib-dev pkg-config prometheus libcaf-dev python3 clang-format \
               clang libclang-rt-14-dev
 comma      := ,
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -19,7 +19,7 @@ FUZZ_TARGETS := trace_reader trace_pipeline
 DEMO_ARGS  ?=
 
 .PHONY: all deps build demo test test-asan test-tsan test-all soak bench fuzz fuzz-smoke format clean \
-        test-install test-release test-debug test-clang
+        test-install test-release test-debug test-clang test-slurm
 
 all: build
 
@@ -119,6 +119,11 @@ fuzz-smoke:
 # Every suite (troupe on both schedulers, the raw baseline, CAF when
 # installed) in one run, JSON in out/, then the troupe/CAF and troupe/raw table.
 # Compare two runs with: bench/compare OLD.json NEW.json --threshold 10
+# The Slurm job-array path on this machine (installs slurm-wlm and munge,
+# starts them for localhost only, stops them after): deploy/slurm/.
+test-slurm: build
+	deploy/slurm/test-on-localhost.sh $(BUILD)/cli/troupe
+
 bench: build
 	@mkdir -p out
 	for b in $(BUILD)/bench/bench_*; do $$b --benchmark_out=out/$$(basename $$b).json --benchmark_out_format=json; done

@@ -18,6 +18,7 @@ inline constexpr int kExitNondeterministic = 3;
 
 void add_run_command(CLI::App& app, int& exit_code);
 void add_explore_command(CLI::App& app, int& exit_code);
+void add_merge_command(CLI::App& app, int& exit_code);
 void add_replay_command(CLI::App& app, int& exit_code);
 void add_shrink_command(CLI::App& app, int& exit_code);
 void add_show_command(CLI::App& app, int& exit_code);

@@ -4,10 +4,13 @@
 // a sweep spreads over machines with no coordination.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <cstdio>
 #include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,6 +19,7 @@
 #include "commands.hpp"
 #include "explore_systematic.hpp"
 #include "shard.hpp"
+#include "sweep_summary.hpp"
 #include "troupe/assert.hpp"
 #include "troupe/sim/determinism_check.hpp"
 #include "troupe/sim/guided.hpp"
@@ -44,6 +48,10 @@ struct ExploreOptions {
   std::uint64_t max_failures = 0;     // 0: no limit
   std::uint64_t duration_s = 0;       // 0: no time box
   std::string out = "explore-traces";
+  std::uint64_t keep_traces = 3;  // traces kept per failure signature
+  std::string summary;            // --summary FILE: JSON for machines
+  std::string junit;              // --junit FILE: for CI systems
+  bool gzip = false;              // traces written gzipped
   bool check_every_seed = false;
   bool check_no_seed = false;
 };
@@ -151,29 +159,89 @@ sim::SystematicSettings systematic_settings(const ExploreOptions& o) {
   return s;
 }
 
+std::string format_eta(double seconds) {
+  const auto s = static_cast<unsigned long long>(seconds + 0.5);
+  char buf[48];
+  if (s >= 3600) {
+    std::snprintf(buf, sizeof buf, "%lluh%02llum", s / 3600, s / 60 % 60);
+  } else if (s >= 60) {
+    std::snprintf(buf, sizeof buf, "%llum%02llus", s / 60, s % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%llus", s);
+  }
+  return buf;
+}
+
+/// The progress bar on stderr, with the rate and an ETA (the time box's end
+/// when that comes first). Not thread-safe: the caller locks.
 class Progress {
  public:
-  explicit Progress(std::uint64_t total) : total_(total), tty_(isatty(2) != 0) {}
+  Progress(std::uint64_t total, std::optional<std::chrono::steady_clock::time_point> deadline)
+      : total_(total), deadline_(deadline), tty_(isatty(2) != 0) {}
   void update(std::uint64_t done, std::uint64_t failures) {
-    const auto now = std::chrono::steady_clock::now();
-    const double secs = std::chrono::duration<double>(now - start_).count();
-    const bool last = done == total_;
     // On a terminal: redraw often. In a log: a line every tenth.
-    if (!tty_ && !last && done * 10 / total_ == (done - 1) * 10 / total_) return;
-    constexpr int kWidth = 30;
-    const int filled = static_cast<int>(kWidth * done / total_);
-    std::fprintf(stderr, "%s[%.*s%*s] %llu/%llu seeds  %.0f runs/s  %llu failures%s",
-                 tty_ ? "\r" : "", filled, "==============================", kWidth - filled, "",
-                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
-                 secs > 0 ? static_cast<double>(done) / secs : 0.0,
-                 static_cast<unsigned long long>(failures), tty_ && !last ? "" : "\n");
+    if (!tty_ && done != total_ && done * 10 / total_ == (done - 1) * 10 / total_) return;
+    draw(done, failures, done == total_);
+  }
+  /// The last line, also when a time box or failure limit stopped early.
+  void finish(std::uint64_t done, std::uint64_t failures) {
+    if (done != total_ || !tty_) draw(done, failures, true);
+  }
+  /// Clears a bar drawn on the terminal, so a line printed now stands alone.
+  void clear() {
+    if (tty_ && drawn_) std::fprintf(stderr, "\r\033[K");
+  }
+  double elapsed_s() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
 
  private:
+  void draw(std::uint64_t done, std::uint64_t failures, bool last) {
+    const auto now = std::chrono::steady_clock::now();
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const double rate = secs > 0 ? static_cast<double>(done) / secs : 0.0;
+    std::string eta;
+    if (!last && rate > 0) {
+      double left = static_cast<double>(total_ - done) / rate;
+      if (deadline_) left = std::min(left, std::chrono::duration<double>(*deadline_ - now).count());
+      eta = std::string("  ETA ").append(format_eta(std::max(left, 0.0)));
+    }
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(kWidth * done / total_);
+    std::fprintf(stderr, "%s[%.*s%*s] %llu/%llu seeds  %.0f runs/s  %llu failures%s%s",
+                 tty_ ? "\r\033[K" : "", filled, "==============================", kWidth - filled,
+                 "", static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
+                 rate, static_cast<unsigned long long>(failures), eta.c_str(),
+                 tty_ && !last ? "" : "\n");
+    drawn_ = tty_ && !last;
+  }
   std::uint64_t total_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
   bool tty_;
+  bool drawn_ = false;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
+
+/// The seeds one shard runs, without holding them: the i-th is
+/// first + i * stride (a sweep of 10^8 seeds costs no memory).
+struct ShardSeeds {
+  std::uint64_t first = 0;
+  std::uint64_t stride = 1;
+  std::uint64_t count = 0;
+  std::uint64_t at(std::uint64_t i) const { return first + i * stride; }
+};
+
+ShardSeeds seeds_of(const Shard& shard, std::uint64_t from, std::uint64_t seeds) {
+  if (shard.index >= seeds) return {from, shard.count, 0};
+  return {from + shard.index, shard.count, (seeds - shard.index - 1) / shard.count + 1};
+}
+
+/// Where a failing seed's trace goes.
+std::string trace_file(const ExploreOptions& o, std::uint64_t seed) {
+  std::string file = o.out;
+  return file.append("/").append(o.scenario).append("-seed").append(std::to_string(seed)).append(
+      o.gzip ? ".trace.jsonl.gz" : ".trace.jsonl");
+}
 
 int explore(const ExploreOptions& o) {
   const Shard shard =
@@ -184,146 +252,217 @@ int explore(const ExploreOptions& o) {
     throw std::invalid_argument("unknown scenario '" + o.scenario + "' (troupe list)");
   }
   sim::resolve_params(*sim::find_scenario(o.scenario), params);  // fail before any thread starts
-  std::vector<std::uint64_t> seeds;
-  for (std::uint64_t k = 0; k < o.seeds; ++k) {
-    if (shard.owns(k)) seeds.push_back(o.from + k);
-  }
-  if (seeds.empty()) {
-    // More shards than seeds: this one has nothing to do, which is no failure
-    // (a job runner would otherwise retry or fail the whole sweep).
-    std::printf("shard %s: no seeds among the %llu from %llu: nothing to run\n",
-                shard.name().c_str(), static_cast<unsigned long long>(o.seeds),
-                static_cast<unsigned long long>(o.from));
-    return 0;
-  }
+  const ShardSeeds seeds = seeds_of(shard, o.from, o.seeds);
   const sim::SystematicSettings systematic = systematic_settings(o);
   if (o.strategy == "systematic" && (o.max_failures != 0 || o.duration_s != 0)) {
     throw std::invalid_argument(
         "--max-failures and --duration apply to seed sweeps; systematic is bounded by "
         "--max-schedules");
   }
+  if (o.strategy == "systematic" && (!o.summary.empty() || !o.junit.empty())) {
+    throw std::invalid_argument(
+        "--summary and --junit apply to seed sweeps; systematic prints its verdict per seed");
+  }
+  const bool portfolio = o.strategy == "portfolio";
+  if (portfolio && o.pct_depth) {
+    throw std::invalid_argument("--pct-depth: the portfolio runs pct at depths 2 and 3");
+  }
+  SweepSummary summary;
+  summary.scenario = o.scenario;
+  summary.params = params;
+  summary.strategy = o.strategy;
+  summary.swarm = o.swarm;
+  summary.from = o.from;
+  summary.seeds = o.seeds;
+  summary.shard_count = shard.count;
+  summary.shards_run = {shard.index};
+  summary.keep = o.keep_traces;
+  if (seeds.count == 0) {
+    // More shards than seeds: this one has nothing to do, which is no failure
+    // (a job runner would otherwise retry or fail the whole sweep).
+    std::printf("shard %s: no seeds among the %llu from %llu: nothing to run\n",
+                shard.name().c_str(), static_cast<unsigned long long>(o.seeds),
+                static_cast<unsigned long long>(o.from));
+    if (!o.summary.empty()) write_summary_file(summary, o.summary);
+    if (!o.junit.empty()) write_junit_file(summary, o.junit);
+    return 0;
+  }
   if (o.strategy == "systematic") {
+    std::vector<std::uint64_t> list;
+    for (std::uint64_t i = 0; i < seeds.count; ++i) list.push_back(seeds.at(i));
     return explore_systematically({.scenario = o.scenario,
                                    .params = params,
-                                   .seeds = seeds,
+                                   .seeds = list,
                                    .swarm = o.swarm,
                                    .settings = systematic,
                                    .out = o.out,
                                    .check_every_seed = o.check_every_seed,
                                    .check_no_seed = o.check_no_seed});
   }
-  const bool portfolio = o.strategy == "portfolio";
-  if (portfolio && o.pct_depth) {
-    throw std::invalid_argument("--pct-depth: the portfolio runs pct at depths 2 and 3");
-  }
   const sim::PctSettings pct =
       pct_settings(o.pct_depth, o.pct_steps, o.strategy == "pct" || portfolio);
   std::vector<std::uint64_t> arm_runs(kArms), arm_failures(kArms);
   std::filesystem::create_directories(o.out);
+  std::mutex mu;  // guards everything below that is not atomic
   std::atomic<std::uint64_t> done{0}, failures{0};
-  std::mutex mu;  // progress output and the list of failures
-  std::vector<std::string> failed_files;
-  std::vector<std::pair<std::uint64_t, std::string>> errors;            // (seed, what), every one
+  SignatureBook book(o.keep_traces);
+  std::vector<std::pair<std::uint64_t, std::string>> unwritten;         // (seed, why): no trace
   std::vector<std::pair<std::uint64_t, std::string>> nondeterministic;  // (seed, how)
-  std::atomic<std::uint64_t> checked{0};
-  Progress progress(seeds.size());
-  const std::uint64_t stride = shard.count;
+  std::uint64_t checked = 0;
+  std::optional<std::chrono::steady_clock::time_point> time_box_end;
+  if (o.duration_s != 0) {
+    time_box_end = std::chrono::steady_clock::now() + std::chrono::seconds(o.duration_s);
+  }
+  Progress progress(seeds.count, time_box_end);
   // The time box and the failure limit stop new seeds; runs under way end.
   std::atomic<bool> stopping{false};
   const char* stopped_by = nullptr;  // under mu
-  const auto time_box_end = std::chrono::steady_clock::now() + std::chrono::seconds(o.duration_s);
-  const auto run_seed = [&](std::uint64_t seed,
+  const auto count_failure = [&](std::size_t arm) {  // under mu
+    ++failures;
+    ++arm_failures[arm];
+    if (o.max_failures != 0 && failures >= o.max_failures && !stopping.exchange(true)) {
+      stopped_by = "--max-failures";
+    }
+  };
+  // Counts a failure under its signature; says so when it is the first of
+  // its kind. True when its trace is to be kept.
+  const auto admit = [&](const FailureSignature& signature, FailureExample example) {
+    const std::uint64_t seed = example.seed;
+    const auto admission = book.add(signature, std::move(example));
+    if (admission.new_signature) {
+      progress.clear();
+      std::printf("new failure signature: %s (seed %llu)\n", signature.key().c_str(),
+                  static_cast<unsigned long long>(seed));
+      std::fflush(stdout);
+    }
+    return admission.keep_trace;
+  };
+  const auto run_seed = [&](std::uint64_t index,
                             const std::shared_ptr<sim::GuidedChooser>& chooser) {
+    const std::uint64_t seed = seeds.at(index);
     sim::RunSpec spec = spec_for(o, params, seed, pct);
     if (chooser) sim::guide(spec, chooser);
     const std::size_t arm = portfolio ? arm_of(o, seed) : 0;
+    std::optional<sim::Trace> trace;
+    std::optional<sim::DeterminismCheck> verdict;
+    std::string error;
     try {
-      const bool check = checks_determinism(o, (seed - seeds.front()) / stride);
+      const bool check = checks_determinism(o, index);
       sim::RunReport report;
-      const sim::Trace trace = sim::record_run(spec, check ? &report : nullptr);
-      std::optional<sim::DeterminismCheck> verdict;
+      trace.emplace(sim::record_run(spec, check ? &report : nullptr));
       if (check) {
         sim::RunSpec again = spec;
         if (chooser) {
           // A guided run's chooser learns as it goes: the same spec again is
           // another schedule. The second run takes the first one's choices.
-          const auto it = trace.decisions.find(sim::kChoiceStream);
+          const auto it = trace->decisions.find(sim::kChoiceStream);
           again.on_built = nullptr;  // the guided chooser watches only its own run
           again.chooser = std::make_shared<RecordedChoices>(
-              it == trace.decisions.end() ? std::vector<std::uint64_t>{} : it->second);
+              it == trace->decisions.end() ? std::vector<std::uint64_t>{} : it->second);
         }
         verdict = sim::check_determinism(again, report);
       }
+    } catch (const std::exception& e) {
+      error = e.what();
+      trace.reset();
+    }
+    const bool failed = !error.empty() || !trace->footer.invariant.empty();
+    const FailureSignature signature =
+        !error.empty() ? error_signature(error)
+        : failed       ? violation_signature(trace->footer.invariant, trace->footer.actor)
+                       : FailureSignature{};
+    const std::string file = failed && error.empty() ? trace_file(o, seed) : std::string();
+    bool write = false;
+    {
       std::lock_guard lock(mu);
       ++arm_runs[arm];
       if (verdict) {
         ++checked;
         if (!verdict->deterministic()) nondeterministic.emplace_back(seed, describe(*verdict));
       }
-      if (!trace.footer.invariant.empty()) {
-        ++failures;
-        ++arm_failures[arm];
-        if (o.max_failures != 0 && failures >= o.max_failures && !stopping.exchange(true)) {
-          stopped_by = "--max-failures";
-        }
-        const std::string file =
-            o.out + "/" + o.scenario + "-seed" + std::to_string(seed) + ".trace.jsonl";
-        try {
-          sim::write_trace_file(trace, file);
-          failed_files.push_back(file + "  " + trace.footer.outcome);
-        } catch (const std::exception& e) {
-          errors.emplace_back(seed, trace.footer.outcome + "; no trace: " + e.what());
-        }
+      if (failed) {
+        count_failure(arm);
+        write = admit(signature, FailureExample{seed, trace ? trace->footer.events : 0, file});
       }
-      progress.update(++done, failures);
-    } catch (const std::exception& e) {
-      std::lock_guard lock(mu);
-      ++arm_runs[arm];
-      ++arm_failures[arm];
-      errors.emplace_back(seed, e.what());
-      ++failures;
-      if (o.max_failures != 0 && failures >= o.max_failures && !stopping.exchange(true)) {
-        stopped_by = "--max-failures";
-      }
-      progress.update(++done, failures);
+      if (!write) progress.update(++done, failures);
     }
+    if (!write) return;
+    // Written outside the lock: other jobs go on running and counting.
+    std::string why;
+    try {
+      sim::write_trace_file(*trace, file);
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+    std::lock_guard lock(mu);
+    if (!why.empty()) {
+      book.forget_example(signature, seed);
+      unwritten.emplace_back(seed, trace->footer.outcome + "; no trace: " + why);
+    }
+    progress.update(++done, failures);
   };
-  // Runs `batch` on o.jobs threads; `choosers` is empty or one per seed.
-  const auto run_batch = [&](const std::vector<std::uint64_t>& batch,
+  // Runs `count` seeds on o.jobs threads; seed i is index_of(i) of the
+  // shard's seeds; `choosers` is empty or one per seed.
+  const auto run_batch = [&](std::uint64_t count, const auto& index_of,
                              const std::vector<std::shared_ptr<sim::GuidedChooser>>& choosers) {
-    std::atomic<std::size_t> next{0};
+    std::atomic<std::uint64_t> next{0};
     const auto work = [&] {
-      for (std::size_t i = next++; i < batch.size(); i = next++) {
-        if (o.duration_s != 0 && std::chrono::steady_clock::now() >= time_box_end &&
+      for (std::uint64_t i = next++; i < count; i = next++) {
+        if (time_box_end && std::chrono::steady_clock::now() >= *time_box_end &&
             !stopping.exchange(true)) {
           std::lock_guard lock(mu);
           stopped_by = "--duration";
         }
         if (stopping) break;
-        run_seed(batch[i], choosers.empty() ? nullptr : choosers[i]);
+        run_seed(index_of(i), choosers.empty() ? nullptr : choosers[i]);
       }
     };
     std::vector<std::thread> workers;
-    for (unsigned j = 1; j < o.jobs && j < batch.size(); ++j) workers.emplace_back(work);
+    for (unsigned j = 1; j < o.jobs && j < count; ++j) workers.emplace_back(work);
     work();
     for (auto& w : workers) w.join();
   };
   std::optional<sim::GuidedExplorer> guided;
   if (o.strategy == "guided") {
     // Batch by batch, learnt in seed order: the same seeds give the same
-    // corpus, and so the same runs, whatever --jobs is.
+    // corpus, and so the same runs, whatever --jobs is. The guided explorer
+    // plans batches from a list, so only here are the seeds held.
+    std::vector<std::uint64_t> list;
+    for (std::uint64_t i = 0; i < seeds.count; ++i) list.push_back(seeds.at(i));
+    std::map<std::uint64_t, std::uint64_t> index_of_seed;
+    for (std::uint64_t i = 0; i < seeds.count; ++i) index_of_seed[list[i]] = i;
     guided.emplace();
-    guided->explore(seeds, run_batch);
+    guided->explore(list, [&](const std::vector<std::uint64_t>& batch,
+                              const std::vector<std::shared_ptr<sim::GuidedChooser>>& choosers) {
+      run_batch(
+          batch.size(), [&](std::uint64_t i) { return index_of_seed.at(batch[i]); }, choosers);
+    });
   } else {
-    run_batch(seeds, {});
+    run_batch(
+        seeds.count, [](std::uint64_t i) { return i; }, {});
   }
-  std::sort(failed_files.begin(), failed_files.end());
-  for (const auto& f : failed_files) std::printf("failed: %s\n", f.c_str());
-  std::sort(errors.begin(), errors.end());
-  for (const auto& [seed, what] : errors) {
+  progress.finish(done, failures);
+  // Every writer has finished: the traces pushed out by shorter runs go.
+  for (const auto& file : book.displaced()) {
+    std::error_code ignored;
+    std::filesystem::remove(file, ignored);
+  }
+  summary.seeds_run = done;
+  summary.failed = failures;
+  summary.elapsed_s = progress.elapsed_s();
+  summary.runs_per_s =
+      summary.elapsed_s > 0 ? static_cast<double>(done) / summary.elapsed_s : 0.0;
+  if (stopped_by != nullptr) summary.stopped_by.push_back(stopped_by);
+  summary.signatures = book.by_count();
+  summary.determinism_checked = checked;
+  std::sort(nondeterministic.begin(), nondeterministic.end());
+  for (const auto& [seed, how] : nondeterministic) summary.nondeterministic.push_back(seed);
+
+  print_signatures(summary);
+  std::sort(unwritten.begin(), unwritten.end());
+  for (const auto& [seed, what] : unwritten) {
     std::printf("error: seed %llu: %s\n", static_cast<unsigned long long>(seed), what.c_str());
   }
-  std::sort(nondeterministic.begin(), nondeterministic.end());
   for (const auto& [seed, how] : nondeterministic) {
     std::printf("nondeterministic: seed %llu\n%s\n", static_cast<unsigned long long>(seed),
                 how.c_str());
@@ -332,17 +471,26 @@ int explore(const ExploreOptions& o) {
   if (stopped_by != nullptr) {
     std::printf("stopped by %s after %llu of %llu seeds\n", stopped_by,
                 static_cast<unsigned long long>(done.load()),
-                static_cast<unsigned long long>(seeds.size()));
+                static_cast<unsigned long long>(seeds.count));
   }
-  std::printf("%llu seeds, %llu failed\n", static_cast<unsigned long long>(done.load()),
-              static_cast<unsigned long long>(failures.load()));
+  std::printf("%llu seeds, %llu failed, %zu signatures\n",
+              static_cast<unsigned long long>(done.load()),
+              static_cast<unsigned long long>(failures.load()), summary.signatures.size());
   if (guided) {
     std::printf("guided: %zu states covered, %zu schedules in the corpus\n", guided->coverage(),
                 guided->corpus_size());
   }
   if (checked > 0) {
     std::printf("determinism: %llu seeds run twice, %zu differed\n",
-                static_cast<unsigned long long>(checked.load()), nondeterministic.size());
+                static_cast<unsigned long long>(checked), nondeterministic.size());
+  }
+  if (!o.summary.empty()) {
+    write_summary_file(summary, o.summary);
+    std::printf("summary: %s\n", o.summary.c_str());
+  }
+  if (!o.junit.empty()) {
+    write_junit_file(summary, o.junit);
+    std::printf("junit: %s\n", o.junit.c_str());
   }
   if (!nondeterministic.empty()) return kExitNondeterministic;
   return failures == 0 ? 0 : 1;
@@ -401,6 +549,16 @@ void add_explore_command(CLI::App& app, int& exit_code) {
       ->check(decimal_u64())
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{366} * 24 * 3600));
   cmd->add_option("--out", o->out, "Directory for failing traces")->capture_default_str();
+  cmd->add_option("--keep-traces", o->keep_traces,
+                  "Traces kept per failure signature: the shortest runs (1 to 1000)")
+      ->check(decimal_u64())
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--summary", o->summary,
+                  "Write the sweep's result as JSON (signatures, counts, seeds, traces); "
+                  "troupe merge combines shards' summaries");
+  cmd->add_option("--junit", o->junit, "Write a JUnit XML report: one test case per signature");
+  cmd->add_flag("--gzip", o->gzip, "Write the kept traces gzipped (.trace.jsonl.gz)");
   auto* every = cmd->add_flag("--check-determinism", o->check_every_seed,
                               "Run every seed twice and compare the runs (by default the first "
                               "seed and one in 100 are); exit 3 when two runs differ");

@@ -79,12 +79,13 @@ sim::PctSettings pct_settings(const std::optional<std::uint64_t>& depth,
 }
 
 int run_troupe(int argc, char** argv) {
-  CLI::App app{"troupe: run, explore, replay, shrink and show simulated actor systems"};
+  CLI::App app{"troupe: run, explore, merge, replay, shrink and show simulated actor systems"};
   app.set_version_flag("--version", std::string("troupe ") + TROUPE_VERSION);
   app.require_subcommand(1);
   int exit_code = 0;
   add_run_command(app, exit_code);
   add_explore_command(app, exit_code);
+  add_merge_command(app, exit_code);
   add_replay_command(app, exit_code);
   add_shrink_command(app, exit_code);
   add_show_command(app, exit_code);
@@ -97,7 +98,7 @@ int run_troupe(int argc, char** argv) {
     if (argc > 1 && argv[1][0] != '\0' && app.get_subcommands().empty()) {
       std::fprintf(stderr,
                    "troupe: unknown command or option '%s': the commands are run, explore, "
-                   "replay, shrink, show and list (troupe --help)\n",
+                   "merge, replay, shrink, show and list (troupe --help)\n",
                    argv[1]);
     } else {
       std::fprintf(stderr, "troupe: %s\n", e.what());

@@ -4,11 +4,15 @@
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "gzip_stream.hpp"
 #include "troupe/assert.hpp"
 #include "troupe/sim/recorder.hpp"
+#include "varint_text.hpp"
 
 namespace troupe::sim {
 
@@ -86,11 +90,12 @@ class Sealer {
   std::uint64_t state_ = 0x3c6ef372fe94f82bULL;
 };
 
-/// The seal: the header (in its canonical JSON), every decision by stream,
-/// and the footer's fields. Events are covered through the footer's hash.
-std::uint64_t seal_of(const Trace& t) {
+/// The seal: the header (in its canonical JSON, with the format it is
+/// written or was read in), every decision by stream, and the footer's
+/// fields. Events are covered through the footer's hash.
+std::uint64_t seal_of(const Trace& t, const TraceHeader& header) {
   Sealer s;
-  s.add(header_to_json(t.header).dump());
+  s.add(header_to_json(header).dump());
   if (t.first_event > 0) {  // a long run's trace: where its kept events start
     s.add(t.first_event);
     s.add(t.hash_before_first);
@@ -289,9 +294,9 @@ TraceHeader read_header(const json& j, const LineReader& r) {
   if (r.text(j, "type") != "header") r.fail("the first line must be the header");
   TraceHeader h;
   h.format = static_cast<int>(r.integer(j, "format", 0, std::numeric_limits<int>::max()));
-  if (h.format != kTraceFormat) {
+  if (h.format < kOldestTraceFormat || h.format > kTraceFormat) {
     r.fail("trace format " + std::to_string(h.format) + " is not supported (this troupe reads " +
-           std::to_string(kTraceFormat) + ")");
+           std::to_string(kOldestTraceFormat) + " to " + std::to_string(kTraceFormat) + ")");
   }
   h.scenario = r.text(j, "scenario");
   h.params = params_from_json(r.field(j, "params"), r);
@@ -338,6 +343,100 @@ RecordedEvent read_event(const json& j, const LineReader& r, TimePoint previous)
   return e;
 }
 
+/// Format 4: {"stream":S,"count":N,"varints":"..."}.
+void read_compact_decisions(const json& j, const LineReader& r, Trace& t, std::uint64_t& count) {
+  const std::uint64_t stream = r.whole(j, "stream");
+  const std::uint64_t n = r.whole(j, "count");
+  if (n == 0 || n > kTraceMaxValuesPerLine) {
+    r.fail("'count' must be in [1, " + std::to_string(kTraceMaxValuesPerLine) + "]");
+  }
+  std::string why;
+  const auto values = decode_varints(r.text(j, "varints"), kTraceMaxValuesPerLine, why);
+  if (!values) r.fail("field 'varints': " + why);
+  if (values->size() != n) {
+    r.fail("the line's 'count' is " + std::to_string(n) + " but it holds " +
+           std::to_string(values->size()) + " decisions");
+  }
+  count += n;
+  if (count > DecisionTape::kMaxDecisions) {
+    r.fail("more decisions than a trace holds (" + std::to_string(DecisionTape::kMaxDecisions) +
+           ")");
+  }
+  auto& into = t.decisions[stream];
+  into.insert(into.end(), values->begin(), values->end());
+}
+
+/// Format 4's event kinds by index, from the header's "event_kinds".
+std::vector<EventKind> read_event_kinds(const json& j, const LineReader& r) {
+  const json& names = r.field(j, "event_kinds");
+  if (!names.is_array() || names.empty() || names.size() > 256) {
+    r.wrong_type("event_kinds", "an array of 1 to 256 event kind names");
+  }
+  std::vector<EventKind> kinds;
+  for (const auto& name : names) {
+    if (!name.is_string()) r.wrong_type("event_kinds", "an array of event kind names");
+    const auto kind = parse_kind(name.get<std::string>());
+    if (!kind) r.fail("unknown event kind '" + name.get<std::string>() + "' in 'event_kinds'");
+    kinds.push_back(*kind);
+  }
+  return kinds;
+}
+
+/// Reads format 4's event rows; each actor's last path fills rows that leave it out.
+class CompactEvents {
+ public:
+  explicit CompactEvents(std::vector<EventKind> kinds) : kinds_(std::move(kinds)) {}
+
+  RecordedEvent read_row(const json& row, const LineReader& r, TimePoint previous) {
+    if (!row.is_array() || row.size() < 4 || row.size() > 6) {
+      r.fail("an event row must be an array of 4 to 6 values");
+    }
+    const auto whole = [&](const json& v, const char* what) {
+      if (!v.is_number_unsigned()) {
+        r.fail(std::string("an event's ") + what + " must be a whole number >= 0");
+      }
+      return v.get<std::uint64_t>();
+    };
+    const std::uint64_t dt = whole(row[0], "time step");
+    if (dt > static_cast<std::uint64_t>(kInt64Max - ns(previous))) {
+      r.fail("an event's time passes the largest time point");
+    }
+    RecordedEvent e;
+    e.time = previous + Duration(static_cast<std::int64_t>(dt));
+    const std::uint64_t kind = whole(row[1], "kind");
+    if (kind >= kinds_.size()) r.fail("an event's kind is not an index into 'event_kinds'");
+    e.kind = kinds_[kind];
+    e.actor = whole(row[2], "actor");
+    if (!row[3].is_number_integer()) r.fail("an event's value must be a whole number");
+    if (row[3].is_number_unsigned() && row[3].get<std::uint64_t>() > std::uint64_t(kInt64Max)) {
+      r.fail("an event's value is outside the 64-bit range");
+    }
+    e.value = row[3].get<std::int64_t>();
+    if (row.size() >= 5 && !row[4].is_null()) {
+      if (!row[4].is_string()) r.fail("an event's path must be a string or null");
+      e.path = row[4].get<std::string>();
+      last_path_[e.actor] = e.path;
+    } else {
+      const auto it = last_path_.find(e.actor);
+      if (it == last_path_.end()) {
+        r.fail("the first event of actor " + std::to_string(e.actor) + " must give its path");
+      }
+      e.path = it->second;
+    }
+    if (row.size() == 6) {
+      if (!row[5].is_string() || row[5].get<std::string>().empty()) {
+        r.fail("an event's detail, when given, must be a non-empty string");
+      }
+      e.detail = row[5].get<std::string>();
+    }
+    return e;
+  }
+
+ private:
+  std::vector<EventKind> kinds_;
+  std::map<ActorId, std::string> last_path_;
+};
+
 TraceFooter read_footer(const json& j, const LineReader& r) {
   TraceFooter f;
   f.outcome = r.text(j, "outcome");
@@ -372,33 +471,55 @@ Event as_event(const RecordedEvent& e) {
 }
 
 /// The lines after the header, with the running hash recomputed as events
-/// arrive: an edited event is refused on its own line.
-void read_body(LineReader& r, Trace& t, std::uint64_t& seal, Integrity integrity) {
+/// arrive: an edited event is refused on its own line. `compact` is set for
+/// format 4 (event rows), empty for format 3 (an object per event).
+void read_body(LineReader& r, Trace& t, std::uint64_t& seal, Integrity integrity,
+               std::optional<CompactEvents>& compact) {
   HashCheck check{t.first_event > 0 ? t.hash_before_first : Recorder::kInitialHash};
   std::uint64_t decisions = 0;
   bool footer = false;
+  const auto add_event = [&](RecordedEvent e) {
+    if (t.events.size() == kTraceMaxEvents) r.fail("more events than a trace holds");
+    t.events.push_back(std::move(e));
+    check.add(as_event(t.events.back()));
+    t.hashes.push_back(check.hash);
+  };
+  const auto check_hash = [&](const json& j, const char* what) {
+    const auto recorded = parse_hash(r.text(j, "hash"), r);
+    if (integrity == Integrity::verify && recorded != check.hash) {
+      r.fail(std::string(what) + " does not match its running hash (edited?)");
+    }
+  };
+  const auto last_time = [&] { return t.events.empty() ? TimePoint{} : t.events.back().time; };
   json j;
   while (r.next(j)) {
     if (footer) r.fail("lines after the footer");
     const auto type = r.text(j, "type");
     if (type == "decisions") {
-      read_decisions(j, r, t, decisions);
-    } else if (type == "event") {
-      if (t.events.size() == kTraceMaxEvents) r.fail("more events than a trace holds");
-      const TimePoint previous = t.events.empty() ? TimePoint{} : t.events.back().time;
-      t.events.push_back(read_event(j, r, previous));
-      check.add(as_event(t.events.back()));
-      const auto recorded = parse_hash(r.text(j, "hash"), r);
-      if (integrity == Integrity::verify && recorded != check.hash) {
-        r.fail("the event does not match its running hash (edited?)");
+      if (compact) {
+        read_compact_decisions(j, r, t, decisions);
+      } else {
+        read_decisions(j, r, t, decisions);
       }
-      t.hashes.push_back(check.hash);
+    } else if (type == "event" && !compact) {
+      add_event(read_event(j, r, last_time()));
+      check_hash(j, "the event");
+    } else if (type == "events" && compact) {
+      const json& rows = r.field(j, "rows");
+      if (!rows.is_array() || rows.empty() || rows.size() > kTraceEventsPerLine) {
+        r.wrong_type("rows", "an array of 1 to 256 event rows");
+      }
+      for (const auto& row : rows) add_event(compact->read_row(row, r, last_time()));
+      check_hash(j, "the line's events");
     } else if (type == "footer") {
       t.footer = read_footer(j, r);
       seal = parse_hash(r.text(j, "seal"), r);
       if (integrity == Integrity::recompute) t.footer.hash = check.hash;
       if (t.footer.hash != check.hash) r.fail("the footer's hash does not match the events");
       footer = true;
+    } else if (type == "event" || type == "events") {
+      r.fail("a '" + type + "' line does not belong in a trace of format " +
+             std::to_string(t.header.format));
     } else {
       r.fail("unknown line type '" + type + "'");
     }
@@ -406,22 +527,7 @@ void read_body(LineReader& r, Trace& t, std::uint64_t& seal, Integrity integrity
   if (!footer) r.fail("no footer: the trace is truncated");
 }
 
-}  // namespace
-
-std::string hash_hex(std::uint64_t hash) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016" PRIx64, hash);
-  return buf;
-}
-
-void write_trace(const Trace& t, std::ostream& out) {
-  TROUPE_ASSERT(t.hashes.size() == t.events.size());
-  json header = header_to_json(t.header);
-  if (t.first_event > 0) {
-    header["events_from"] = t.first_event;
-    header["hash_before"] = hash_hex(t.hash_before_first);
-  }
-  out << header.dump() << '\n';
+void write_verbose_body(const Trace& t, std::ostream& out) {
   for (const auto& [stream, values] : t.decisions) {
     for (std::size_t from = 0; from < values.size(); from += kDecisionsPerLine) {
       const auto to = std::min(values.size(), from + kDecisionsPerLine);
@@ -447,10 +553,82 @@ void write_trace(const Trace& t, std::ostream& out) {
                .dump()
         << '\n';
   }
+}
+
+void write_compact_body(const Trace& t, std::ostream& out) {
+  for (const auto& [stream, values] : t.decisions) {
+    for (std::size_t from = 0; from < values.size(); from += kDecisionsPerLine) {
+      const auto to = std::min(values.size(), from + kDecisionsPerLine);
+      const std::vector<std::uint64_t> line(values.begin() + static_cast<std::ptrdiff_t>(from),
+                                            values.begin() + static_cast<std::ptrdiff_t>(to));
+      out << json{{"type", "decisions"},
+                  {"stream", stream},
+                  {"count", line.size()},
+                  {"varints", encode_varints(line)}}
+                 .dump()
+          << '\n';
+    }
+  }
+  std::map<ActorId, std::string_view> last_path;
+  TimePoint previous{};
+  for (std::size_t from = 0; from < t.events.size(); from += kTraceEventsPerLine) {
+    const auto to = std::min(t.events.size(), from + kTraceEventsPerLine);
+    json rows = json::array();
+    for (std::size_t i = from; i < to; ++i) {
+      const auto& e = t.events[i];
+      json row{ns(e.time) - ns(previous), static_cast<std::uint64_t>(e.kind), e.actor, e.value};
+      previous = e.time;
+      const auto known = last_path.find(e.actor);
+      if (known == last_path.end() || known->second != e.path) {
+        row.push_back(e.path);
+        last_path[e.actor] = e.path;
+      } else if (!e.detail.empty()) {
+        row.push_back(nullptr);
+      }
+      if (!e.detail.empty()) row.push_back(e.detail);
+      rows.push_back(std::move(row));
+    }
+    out << json{{"type", "events"}, {"rows", std::move(rows)}, {"hash", hash_hex(t.hashes[to - 1])}}
+               .dump()
+        << '\n';
+  }
+}
+
+}  // namespace
+
+std::string hash_hex(std::uint64_t hash) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, hash);
+  return buf;
+}
+
+void write_trace(const Trace& t, std::ostream& out, TraceEncoding encoding) {
+  TROUPE_ASSERT(t.hashes.size() == t.events.size());
+  TraceHeader written = t.header;
+  // A trace read in one format is written in the one asked for.
+  written.format = encoding == TraceEncoding::compact ? kTraceFormat : kOldestTraceFormat;
+  json header = header_to_json(written);
+  if (t.first_event > 0) {
+    header["events_from"] = t.first_event;
+    header["hash_before"] = hash_hex(t.hash_before_first);
+  }
+  if (encoding == TraceEncoding::compact) {
+    json kinds = json::array();
+    for (std::size_t k = 0; k <= static_cast<std::size_t>(kLastEventKind); ++k) {
+      kinds.push_back(std::string(to_string(static_cast<EventKind>(k))));
+    }
+    header["event_kinds"] = kinds;
+  }
+  out << header.dump() << '\n';
+  if (encoding == TraceEncoding::compact) {
+    write_compact_body(t, out);
+  } else {
+    write_verbose_body(t, out);
+  }
   const auto& f = t.footer;
   out << json{{"type", "footer"},         {"outcome", f.outcome},        {"invariant", f.invariant},
               {"actor", f.actor},         {"detail", f.detail},          {"events", f.events},
-              {"hash", hash_hex(f.hash)}, {"seal", hash_hex(seal_of(t))}}
+              {"hash", hash_hex(f.hash)}, {"seal", hash_hex(seal_of(t, written))}}
              .dump()
       << '\n';
 }
@@ -458,7 +636,13 @@ void write_trace(const Trace& t, std::ostream& out) {
 void write_trace_file(const Trace& trace, const std::string& path) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw std::runtime_error("cannot write " + path);
-  write_trace(trace, out);
+  if (path.ends_with(".gz")) {
+    std::ostringstream text;
+    write_trace(trace, text);
+    out << gzip(text.str());
+  } else {
+    write_trace(trace, out);
+  }
   out.flush();
   if (!out) throw std::runtime_error("writing " + path + " failed");
 }
@@ -467,25 +651,38 @@ Trace read_trace(std::istream& in, const std::string& name) {
   return read_trace(in, name, Integrity::verify);
 }
 
-Trace read_trace(std::istream& in, const std::string& name, Integrity integrity) {
+namespace {
+
+Trace read_plain_trace(std::istream& in, const std::string& name, Integrity integrity) {
   LineReader r(in, name);
   Trace t;
   json j;
   if (!r.next(j)) throw TraceError(name + ": empty file, not a trace");
   t.header = read_header(j, r);
   read_suffix_start(j, r, t);
+  std::optional<CompactEvents> compact;
+  if (t.header.format >= 4) compact.emplace(read_event_kinds(j, r));
   std::uint64_t seal = 0;
-  read_body(r, t, seal, integrity);
+  read_body(r, t, seal, integrity, compact);
   if (integrity == Integrity::recompute) t.footer.events = t.first_event + t.events.size();
   if (t.footer.events != t.first_event + t.events.size()) {
     r.fail("the footer counts " + std::to_string(t.footer.events) + " events, the file holds " +
            std::to_string(t.events.size()) +
            (t.first_event > 0 ? " from event " + std::to_string(t.first_event) : ""));
   }
-  if (integrity == Integrity::verify && seal != seal_of(t)) {
+  if (integrity == Integrity::verify && seal != seal_of(t, t.header)) {
     r.fail("the seal does not match the header, decisions and footer (edited by hand?)");
   }
   return t;
+}
+
+}  // namespace
+
+Trace read_trace(std::istream& in, const std::string& name, Integrity integrity) {
+  if (!starts_with_gzip(in)) return read_plain_trace(in, name, integrity);
+  GunzipBuffer gunzip(in, name);
+  std::istream text(&gunzip);
+  return read_plain_trace(text, name, integrity);
 }
 
 Trace read_trace_file(const std::string& path) {

@@ -15,9 +15,12 @@ Trace small_run(std::uint64_t seed = 3) {
   return record_run({.scenario = "taskpool", .params = {{"jobs", 30}}, .seed = seed});
 }
 
+/// Format 3, one object per event: these tests edit fields by name, and
+/// every format 3 file a user kept must still be read as strictly.
+/// trace_compact.test.cpp covers format 4.
 std::string text_of(const Trace& t) {
   std::ostringstream os;
-  write_trace(t, os);
+  write_trace(t, os, TraceEncoding::verbose);
   return os.str();
 }
 

@@ -1,13 +1,23 @@
 // Trace files: one simulated run as JSON Lines. A header (format version,
 // scenario, parameters, seed, strategy, fault plan), the random decisions by
-// stream, every event with its virtual time and the running hash, and a
-// footer (outcome, event count, final hash, seal). `troupe replay` re-runs
-// the scenario from the decisions and compares event by event.
+// stream, every event with its virtual time, and a footer (outcome, event
+// count, final hash, seal). `troupe replay` re-runs the scenario from the
+// decisions and compares event by event. Format 4 (written today) is compact:
 //
-//   {"type":"header","format":3,"scenario":"taskpool","seed":7,...}
-//   {"type":"decisions","stream":6,"values":[...]}
-//   {"type":"event","t_ns":1000000,"kind":"sent","actor":3,"path":"/a","detail":"","value":1,"hash":"..."}
+//   {"type":"header","format":4,"scenario":"taskpool","seed":7,...,
+//    "event_kinds":["spawned","started","sent",...]}
+//   {"type":"decisions","stream":6,"count":812,"varints":"AQIDBA..."}
+//   {"type":"events","rows":[[0,0,1,0,"/a"],[1000000,2,1,1],...],"hash":"..."}
 //   {"type":"footer","outcome":"pass","events":812,"hash":"9f0c...","seal":"41d2..."}
+//
+// Decisions are LEB128 numbers in base64url (varint_text.hpp). Events come
+// up to 256 to a line, each row [time since the previous event in ns, index
+// into event_kinds, actor id, value, path, detail]; the path is left out (or
+// null, when a detail follows) while an actor's path is the one it last had,
+// the detail while it is empty; "hash" is the running hash after the line's
+// last event. Format 3 (one event object per line, decisions as JSON arrays)
+// is still read. A file whose first bytes are gzip's is read through gzip;
+// a trace is written gzipped when its file name ends in ".gz".
 //
 // What a reader refuses: each event is chained into the running hash (an
 // edited event fails on its line), and the footer's seal covers the header
@@ -29,7 +39,12 @@
 namespace troupe::sim {
 
 /// 2: the footer's seal covers the header, the decisions and the footer.
-inline constexpr int kTraceFormat = 3;
+/// 4: decisions and events in compact lines (about a fifth of format 3).
+inline constexpr int kTraceFormat = 4;
+/// The oldest format this troupe still reads.
+inline constexpr int kOldestTraceFormat = 3;
+/// Events on one line of a format 4 trace.
+inline constexpr std::size_t kTraceEventsPerLine = 256;
 
 // Limits a reader enforces as it reads, so no input exhausts memory.
 inline constexpr std::size_t kTraceMaxLineBytes = std::size_t{64} << 20;
@@ -84,7 +99,15 @@ struct Trace {
   TraceFooter footer;
 };
 
-void write_trace(const Trace& trace, std::ostream& out);
+/// How a trace is written: compact (format 4, the default) or verbose
+/// (format 3: one JSON object per event with its running hash, for reading
+/// by eye or with jq, and for troupe versions before 0.3).
+enum class TraceEncoding { compact, verbose };
+
+/// Writes the encoding asked for, whatever format the trace was read from.
+void write_trace(const Trace& trace, std::ostream& out,
+                 TraceEncoding encoding = TraceEncoding::compact);
+/// Gzipped when `path` ends in ".gz".
 void write_trace_file(const Trace& trace, const std::string& path);
 /// Throws TraceError naming the line and the problem: bad JSON, a missing or
 /// mistyped field, a number of the wrong kind (a fraction, a sign) or out of

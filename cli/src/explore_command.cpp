@@ -3,6 +3,9 @@
 // runner: shard.hpp) takes every N-th seed of the range, so
 // a sweep spreads over machines with no coordination.
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -185,7 +188,7 @@ class Progress {
   }
   /// The last line, also when a time box or failure limit stopped early.
   void finish(std::uint64_t done, std::uint64_t failures) {
-    if (done != total_ || !tty_) draw(done, failures, true);
+    if (done != total_) draw(done, failures, true);  // the last seed drew it otherwise
   }
   /// Clears a bar drawn on the terminal, so a line printed now stands alone.
   void clear() {
@@ -234,6 +237,16 @@ struct ShardSeeds {
 ShardSeeds seeds_of(const Shard& shard, std::uint64_t from, std::uint64_t seeds) {
   if (shard.index >= seeds) return {from, shard.count, 0};
   return {from + shard.index, shard.count, (seeds - shard.index - 1) / shard.count + 1};
+}
+
+/// Each seed allocates and frees a whole run. glibc hands the top of its
+/// main heap back to the kernel after such frees and faults the pages in
+/// again for the next run, which cost more than the runs themselves on one
+/// job (3000 crash-storm seeds: 5.8 s, 1.9 s with the heap padded).
+void keep_the_heap_between_runs() {
+#if defined(__GLIBC__)
+  mallopt(M_TOP_PAD, 64 << 20);
+#endif
 }
 
 /// Where a failing seed's trace goes.
@@ -303,6 +316,7 @@ int explore(const ExploreOptions& o) {
       pct_settings(o.pct_depth, o.pct_steps, o.strategy == "pct" || portfolio);
   std::vector<std::uint64_t> arm_runs(kArms), arm_failures(kArms);
   std::filesystem::create_directories(o.out);
+  keep_the_heap_between_runs();
   std::mutex mu;  // guards everything below that is not atomic
   std::atomic<std::uint64_t> done{0}, failures{0};
   SignatureBook book(o.keep_traces);
@@ -473,9 +487,9 @@ int explore(const ExploreOptions& o) {
                 static_cast<unsigned long long>(done.load()),
                 static_cast<unsigned long long>(seeds.count));
   }
-  std::printf("%llu seeds, %llu failed, %zu signatures\n",
-              static_cast<unsigned long long>(done.load()),
-              static_cast<unsigned long long>(failures.load()), summary.signatures.size());
+  std::printf("%llu seeds, %llu failed%s\n", static_cast<unsigned long long>(done.load()),
+              static_cast<unsigned long long>(failures.load()),
+              signature_count(summary).c_str());
   if (guided) {
     std::printf("guided: %zu states covered, %zu schedules in the corpus\n", guided->coverage(),
                 guided->corpus_size());

@@ -114,8 +114,9 @@ TEST(ExplorePortfolio, EachStrategyHasItsSeedsAndEveryFailingTraceReplays) {
   sim::planted::register_planted_scenarios();
   const std::string dir = temp_dir("portfolio");
   std::string out;
+  // Every failing seed's trace is kept (one signature; 3 by default).
   EXPECT_EQ(troupe({"explore", "-s", "test-lossy", "--strategy", "portfolio", "--seeds", "8",
-                    "--out", dir},
+                    "--keep-traces", "8", "--out", dir},
                    &out),
             1);
   EXPECT_NE(out.find("portfolio: random 2/2 failed, pct(d=2) 2/2 failed, pct(d=3) 2/2 failed, "

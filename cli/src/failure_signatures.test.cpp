@@ -87,7 +87,7 @@ TEST(SignatureBook, MergingPartsEqualsAddingEverythingToOneBook) {
   SignatureBook whole(3), left(3), right(3), merged(3);
   for (std::uint64_t seed = 1; seed <= 30; ++seed) {
     const auto sig = violation_signature(seed % 3 == 0 ? "a" : "b", "/w" + std::to_string(seed));
-    const FailureExample eFailureExample{seed, 50 - seed % 17, ""};
+    const FailureExample e{seed, 50 - seed % 17, ""};
     (void)whole.add(sig, e);
     (void)(seed % 2 == 0 ? left : right).add(sig, e);
   }

@@ -46,9 +46,8 @@ int merge(const MergeOptions& o) {
   for (const auto seed : merged.nondeterministic) {
     std::printf("nondeterministic: seed %llu\n", static_cast<unsigned long long>(seed));
   }
-  std::printf("%llu seeds, %llu failed, %zu signatures\n",
-              static_cast<unsigned long long>(merged.seeds_run),
-              static_cast<unsigned long long>(merged.failed), merged.signatures.size());
+  std::printf("%llu seeds, %llu failed%s\n", static_cast<unsigned long long>(merged.seeds_run),
+              static_cast<unsigned long long>(merged.failed), signature_count(merged).c_str());
   if (!o.out.empty()) {
     write_summary_file(merged, o.out);
     std::printf("summary: %s\n", o.out.c_str());

@@ -346,6 +346,12 @@ std::vector<std::uint64_t> missing_shards(const SweepSummary& s) {
   return missing;
 }
 
+std::string signature_count(const SweepSummary& s) {
+  if (s.signatures.empty()) return "";
+  return cat(", ", std::to_string(s.signatures.size()),
+             s.signatures.size() == 1 ? " signature" : " signatures");
+}
+
 void print_signatures(const SweepSummary& s) {
   if (s.signatures.empty()) return;
   std::printf("failures by signature (most frequent first; the %llu shortest runs of each kept):\n",

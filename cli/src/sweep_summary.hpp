@@ -67,6 +67,9 @@ SweepSummary merge_summaries(const std::vector<SweepSummary>& parts,
 /// The shard indexes of the sweep that no part ran, ascending.
 std::vector<std::uint64_t> missing_shards(const SweepSummary& summary);
 
+/// ", 2 signatures" after the failure count, or nothing when none failed.
+std::string signature_count(const SweepSummary& summary);
+
 /// The signature table, as explore and merge print it.
 void print_signatures(const SweepSummary& summary);
 

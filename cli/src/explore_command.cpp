@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <memory>
@@ -252,8 +252,11 @@ void keep_the_heap_between_runs() {
 /// Where a failing seed's trace goes.
 std::string trace_file(const ExploreOptions& o, std::uint64_t seed) {
   std::string file = o.out;
-  return file.append("/").append(o.scenario).append("-seed").append(std::to_string(seed)).append(
-      o.gzip ? ".trace.jsonl.gz" : ".trace.jsonl");
+  return file.append("/")
+      .append(o.scenario)
+      .append("-seed")
+      .append(std::to_string(seed))
+      .append(o.gzip ? ".trace.jsonl.gz" : ".trace.jsonl");
 }
 
 int explore(const ExploreOptions& o) {
@@ -330,7 +333,7 @@ int explore(const ExploreOptions& o) {
   Progress progress(seeds.count, time_box_end);
   // The time box and the failure limit stop new seeds; runs under way end.
   std::atomic<bool> stopping{false};
-  const char* stopped_by = nullptr;  // under mu
+  const char* stopped_by = nullptr;                  // under mu
   const auto count_failure = [&](std::size_t arm) {  // under mu
     ++failures;
     ++arm_failures[arm];
@@ -452,8 +455,7 @@ int explore(const ExploreOptions& o) {
           batch.size(), [&](std::uint64_t i) { return index_of_seed.at(batch[i]); }, choosers);
     });
   } else {
-    run_batch(
-        seeds.count, [](std::uint64_t i) { return i; }, {});
+    run_batch(seeds.count, [](std::uint64_t i) { return i; }, {});
   }
   progress.finish(done, failures);
   // Every writer has finished: the traces pushed out by shorter runs go.
@@ -464,8 +466,7 @@ int explore(const ExploreOptions& o) {
   summary.seeds_run = done;
   summary.failed = failures;
   summary.elapsed_s = progress.elapsed_s();
-  summary.runs_per_s =
-      summary.elapsed_s > 0 ? static_cast<double>(done) / summary.elapsed_s : 0.0;
+  summary.runs_per_s = summary.elapsed_s > 0 ? static_cast<double>(done) / summary.elapsed_s : 0.0;
   if (stopped_by != nullptr) summary.stopped_by.push_back(stopped_by);
   summary.signatures = book.by_count();
   summary.determinism_checked = checked;
@@ -488,8 +489,7 @@ int explore(const ExploreOptions& o) {
                 static_cast<unsigned long long>(seeds.count));
   }
   std::printf("%llu seeds, %llu failed%s\n", static_cast<unsigned long long>(done.load()),
-              static_cast<unsigned long long>(failures.load()),
-              signature_count(summary).c_str());
+              static_cast<unsigned long long>(failures.load()), signature_count(summary).c_str());
   if (guided) {
     std::printf("guided: %zu states covered, %zu schedules in the corpus\n", guided->coverage(),
                 guided->corpus_size());

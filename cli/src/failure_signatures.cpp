@@ -87,9 +87,9 @@ std::vector<FailureSignature> SignatureBook::by_count() const {
   std::vector<FailureSignature> out;
   out.reserve(by_key_.size());
   for (const auto& [key, s] : by_key_) out.push_back(s);
-  std::stable_sort(out.begin(), out.end(), [](const FailureSignature& a, const FailureSignature& b) {
-    return a.count > b.count;
-  });
+  std::stable_sort(
+      out.begin(), out.end(),
+      [](const FailureSignature& a, const FailureSignature& b) { return a.count > b.count; });
   return out;
 }
 

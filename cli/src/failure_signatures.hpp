@@ -16,7 +16,7 @@ namespace troupe::cli {
 struct FailureExample {
   std::uint64_t seed = 0;
   std::uint64_t events = 0;  ///< the run's length: shorter examples come first
-  std::string trace{};         ///< the trace file; empty when none was written
+  std::string trace{};       ///< the trace file; empty when none was written
   /// The order examples are kept in: shortest run first, then lowest seed,
   /// so the kept set does not depend on the order seeds finished in.
   bool before(const FailureExample& other) const {

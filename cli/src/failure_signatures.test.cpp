@@ -36,8 +36,7 @@ TEST(SignatureBook, KeepsTheShortestRunsWhateverTheOrderTheyArrive) {
     all.push_back(FailureExample{seed, 100 + (seed * 7) % 13, "t" + std::to_string(seed)});
   }
   std::vector<FailureExample> sorted = all;
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto& a, const auto& b) { return a.before(b); });
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.before(b); });
   sorted.resize(3);
   std::mt19937 shuffle(7);
   for (int order = 0; order < 20; ++order) {

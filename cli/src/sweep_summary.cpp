@@ -10,7 +10,6 @@
 #include <sstream>
 #include <stdexcept>
 
-
 namespace troupe::cli {
 
 namespace {
@@ -36,8 +35,11 @@ json signature_to_json(const FailureSignature& s) {
   for (const auto& e : s.examples) {
     examples.push_back({{"seed", e.seed}, {"events", e.events}, {"trace", e.trace}});
   }
-  return {{"kind", s.kind},   {"invariant", s.invariant}, {"path", s.path},
-          {"count", s.count}, {"examples", examples}};
+  return {{"kind", s.kind},
+          {"invariant", s.invariant},
+          {"path", s.path},
+          {"count", s.count},
+          {"examples", examples}};
 }
 
 /// Reads one object's fields, refusing what a summary never holds: a
@@ -298,8 +300,8 @@ SweepSummary merge_summaries(const std::vector<SweepSummary>& parts,
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const SweepSummary& p = parts[i];
     const auto differs = [&](const char* what) {
-      throw std::invalid_argument(cat(names[i], ": not the same sweep as ", names[0],
-                                                 " (", what, " differs)"));
+      throw std::invalid_argument(
+          cat(names[i], ": not the same sweep as ", names[0], " (", what, " differs)"));
     };
     if (p.scenario != first.scenario) differs("scenario");
     if (p.params != first.params) differs("params");
@@ -312,7 +314,7 @@ SweepSummary merge_summaries(const std::vector<SweepSummary>& parts,
       const auto [it, fresh] = shard_owner.try_emplace(shard, i);
       if (!fresh) {
         throw std::invalid_argument(cat("shard ", std::to_string(shard), " is in both ",
-                                                   names[it->second], " and ", names[i]));
+                                        names[it->second], " and ", names[i]));
       }
     }
     m.seeds_run += p.seeds_run;
@@ -374,11 +376,21 @@ std::string xml(const std::string& text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
           out += '?';

@@ -31,16 +31,17 @@ struct SweepSummary {
   sim::Params params{};
   std::string strategy{};
   bool swarm = false;
-  std::uint64_t from = 1;   ///< the sweep's seed range, before sharding
+  std::uint64_t from = 1;  ///< the sweep's seed range, before sharding
   std::uint64_t seeds = 0;
   std::uint64_t shard_count = 1;
   std::vector<std::uint64_t> shards_run{};  ///< 0-based shard indexes, ascending
-  std::uint64_t keep = 3;                 ///< examples kept per signature
+  std::uint64_t keep = 3;                   ///< examples kept per signature
   std::uint64_t seeds_run = 0;
   std::uint64_t failed = 0;
   double elapsed_s = 0;
   double runs_per_s = 0;
-  std::vector<std::string> stopped_by{};  ///< --duration or --max-failures, when one stopped a shard
+  std::vector<std::string>
+      stopped_by{};  ///< --duration or --max-failures, when one stopped a shard
   std::vector<FailureSignature> signatures{};  ///< most frequent first
   std::uint64_t determinism_checked = 0;
   std::vector<std::uint64_t> nondeterministic{};  ///< seeds whose two runs differed, ascending

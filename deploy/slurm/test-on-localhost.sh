@@ -119,7 +119,7 @@ fi
 [ "$(ls "$work/results"/summary-*.json | wc -l)" = 4 ] || { echo "not 4 shard summaries"; exit 6; }
 # shellcheck disable=SC2086
 "$troupe" explore $args --seeds $seeds -j "$cpus" --out "$work/whole" \
-  --summary "$work/whole.json" >/dev/null && rc=0 || rc=$?
+  --summary "$work/whole.json" >/dev/null 2>&1 && rc=0 || rc=$?
 [ $rc -eq 1 ] || { echo "the sweep in one piece ended with $rc"; exit 7; }
 python3 "$compare" "$work/whole.json" "$work/results/merged.json"
 echo "slurm integration: pass"

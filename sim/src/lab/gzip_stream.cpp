@@ -78,8 +78,8 @@ GunzipBuffer::int_type GunzipBuffer::underflow() {
 
 std::string gzip(const std::string& text) {
   z_stream z{};
-  const int init = deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindow, 8,
-                                Z_DEFAULT_STRATEGY);
+  const int init =
+      deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindow, 8, Z_DEFAULT_STRATEGY);
   TROUPE_ASSERT(init == Z_OK);
   std::string out;
   std::vector<char> chunk(kChunk);

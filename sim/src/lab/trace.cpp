@@ -5,8 +5,8 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "gzip_stream.hpp"
@@ -626,8 +626,9 @@ void write_trace(const Trace& t, std::ostream& out, TraceEncoding encoding) {
     write_verbose_body(t, out);
   }
   const auto& f = t.footer;
-  out << json{{"type", "footer"},         {"outcome", f.outcome},        {"invariant", f.invariant},
-              {"actor", f.actor},         {"detail", f.detail},          {"events", f.events},
+  out << json{{"type", "footer"},         {"outcome", f.outcome},
+              {"invariant", f.invariant}, {"actor", f.actor},
+              {"detail", f.detail},       {"events", f.events},
               {"hash", hash_hex(f.hash)}, {"seal", hash_hex(seal_of(t, written))}}
              .dump()
       << '\n';

@@ -154,7 +154,8 @@ TEST(TraceCompact, CorruptOrTruncatedGzipIsOneLineNotACrash) {
       << read_error(zipped.substr(0, zipped.size() / 2));
   // Bytes flipped in the deflate stream.
   std::string flipped = zipped;
-  for (std::size_t i = 20; i < 60 && i < flipped.size(); ++i) flipped[i] = static_cast<char>(~flipped[i]);
+  for (std::size_t i = 20; i < 60 && i < flipped.size(); ++i)
+    flipped[i] = static_cast<char>(~flipped[i]);
   const std::string error = read_error(flipped);
   EXPECT_NE(error.find("t"), std::string::npos);
   EXPECT_EQ(error.find('\n'), std::string::npos);

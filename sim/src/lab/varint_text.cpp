@@ -11,7 +11,8 @@ constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 constexpr std::array<std::int8_t, 256> reverse_alphabet() {
   std::array<std::int8_t, 256> r{};
   for (auto& v : r) v = -1;
-  for (int i = 0; i < 64; ++i) r[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
+  for (int i = 0; i < 64; ++i)
+    r[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
   return r;
 }
 constexpr auto kReverse = reverse_alphabet();
@@ -49,8 +50,7 @@ std::string encode_varints(const std::vector<std::uint64_t>& values) {
 }
 
 std::optional<std::vector<std::uint64_t>> decode_varints(std::string_view text,
-                                                         std::size_t max_values,
-                                                         std::string& why) {
+                                                         std::size_t max_values, std::string& why) {
   if (text.size() % 4 == 1) {
     why = "its length is not that of base64 text";
     return std::nullopt;

@@ -18,7 +18,6 @@ std::string encode_varints(const std::vector<std::uint64_t>& values);
 /// base64url, a length no encoding has, a number longer than 64 bits, a
 /// number cut off at the end, or more than `max_values`.
 std::optional<std::vector<std::uint64_t>> decode_varints(std::string_view text,
-                                                         std::size_t max_values,
-                                                         std::string& why);
+                                                         std::size_t max_values, std::string& why);
 
 }  // namespace troupe::sim

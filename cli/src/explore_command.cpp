@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <memory>
@@ -249,6 +250,15 @@ void keep_the_heap_between_runs() {
 #endif
 }
 
+/// Creates `path` (empty) if it is not there, or throws naming `what`.
+void check_writable(const std::string& path, const char* what) {
+  if (path.empty()) return;
+  std::ofstream probe(path, std::ios::app);
+  if (!probe)
+    throw std::invalid_argument(
+        std::string("cannot write ").append(what).append(" to ").append(path));
+}
+
 /// Where a failing seed's trace goes.
 std::string trace_file(const ExploreOptions& o, std::uint64_t seed) {
   std::string file = o.out;
@@ -319,6 +329,9 @@ int explore(const ExploreOptions& o) {
       pct_settings(o.pct_depth, o.pct_steps, o.strategy == "pct" || portfolio);
   std::vector<std::uint64_t> arm_runs(kArms), arm_failures(kArms);
   std::filesystem::create_directories(o.out);
+  // A report that cannot be written is found now, not after an hour of seeds.
+  check_writable(o.summary, "the summary");
+  check_writable(o.junit, "the JUnit report");
   keep_the_heap_between_runs();
   std::mutex mu;  // guards everything below that is not atomic
   std::atomic<std::uint64_t> done{0}, failures{0};

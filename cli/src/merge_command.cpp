@@ -18,6 +18,10 @@ struct MergeOptions {
   bool allow_missing = false;
 };
 
+std::uint64_t missing_count(const SweepSummary& s) {
+  return s.shard_count - s.shards_run.size();
+}
+
 std::string shard_list(const std::vector<std::uint64_t>& shards) {
   std::string text;
   for (const auto s : shards) text.append(text.empty() ? "" : ", ").append(std::to_string(s));
@@ -33,6 +37,11 @@ int merge(const MergeOptions& o) {
     throw std::invalid_argument(
         std::string("shards ")
             .append(shard_list(missing))
+            .append(missing_count(merged) > missing.size()
+                        ? std::string(" and ")
+                              .append(std::to_string(missing_count(merged) - missing.size()))
+                              .append(" more")
+                        : std::string())
             .append(" of ")
             .append(std::to_string(merged.shard_count))
             .append(" (0-based) are missing; --allow-missing merges what is there"));

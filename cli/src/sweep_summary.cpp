@@ -27,7 +27,13 @@ std::string cat(const Pieces&... pieces) {
 
 /// A summary lists signatures and seeds, never the runs themselves: far
 /// below this; the cap keeps a hostile file from exhausting memory.
-constexpr std::uintmax_t kMaxSummaryBytes = std::uintmax_t{256} << 20;
+constexpr std::uintmax_t kMaxSummaryBytes = std::uintmax_t{64} << 20;
+/// A summary nests 5 deep; parsed JSON costs many times its text, so the
+/// shape is checked before parsing.
+constexpr int kMaxSummaryDepth = 8;
+/// Far beyond any real sweep; keeps sums of shards finite.
+constexpr double kMaxSeconds = 1e9;
+constexpr double kMaxRate = 1e12;
 constexpr std::uint64_t kMaxKeep = 1000;
 
 json signature_to_json(const FailureSignature& s) {
@@ -64,10 +70,10 @@ class Fields {
     if (!v.is_number_unsigned()) fail(cat("'", field, "' must be a whole number >= 0"));
     return v.get<std::uint64_t>();
   }
-  double real(const char* field) {
+  double real(const char* field, double max, const char* max_text) {
     const json& v = get(field);
-    if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0) {
-      fail(cat("'", field, "' must be a finite number >= 0"));
+    if (!v.is_number() || !(v.get<double>() >= 0 && v.get<double>() <= max)) {
+      fail(cat("'", field, "' must be a number in [0, ", max_text, "]"));
     }
     return v.get<double>();
   }
@@ -114,6 +120,31 @@ std::vector<std::uint64_t> ascending_wholes(const json& a, Fields& f, const char
   return out;
 }
 
+/// Refuses nesting deeper than a summary has, before parsing.
+void check_depth(const std::string& text, const std::string& name) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxSummaryDepth) {
+        throw std::invalid_argument(cat(name, ": nested deeper than a summary is"));
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+}
+
 FailureSignature signature_from_json(const json& j, const std::string& where,
                                      const std::string& name, const SweepSummary& s) {
   Fields f(j, where, name);
@@ -137,8 +168,15 @@ FailureSignature signature_from_json(const json& j, const std::string& where,
     if (ex.seed < s.from || ex.seed - s.from >= s.seeds) {
       ef.fail(cat("'seed' ", std::to_string(ex.seed), " is outside the sweep's seeds"));
     }
+    if (!owns_seed(s, ex.seed)) {
+      ef.fail(cat("'seed' ", std::to_string(ex.seed), " is not one of the summary's shards"));
+    }
     if (!sig.examples.empty() && !sig.examples.back().before(ex)) {
       ef.fail("examples must be in order: shortest run first, then lowest seed");
+    }
+    for (const auto& earlier : sig.examples) {
+      if (earlier.seed == ex.seed)
+        ef.fail(cat("seed ", std::to_string(ex.seed), " is listed twice"));
     }
     sig.examples.push_back(std::move(ex));
   }
@@ -188,7 +226,22 @@ std::string summary_to_json(const SweepSummary& s) {
   return j.dump(2) + "\n";
 }
 
+std::uint64_t seeds_in_shards(const SweepSummary& s) {
+  std::uint64_t n = 0;
+  for (const auto shard : s.shards_run) {
+    if (shard < s.seeds) n += (s.seeds - shard - 1) / s.shard_count + 1;
+  }
+  return n;
+}
+
+bool owns_seed(const SweepSummary& s, std::uint64_t seed) {
+  if (seed < s.from || seed - s.from >= s.seeds) return false;
+  return std::binary_search(s.shards_run.begin(), s.shards_run.end(),
+                            (seed - s.from) % s.shard_count);
+}
+
 SweepSummary summary_from_json(const std::string& text, const std::string& name) {
+  check_depth(text, name);
   const json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) throw std::invalid_argument(name + ": not JSON (truncated?)");
   Fields f(j, "the summary", name);
@@ -228,9 +281,10 @@ SweepSummary summary_from_json(const std::string& text, const std::string& name)
   s.seeds_run = f.whole("seeds_run");
   s.failed = f.whole("failed");
   if (s.seeds_run > s.seeds) f.fail("'seeds_run' is more than 'seeds'");
+  if (s.seeds_run > seeds_in_shards(s)) f.fail("'seeds_run' is more than its shards hold");
   if (s.failed > s.seeds_run) f.fail("'failed' is more than 'seeds_run'");
-  s.elapsed_s = f.real("elapsed_s");
-  s.runs_per_s = f.real("runs_per_s");
+  s.elapsed_s = f.real("elapsed_s", kMaxSeconds, "1e9");
+  s.runs_per_s = f.real("runs_per_s", kMaxRate, "1e12");
   for (const auto& v : f.array("stopped_by")) {
     if (!v.is_string() || (v != "--duration" && v != "--max-failures")) {
       f.fail("'stopped_by' may hold only \"--duration\" and \"--max-failures\"");
@@ -248,11 +302,22 @@ SweepSummary summary_from_json(const std::string& text, const std::string& name)
     if (counted > s.failed) break;
   }
   if (counted != s.failed) f.fail("'failed' is not the sum of the signatures' counts");
+  // A sweep runs every seed of its shards unless a limit stopped it: fewer
+  // without a reason is a summary that lost work.
+  if (s.stopped_by.empty() && s.seeds_run != seeds_in_shards(s)) {
+    f.fail(cat("ran ", std::to_string(s.seeds_run), " of its shards' ",
+               std::to_string(seeds_in_shards(s)), " seeds and names nothing that stopped it"));
+  }
   {
     Fields df(f.get("determinism"), "'determinism'", name);
     s.determinism_checked = df.whole("checked");
     if (s.determinism_checked > s.seeds_run) df.fail("'checked' is more than 'seeds_run'");
     s.nondeterministic = ascending_wholes(df.array("nondeterministic"), df, "nondeterministic");
+    for (const auto seed : s.nondeterministic) {
+      if (!owns_seed(s, seed)) {
+        df.fail(cat("seed ", std::to_string(seed), " is not one of the summary's shards"));
+      }
+    }
     if (s.nondeterministic.size() > s.determinism_checked) {
       df.fail("lists more seeds than were checked");
     }
@@ -278,7 +343,7 @@ SweepSummary read_summary_file(const std::string& path) {
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     text.append(buf, static_cast<std::size_t>(in.gcount()));
     if (text.size() > kMaxSummaryBytes) {
-      throw std::invalid_argument(path + ": larger than any summary (256 MB)");
+      throw std::invalid_argument(path + ": larger than any summary (64 MB)");
     }
   }
   if (in.bad()) throw std::invalid_argument(cat("cannot read ", path));
@@ -397,6 +462,11 @@ std::string xml(const std::string& text) {
         } else {
           out += c;
         }
+    }
+    // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not XML characters either.
+    if (out.size() >= 3 && out.compare(out.size() - 3, 2, "\xef\xbf") == 0 &&
+        (out.back() == '\xbe' || out.back() == '\xbf')) {
+      out.replace(out.size() - 3, 3, "?");
     }
   }
   return out;

@@ -65,7 +65,19 @@ SweepSummary read_summary_file(const std::string& path);
 SweepSummary merge_summaries(const std::vector<SweepSummary>& parts,
                              const std::vector<std::string>& names);
 
-/// The shard indexes of the sweep that no part ran, ascending.
+/// How many seeds the summary's shards hold: what seeds_run is when no
+/// time box or failure limit stopped them.
+std::uint64_t seeds_in_shards(const SweepSummary& summary);
+/// Whether seed k of the range falls to one of the summary's shards.
+bool owns_seed(const SweepSummary& summary, std::uint64_t seed);
+
+/// How many seeds the summary's shards hold: what seeds_run is when no
+/// time box or failure limit stopped them.
+std::uint64_t seeds_in_shards(const SweepSummary& summary);
+/// Whether `seed` is in the range and falls to one of the summary's shards.
+bool owns_seed(const SweepSummary& summary, std::uint64_t seed);
+
+/// The first 1000 shard indexes of the sweep that no part ran, ascending.
 std::vector<std::uint64_t> missing_shards(const SweepSummary& summary);
 
 /// ", 2 signatures" after the failure count, or nothing when none failed.

@@ -117,13 +117,46 @@ TEST(SweepSummary, RefusesWhatNoSweepWrites) {
   EXPECT_NE(refusal(far).find("outside"), std::string::npos) << refusal(far);
 }
 
+TEST(SweepSummary, RefusesASummaryThatContradictsItsShards) {
+  const SweepSummary good = shard_summary(1, 4);  // seeds 2, 6, 10, ...: 25 of them
+  ASSERT_EQ(seeds_in_shards(good), 25u);
+  const auto refusal_of = [](SweepSummary s) { return refusal(summary_to_json(s)); };
+  SweepSummary short_run = good;
+  short_run.seeds_run = 20;  // fewer than its shards hold, and nothing stopped it
+  EXPECT_NE(refusal_of(short_run).find("names nothing that stopped it"), std::string::npos);
+  short_run.stopped_by = {"--duration"};
+  EXPECT_EQ(refusal_of(short_run), "");
+  SweepSummary too_many = good;
+  too_many.seeds_run = 26;
+  EXPECT_NE(refusal_of(too_many).find("more than its shards hold"), std::string::npos);
+  SweepSummary other_shard = good;
+  other_shard.signatures[0].examples[0].seed = 3;  // shard 2's seed
+  EXPECT_NE(refusal_of(other_shard).find("not one of the summary's shards"), std::string::npos);
+  SweepSummary twice = good;
+  auto& examples = twice.signatures[0].examples;
+  ASSERT_GE(examples.size(), 2u);
+  examples[1].seed = examples[0].seed;
+  examples[1].events = examples[0].events + 1;
+  EXPECT_NE(refusal_of(twice).find("listed twice"), std::string::npos) << refusal_of(twice);
+  SweepSummary nondet = good;
+  nondet.determinism_checked = 1;
+  nondet.nondeterministic = {999};
+  EXPECT_NE(refusal_of(nondet).find("not one of the summary's shards"), std::string::npos);
+  SweepSummary fast = good;
+  fast.runs_per_s = 1e300;  // two such shards would sum to infinity
+  EXPECT_NE(refusal_of(fast).find("'runs_per_s'"), std::string::npos);
+  EXPECT_NE(refusal(std::string(100, '[') + std::string(100, ']')).find("nested deeper"),
+            std::string::npos);
+}
+
 TEST(SweepSummary, JunitHasACasePerSignatureAndEscapesText) {
   SweepSummary s = shard_summary(0, 1);
-  s.signatures[0].invariant = "a<b & \"c\"";
+  s.signatures[0].invariant = "a<b & \"c\" \xef\xbf\xbf";
   const std::string xml = summary_to_junit(s);
   EXPECT_NE(xml.find("tests=\"3\" failures=\"2\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("a&lt;b &amp; &quot;c&quot;"), std::string::npos);
   EXPECT_EQ(xml.find("a<b"), std::string::npos);
+  EXPECT_EQ(xml.find("\xef\xbf\xbf"), std::string::npos);  // U+FFFF is no XML character
   SweepSummary clean = s;
   clean.signatures.clear();
   clean.failed = 0;

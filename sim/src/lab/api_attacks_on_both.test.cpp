@@ -159,6 +159,9 @@ TEST_P(ApiAttacks, AnOfferedRequestRefusedByAStoppedActorEndsItsAskAsADeadLetter
                      1h)
                      .get();
   ASSERT_FALSE(r.ok());
+  // The refusal ends the ask inside ctx.offer, so on threads get() may
+  // return before the handler goes on to count it.
+  EXPECT_TRUE(testing::eventually(sys(), [&] { return refused.load() == 1; }));
   EXPECT_EQ(refused.load(), 1);
   EXPECT_EQ(r.error().kind, AskErrorKind::dead_letter) << r.error().message;
   EXPECT_EQ(r.error().reason, DeadLetterReason::actor_stopped) << r.error().message;

@@ -19,17 +19,22 @@ struct GunzipBuffer::State {
   z_stream z{};
 };
 
-bool starts_with_gzip(std::istream& in) {
-  std::streambuf* buf = in.rdbuf();
-  if (buf == nullptr) return false;
-  const auto first = buf->sgetc();
-  if (first != 0x1f) return false;
-  // Two bytes of lookahead: read one and put it back.
-  buf->sbumpc();
-  const auto second = buf->sgetc();
-  const bool back = buf->sungetc() != std::char_traits<char>::eof();
-  TROUPE_ASSERT(back);  // a stream that cannot put one byte back cannot be read as a trace
-  return second == 0x8b;
+bool is_gzip_magic(const std::string& first_bytes) {
+  return first_bytes == std::string("\x1f\x8b", 2);
+}
+
+PrefixedBuffer::PrefixedBuffer(std::string prefix, std::streambuf& rest)
+    : prefix_(std::move(prefix)), rest_(rest), chunk_(kChunk) {
+  setg(prefix_.data(), prefix_.data(), prefix_.data() + prefix_.size());
+  prefix_done_ = prefix_.empty();
+}
+
+PrefixedBuffer::int_type PrefixedBuffer::underflow() {
+  if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+  const auto got = rest_.sgetn(chunk_.data(), static_cast<std::streamsize>(chunk_.size()));
+  if (got <= 0) return traits_type::eof();
+  setg(chunk_.data(), chunk_.data(), chunk_.data() + got);
+  return traits_type::to_int_type(*gptr());
 }
 
 GunzipBuffer::GunzipBuffer(std::istream& source, std::string name)
@@ -64,6 +69,11 @@ GunzipBuffer::int_type GunzipBuffer::underflow() {
     const int rc = inflate(&z, Z_NO_FLUSH);
     if (rc == Z_STREAM_END) {
       ended_ = true;
+      // One gzip stream is one trace: what follows it (a second member,
+      // garbage) would be read by no one, so it is refused, not skipped.
+      if (z.avail_in > 0 || source_.peek() != std::char_traits<char>::eof()) {
+        throw TraceError(name_ + ": data after the end of the gzip stream");
+      }
     } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
       throw TraceError(name_ + ": corrupt gzip data (" + (z.msg != nullptr ? z.msg : "zlib") + ")");
     }

@@ -10,11 +10,29 @@
 
 namespace troupe::sim {
 
-/// True when the stream starts with gzip's magic bytes (nothing is consumed).
-bool starts_with_gzip(std::istream& in);
+/// A stream's first bytes, already taken from it, then the rest of it: the
+/// reader looks at the first two bytes for gzip's magic on any input,
+/// including a pipe that cannot put bytes back.
+class PrefixedBuffer final : public std::streambuf {
+ public:
+  PrefixedBuffer(std::string prefix, std::streambuf& rest);
+
+ protected:
+  int_type underflow() override;
+
+ private:
+  std::string prefix_;
+  bool prefix_done_ = false;
+  std::streambuf& rest_;
+  std::vector<char> chunk_;
+};
+
+/// True when `first_bytes` (a stream's first two) are gzip's magic.
+bool is_gzip_magic(const std::string& first_bytes);
 
 /// The decompressed bytes of a gzip stream, a chunk at a time. Corrupt or
-/// truncated input throws TraceError naming `name` from the read that finds it.
+/// truncated input, or bytes after the stream's end (another member,
+/// garbage), throws TraceError naming `name` from the read that finds it.
 class GunzipBuffer final : public std::streambuf {
  public:
   GunzipBuffer(std::istream& source, std::string name);

@@ -135,6 +135,11 @@ class LineReader {
     }
     return false;
   }
+  /// Bytes read, newlines included (a gzipped file of blank lines is small).
+  void charge(std::uint64_t bytes) {
+    total_bytes_ += bytes;
+    if (total_bytes_ > kTraceMaxBytes) fail("the file is larger than a trace may be (1 GiB)");
+  }
   [[noreturn]] void fail(const std::string& why) const {
     throw TraceError(name_ + ":" + std::to_string(number_) + ": " + why);
   }
@@ -198,9 +203,10 @@ class LineReader {
     ++number_;
     for (; c != std::char_traits<char>::eof() && c != '\n'; c = buf->sbumpc()) {
       if (line.size() == kTraceMaxLineBytes) fail("line longer than the limit of 64 MiB");
-      if (++total_bytes_ > kTraceMaxBytes) fail("the file is larger than a trace may be (1 GiB)");
+      charge(1);
       line.push_back(static_cast<char>(c));
     }
+    if (c == '\n') charge(1);  // blank lines count: a file of newlines is bytes too
     newline_ = c == '\n';
     return true;
   }
@@ -422,6 +428,12 @@ class CompactEvents {
         r.fail("the first event of actor " + std::to_string(e.actor) + " must give its path");
       }
       e.path = it->second;
+      // A path left out is copied into the event: a few bytes of row could
+      // stand for a long path again and again. What rows repeat is bounded.
+      repeated_path_bytes_ += e.path.size();
+      if (repeated_path_bytes_ > kMaxRepeatedPathBytes) {
+        r.fail("the paths the rows repeat pass the limit of 256 MiB");
+      }
     }
     if (row.size() == 6) {
       if (!row[5].is_string() || row[5].get<std::string>().empty()) {
@@ -433,8 +445,11 @@ class CompactEvents {
   }
 
  private:
+  /// Far above a real trace's (2^20 events of paths of 256 bytes).
+  static constexpr std::uint64_t kMaxRepeatedPathBytes = std::uint64_t{256} << 20;
   std::vector<EventKind> kinds_;
   std::map<ActorId, std::string> last_path_;
+  std::uint64_t repeated_path_bytes_ = 0;
 };
 
 TraceFooter read_footer(const json& j, const LineReader& r) {
@@ -680,8 +695,21 @@ Trace read_plain_trace(std::istream& in, const std::string& name, Integrity inte
 }  // namespace
 
 Trace read_trace(std::istream& in, const std::string& name, Integrity integrity) {
-  if (!starts_with_gzip(in)) return read_plain_trace(in, name, integrity);
-  GunzipBuffer gunzip(in, name);
+  // The first two bytes say whether the file is gzipped; they are taken
+  // and handed back in front of the rest (a pipe cannot put them back).
+  std::string first;
+  std::streambuf* source = in.rdbuf();
+  if (source == nullptr) throw TraceError(name + ": cannot read");
+  for (int i = 0; i < 2; ++i) {
+    const auto c = source->sbumpc();
+    if (c == std::char_traits<char>::eof()) break;
+    first.push_back(static_cast<char>(c));
+  }
+  const bool gzipped = is_gzip_magic(first);
+  PrefixedBuffer whole(std::move(first), *source);
+  std::istream bytes(&whole);
+  if (!gzipped) return read_plain_trace(bytes, name, integrity);
+  GunzipBuffer gunzip(bytes, name);
   std::istream text(&gunzip);
   return read_plain_trace(text, name, integrity);
 }

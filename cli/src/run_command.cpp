@@ -24,6 +24,7 @@ struct RunOptions {
   std::vector<std::string> params;
   bool swarm = false;
   std::string record;
+  bool verbose_trace = false;
   std::optional<int> metrics_port;
   int metrics_linger_s = 0;
   bool all = false;
@@ -73,7 +74,8 @@ int run(const RunOptions& o) {
               static_cast<unsigned long long>(s.drained),
               static_cast<unsigned long long>(s.abandoned));
   if (!o.record.empty()) {
-    sim::write_trace_file(trace, o.record);
+    sim::write_trace_file(trace, o.record,
+                          o.verbose_trace ? sim::TraceEncoding::verbose : sim::TraceEncoding::compact);
     std::printf("recorded: %s (troupe replay %s)\n", o.record.c_str(), o.record.c_str());
   }
   int exit_code = report.passed() ? 0 : 1;
@@ -112,7 +114,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--threads", o->threads,
                 "Run on real threads (no fault injection, no trace, not reproducible)")
       ->excludes(sim_flag);
-  cmd->add_option("--record", o->record, "Write the run as a trace file");
+  auto* record = cmd->add_option("--record", o->record, "Write the run as a trace file");
+  cmd->add_flag("--verbose-trace", o->verbose_trace,
+                "Write the trace one event object per line, for reading by eye or with jq")
+      ->needs(record);
   cmd->add_option("--metrics-port", o->metrics_port, "Serve the run's metrics on this port")
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--metrics-linger", o->metrics_linger_s, "Seconds to serve metrics after the run")

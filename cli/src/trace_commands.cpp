@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "perfetto_export.hpp"
 #include "timeline.hpp"
 #include "troupe/sim/shrink.hpp"
 
@@ -61,17 +62,26 @@ int shrink(const std::string& file, const std::string& out, std::size_t max_runs
   return 0;
 }
 
-int show(const std::string& file, const std::optional<std::string>& html, bool all) {
-  // An empty --html is a mistake, not a request for text.
+/// Writes `text` to `path`, or says why it could not.
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc | std::ios::binary);
+  out << text;
+  out.flush();
+  if (!out) throw std::runtime_error("cannot write " + path);
+  std::printf("wrote %s\n", path.c_str());
+}
+
+int show(const std::string& file, const std::optional<std::string>& html,
+         const std::optional<std::string>& perfetto, bool all) {
+  // An empty file name is a mistake, not a request for text.
   if (html && html->empty()) throw std::invalid_argument("--html needs a file name, got ''");
-  const sim::Trace trace = sim::read_trace_file(file);
-  if (html) {
-    std::ofstream out(*html, std::ios::trunc);
-    out << html_report(trace);
-    if (!out) throw std::runtime_error("cannot write " + *html);
-    std::printf("wrote %s\n", html->c_str());
-    return 0;
+  if (perfetto && perfetto->empty()) {
+    throw std::invalid_argument("--perfetto needs a file name, got ''");
   }
+  const sim::Trace trace = sim::read_trace_file(file);
+  if (html) write_file(*html, html_report(trace));
+  if (perfetto) write_file(*perfetto, perfetto_json(trace));
+  if (html || perfetto) return 0;
   print_timeline(stdout, trace, all ? SIZE_MAX : 60);
   return 0;
 }
@@ -109,12 +119,18 @@ void add_shrink_command(CLI::App& app, int& exit_code) {
 void add_show_command(CLI::App& app, int& exit_code) {
   auto file = std::make_shared<std::string>();
   auto html = std::make_shared<std::optional<std::string>>();
+  auto perfetto = std::make_shared<std::optional<std::string>>();
   auto all = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("show", "Print a trace's timeline, or plot it as HTML");
+  auto* cmd = app.add_subcommand(
+      "show", "Print a trace's timeline, draw it as an HTML page, or export it for Perfetto");
   cmd->add_option("file", *file, "Trace file")->required();
-  cmd->add_option("--html", *html, "Write a self-contained HTML page here");
+  cmd->add_option("--html", *html,
+                  "Write a self-contained HTML page here: actor lanes, message arrows, the failure");
+  cmd->add_option("--perfetto", *perfetto,
+                  "Write the Chrome trace event format (JSON) here, for Perfetto or "
+                  "chrome://tracing");
   cmd->add_flag("--all", *all, "Print every timeline line");
-  cmd->callback([=, &exit_code] { exit_code = show(*file, *html, *all); });
+  cmd->callback([=, &exit_code] { exit_code = show(*file, *html, *perfetto, *all); });
 }
 
 void add_list_command(CLI::App& app, int& exit_code) {

@@ -2,17 +2,16 @@
 # Re-makes the hostile trace files from one fresh recording, after a trace
 # format change: each is the passing trace with one edit.
 # Usage: cli/testdata/regenerate.sh path/to/troupe
-# The edits below are of format 3 lines (an object per event). troupe 0.3
-# records format 4, so the files here are kept as recorded by 0.2 (format 3
-# is still read, and these test that reading); only the passing-v4 files
-# are re-made by a troupe of today.
+# The edits below are of the verbose encoding's lines (an object per event),
+# so passing.trace.jsonl is recorded verbose; passing-compact.* are the same
+# run in the default compact encoding, plain and gzipped.
 set -eu
 troupe=$1
 dir=$(dirname "$0")
-"$troupe" run -s taskpool --seed 7 -p jobs=12 -p rate_per_s=100 --record "$dir/passing.trace.jsonl" >/dev/null
-# The same run in today's compact format, plain and gzipped (replay tests, fuzz seeds).
-"$troupe" run -s taskpool --seed 7 -p jobs=12 -p rate_per_s=100 --record "$dir/passing-v4.trace.jsonl" >/dev/null
-"$troupe" run -s taskpool --seed 7 -p jobs=12 -p rate_per_s=100 --record "$dir/passing-v4.trace.jsonl.gz" >/dev/null
+"$troupe" run -s taskpool --seed 7 -p jobs=12 -p rate_per_s=100 --record "$dir/passing.trace.jsonl" --verbose-trace >/dev/null
+# The same run compact, plain and gzipped (replay tests, fuzz seeds).
+"$troupe" run -s taskpool --seed 7 -p jobs=12 -p rate_per_s=100 --record "$dir/passing-compact.trace.jsonl" >/dev/null
+"$troupe" run -s taskpool --seed 7 -p jobs=12 -p rate_per_s=100 --record "$dir/passing-compact.trace.jsonl.gz" >/dev/null
 cd "$dir"
 edit() { sed "$1" passing.trace.jsonl >"$2"; }
 edit '0,/"path":"\/taskpool\/w1"/s//"path":"\/taskpool\/w9"/' edited.trace.jsonl

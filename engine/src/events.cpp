@@ -38,8 +38,19 @@ std::string_view to_string(EventKind kind) {
       return "scaled";
     case EventKind::not_restarted:
       return "not_restarted";
+    case EventKind::note:
+      return "note";
   }
   return "unknown";
+}
+
+RecordedEvent record(const Event& e) {
+  return RecordedEvent{e.kind,   e.time,   e.actor,   std::string(e.path), std::string(e.detail),
+                       e.value,  e.sender, e.message, std::string(e.type)};
+}
+
+Event view(const RecordedEvent& e) {
+  return Event{e.kind, e.time, e.actor, e.path, e.detail, e.value, e.sender, e.message, e.type};
 }
 
 void EventLog::on_event(const Event& event) {
@@ -48,8 +59,7 @@ void EventLog::on_event(const Event& event) {
     ++dropped_;
     return;
   }
-  events_.push_back(RecordedEvent{event.kind, event.time, event.actor, std::string(event.path),
-                                  std::string(event.detail), event.value});
+  events_.push_back(record(event));
 }
 
 std::vector<RecordedEvent> EventLog::events() const {

@@ -5,6 +5,7 @@
 // typed cell complete).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ namespace detail {
 template <class M>
 class Cell;
 }
+
+/// The longest text Context::note takes.
+inline constexpr std::size_t kMaxNoteBytes = 4096;
 
 template <class M>
 class Context {
@@ -81,6 +85,12 @@ class Context {
   /// starts then; spawns and stops still happen at once). Throws
   /// std::invalid_argument outside 0 <= time <= kMaxWork.
   void work(Duration time);
+
+  /// Annotates the run: a `note` event of this actor with `text`, at the
+  /// current (virtual) time, which traces keep and timelines show on the
+  /// actor's lane (`troupe show`). Costs one branch when no one records.
+  /// Throws std::invalid_argument for a text over kMaxNoteBytes.
+  void note(std::string_view text);
 
   // --- Behaviours, stash and timers (troupe/detail/cell_extras.hpp) ---
 

@@ -34,15 +34,26 @@ enum class EventKind : std::uint8_t {
   fault,              ///< a simulator injected a fault (detail: its kind)
   scaled,             ///< a pool resized (detail: reason; value: new size)
   not_restarted,      ///< a restart decision stopped a child instead (detail: its restart type)
+  note,               ///< a handler annotated the run (Context::note; detail: the text)
 };
 
 /// The last EventKind: for code that walks them all.
-inline constexpr EventKind kLastEventKind = EventKind::not_restarted;
+inline constexpr EventKind kLastEventKind = EventKind::note;
 
 std::string_view to_string(EventKind kind);
 
 /// One event. The views are valid only during EventSink::on_event: a sink that
 /// keeps events copies them (EventLog does).
+///
+/// `sent` and `received` say which message: `actor` is the receiver and
+/// `message` the message's number among those offered to it (1, 2, ...), so
+/// a receive is matched to its send by (actor, message). A message taken
+/// again after Context::unstash is received with `message` 0: its number
+/// went with its first receipt. `sender` is the actor whose handler sent it,
+/// 0 from outside any actor (a simulator's recorder fills it in on receipt
+/// too; a thread-scheduler sink matches the send). `type` is the message's
+/// type name (the alternative's, for a std::variant), as message_type_name
+/// gives it.
 struct Event {
   EventKind kind;
   TimePoint time;
@@ -50,6 +61,9 @@ struct Event {
   std::string_view path;
   std::string_view detail;
   std::int64_t value = 0;
+  ActorId sender = 0;
+  std::uint64_t message = 0;
+  std::string_view type = {};
 };
 
 /// Receives events, possibly from several threads at once on the thread
@@ -68,7 +82,15 @@ struct RecordedEvent {
   std::string path;
   std::string detail;
   std::int64_t value = 0;
+  ActorId sender = 0;
+  std::uint64_t message = 0;
+  std::string type = {};
 };
+
+/// The owned copy of `event`.
+RecordedEvent record(const Event& event);
+/// A view of `event`, valid while it lives.
+Event view(const RecordedEvent& event);
 
 /// A thread-safe sink that keeps up to `capacity` events and counts the ones
 /// it had no room for, so a long run is bounded but never silently truncated.

@@ -31,7 +31,11 @@ std::uint64_t hash_event(const Event& e) {
   h = mix(h, e.actor);
   h = mix(h, fnv1a(e.path));
   h = mix(h, fnv1a(e.detail));
-  return mix(h, static_cast<std::uint64_t>(e.value));
+  h = mix(h, static_cast<std::uint64_t>(e.value));
+  if (e.kind != EventKind::sent && e.kind != EventKind::received) return h;
+  h = mix(h, e.sender);
+  h = mix(h, e.message);
+  return mix(h, fnv1a(e.type));
 }
 
 std::uint64_t fold_event(std::uint64_t before, const Event& event) {
@@ -56,21 +60,26 @@ void Recorder::on_event(const Event& event) {
     refuse_foreign(event);
     return;
   }
-  hash_ = fold_event(hash_, event);
+  Event seen = event;
+  if (event.kind == EventKind::sent) {
+    senders_[event.actor].emplace_back(event.message, event.sender);
+  } else if (event.kind == EventKind::received && event.message != 0) {
+    seen.sender = sender_of(event.actor, event.message);
+  }
+  hash_ = fold_event(hash_, seen);
   ++count_;
   if (event.kind == EventKind::spawned) {
     spawned_.emplace(event.path);
     live_[event.actor] = std::string(event.path);
   } else if (event.kind == EventKind::stopped) {
     live_.erase(event.actor);
+    senders_.erase(event.actor);  // what it held is dead letters now
   }
   if (capacity_ == 0) {
     hash_before_kept_ = hash_;
     return;
   }
-  RecordedEvent kept{
-      event.kind, event.time, event.actor, std::string(event.path), std::string(event.detail),
-      event.value};
+  RecordedEvent kept = record(seen);
   if (events_.size() < capacity_) {
     events_.push_back(std::move(kept));
     hashes_.push_back(hash_);
@@ -81,6 +90,19 @@ void Recorder::on_event(const Event& event) {
   events_[oldest_] = std::move(kept);
   hashes_[oldest_] = hash_;
   oldest_ = (oldest_ + 1) % capacity_;
+}
+
+ActorId Recorder::sender_of(ActorId receiver, std::uint64_t message) {
+  const auto it = senders_.find(receiver);
+  if (it == senders_.end()) return 0;
+  auto& queue = it->second;
+  // Messages leave a mailbox in the order offered: any before this one
+  // were dropped for room (drop_oldest) and will never be received.
+  while (!queue.empty() && queue.front().first < message) queue.pop_front();
+  if (queue.empty() || queue.front().first != message) return 0;
+  const ActorId sender = queue.front().second;
+  queue.pop_front();
+  return sender;
 }
 
 std::vector<RecordedEvent> Recorder::events() const {

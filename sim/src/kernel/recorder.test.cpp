@@ -34,7 +34,7 @@ TEST(Recorder, KeepsTheLastEventsAndHashesThemAll) {
   // Folding the kept events onto the hash before them gives the final hash.
   std::uint64_t h = last.hash_before_kept();
   for (const auto& e : kept)
-    h = fold_event(h, Event{e.kind, e.time, e.actor, e.path, e.detail, e.value});
+    h = fold_event(h, view(e));
   EXPECT_EQ(h, last.hash());
 }
 
@@ -46,6 +46,60 @@ TEST(Recorder, KnowsWhichActorsAreAlive) {
   EXPECT_EQ(r.live_actors(), std::vector<std::string>{"/b"});
   EXPECT_TRUE(r.spawned("/a"));
   EXPECT_EQ(r.first_kept(), 3u);
+}
+
+}  // namespace
+}  // namespace troupe::sim
+
+namespace troupe::sim {
+namespace {
+
+Event message_event(EventKind kind, ActorId receiver, std::uint64_t message, ActorId sender) {
+  return Event{kind, TimePoint{}, receiver, "/r", "", 0, sender, message, "Msg"};
+}
+
+TEST(Recorder, FillsInTheSenderOfEachReceiptFromItsSend) {
+  Recorder r;
+  r.on_event(message_event(EventKind::sent, 7, 1, 3));
+  r.on_event(message_event(EventKind::sent, 7, 2, 4));
+  r.on_event(message_event(EventKind::sent, 7, 3, 5));
+  r.on_event(message_event(EventKind::sent, 8, 1, 6));
+  // Message 1 of actor 7 was dropped for room (drop_oldest): never received.
+  r.on_event(message_event(EventKind::received, 7, 2, 0));
+  r.on_event(message_event(EventKind::received, 8, 1, 0));
+  r.on_event(message_event(EventKind::received, 7, 0, 0));  // taken again from the stash
+  r.on_event(message_event(EventKind::received, 7, 3, 0));
+  r.on_event(message_event(EventKind::received, 7, 3, 0));  // no second send numbered 3
+  const auto events = r.events();
+  ASSERT_EQ(events.size(), 9u);
+  EXPECT_EQ(events[4].sender, 4u);
+  EXPECT_EQ(events[5].sender, 6u);
+  EXPECT_EQ(events[6].sender, 0u);
+  EXPECT_EQ(events[7].sender, 5u);
+  EXPECT_EQ(events[8].sender, 0u);
+  // The hash covers what was filled in: recomputed from the kept events.
+  std::uint64_t h = Recorder::kInitialHash;
+  for (const auto& e : events) h = fold_event(h, view(e));
+  EXPECT_EQ(h, r.hash());
+}
+
+TEST(Recorder, TheHashCoversSenderNumberAndTypeOfMessagesOnly) {
+  const Event sent = message_event(EventKind::sent, 7, 1, 3);
+  Event other_sender = sent;
+  other_sender.sender = 4;
+  Event other_number = sent;
+  other_number.message = 2;
+  Event other_type = sent;
+  other_type.type = "Other";
+  EXPECT_NE(hash_event(sent), hash_event(other_sender));
+  EXPECT_NE(hash_event(sent), hash_event(other_number));
+  EXPECT_NE(hash_event(sent), hash_event(other_type));
+  // Other kinds carry no message: stray fields change nothing.
+  Event stopped{EventKind::stopped, TimePoint{}, 7, "/r", "", 0};
+  Event stray = stopped;
+  stray.sender = 9;
+  stray.type = "X";
+  EXPECT_EQ(hash_event(stopped), hash_event(stray));
 }
 
 }  // namespace

@@ -311,7 +311,7 @@ void run_on_threads(const RunSpec& spec, RunReport& report) {
     Recorder recorder(0);
     report.result.events = stage.events().events();
     for (const auto& e : report.result.events) {
-      recorder.on_event(Event{e.kind, e.time, e.actor, e.path, e.detail, e.value});
+      recorder.on_event(view(e));
       report.hashes.push_back(recorder.hash());
     }
     report.result.event_count = report.result.events.size();

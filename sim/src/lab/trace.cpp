@@ -282,6 +282,11 @@ Params params_from_json(const json& j, const LineReader& r) {
   return out;
 }
 
+/// Events that say which message: their sender, number and type are written.
+bool names_a_message(EventKind kind) {
+  return kind == EventKind::sent || kind == EventKind::received;
+}
+
 std::optional<EventKind> parse_kind(const std::string& text) {
   for (int k = 0; k <= static_cast<int>(kLastEventKind); ++k) {
     if (to_string(static_cast<EventKind>(k)) == text) return static_cast<EventKind>(k);
@@ -300,9 +305,19 @@ TraceHeader read_header(const json& j, const LineReader& r) {
   if (r.text(j, "type") != "header") r.fail("the first line must be the header");
   TraceHeader h;
   h.format = static_cast<int>(r.integer(j, "format", 0, std::numeric_limits<int>::max()));
+  if (h.format >= 3 && h.format < kOldestTraceFormat) {
+    r.fail("trace format " + std::to_string(h.format) +
+           " was recorded by an older troupe; this one reads format " +
+           std::to_string(kTraceFormat) +
+           " (events name their senders and message types): record the run again");
+  }
   if (h.format < kOldestTraceFormat || h.format > kTraceFormat) {
+    const std::string reads = kOldestTraceFormat == kTraceFormat
+                                  ? std::to_string(kTraceFormat)
+                                  : std::to_string(kOldestTraceFormat) + " to " +
+                                        std::to_string(kTraceFormat);
     r.fail("trace format " + std::to_string(h.format) + " is not supported (this troupe reads " +
-           std::to_string(kOldestTraceFormat) + " to " + std::to_string(kTraceFormat) + ")");
+           reads + ")");
   }
   h.scenario = r.text(j, "scenario");
   h.params = params_from_json(r.field(j, "params"), r);
@@ -346,10 +361,15 @@ RecordedEvent read_event(const json& j, const LineReader& r, TimePoint previous)
   e.path = r.text(j, "path");
   e.detail = r.text(j, "detail");
   e.value = r.integer(j, "value", std::numeric_limits<std::int64_t>::min(), kInt64Max);
+  if (names_a_message(e.kind)) {
+    e.sender = r.whole(j, "sender");
+    e.message = r.whole(j, "message");
+    e.type = r.text(j, "message_type");
+  }
   return e;
 }
 
-/// Format 4: {"stream":S,"count":N,"varints":"..."}.
+/// Compact: {"stream":S,"count":N,"varints":"..."}.
 void read_compact_decisions(const json& j, const LineReader& r, Trace& t, std::uint64_t& count) {
   const std::uint64_t stream = r.whole(j, "stream");
   const std::uint64_t n = r.whole(j, "count");
@@ -372,7 +392,7 @@ void read_compact_decisions(const json& j, const LineReader& r, Trace& t, std::u
   into.insert(into.end(), values->begin(), values->end());
 }
 
-/// Format 4's event kinds by index, from the header's "event_kinds".
+/// The compact encoding's event kinds by index, from the header's "event_kinds".
 std::vector<EventKind> read_event_kinds(const json& j, const LineReader& r) {
   const json& names = r.field(j, "event_kinds");
   if (!names.is_array() || names.empty() || names.size() > 256) {
@@ -388,14 +408,35 @@ std::vector<EventKind> read_event_kinds(const json& j, const LineReader& r) {
   return kinds;
 }
 
-/// Reads format 4's event rows; each actor's last path fills rows that leave it out.
+/// The compact format's message type names by index, from the header's
+/// "message_types" (absent when no message was sent).
+std::vector<std::string> read_message_types(const json& j, const LineReader& r) {
+  std::vector<std::string> types;
+  if (j.find("message_types") == j.end()) return types;
+  const json& names = r.field(j, "message_types");
+  static_assert(kTraceMaxMessageTypes == 4096, "the message below says 4096");
+  if (!names.is_array() || names.size() > kTraceMaxMessageTypes) {
+    r.wrong_type("message_types", "an array of at most 4096 type names");
+  }
+  for (const auto& name : names) {
+    if (!name.is_string() || name.get<std::string>().empty()) {
+      r.wrong_type("message_types", "an array of non-empty type names");
+    }
+    types.push_back(name.get<std::string>());
+  }
+  return types;
+}
+
+/// Reads the compact format's event rows; each actor's last path fills rows
+/// that leave it out.
 class CompactEvents {
  public:
-  explicit CompactEvents(std::vector<EventKind> kinds) : kinds_(std::move(kinds)) {}
+  CompactEvents(std::vector<EventKind> kinds, std::vector<std::string> types)
+      : kinds_(std::move(kinds)), types_(std::move(types)) {}
 
   RecordedEvent read_row(const json& row, const LineReader& r, TimePoint previous) {
-    if (!row.is_array() || row.size() < 4 || row.size() > 6) {
-      r.fail("an event row must be an array of 4 to 6 values");
+    if (!row.is_array() || row.size() < 4 || row.size() > 9) {
+      r.fail("an event row must be an array of 4 to 9 values");
     }
     const auto whole = [&](const json& v, const char* what) {
       if (!v.is_number_unsigned()) {
@@ -418,9 +459,21 @@ class CompactEvents {
       r.fail("an event's value is outside the 64-bit range");
     }
     e.value = row[3].get<std::int64_t>();
-    if (row.size() >= 5 && !row[4].is_null()) {
-      if (!row[4].is_string()) r.fail("an event's path must be a string or null");
-      e.path = row[4].get<std::string>();
+    // A message's sender, number and type index come next; then the path and detail.
+    std::size_t at = 4;
+    if (names_a_message(e.kind)) {
+      if (row.size() < 7) r.fail("a sent or received row must give sender, message and type");
+      e.sender = whole(row[4], "sender");
+      e.message = whole(row[5], "message number");
+      const std::uint64_t type = whole(row[6], "type");
+      if (type >= types_.size()) r.fail("an event's type is not an index into 'message_types'");
+      e.type = types_[type];
+      at = 7;
+    }
+    if (row.size() > at + 2) r.fail("an event row has values past its detail");
+    if (row.size() > at && !row[at].is_null()) {
+      if (!row[at].is_string()) r.fail("an event's path must be a string or null");
+      e.path = row[at].get<std::string>();
       last_path_[e.actor] = e.path;
     } else {
       const auto it = last_path_.find(e.actor);
@@ -435,11 +488,11 @@ class CompactEvents {
         r.fail("the paths the rows repeat pass the limit of 256 MiB");
       }
     }
-    if (row.size() == 6) {
-      if (!row[5].is_string() || row[5].get<std::string>().empty()) {
+    if (row.size() == at + 2) {
+      if (!row[at + 1].is_string() || row[at + 1].get<std::string>().empty()) {
         r.fail("an event's detail, when given, must be a non-empty string");
       }
-      e.detail = row[5].get<std::string>();
+      e.detail = row[at + 1].get<std::string>();
     }
     return e;
   }
@@ -448,6 +501,7 @@ class CompactEvents {
   /// Far above a real trace's (2^20 events of paths of 256 bytes).
   static constexpr std::uint64_t kMaxRepeatedPathBytes = std::uint64_t{256} << 20;
   std::vector<EventKind> kinds_;
+  std::vector<std::string> types_;
   std::map<ActorId, std::string> last_path_;
   std::uint64_t repeated_path_bytes_ = 0;
 };
@@ -481,13 +535,10 @@ void read_suffix_start(const json& j, const LineReader& r, Trace& t) {
   }
 }
 
-Event as_event(const RecordedEvent& e) {
-  return Event{e.kind, e.time, e.actor, e.path, e.detail, e.value};
-}
-
 /// The lines after the header, with the running hash recomputed as events
 /// arrive: an edited event is refused on its own line. `compact` is set for
-/// format 4 (event rows), empty for format 3 (an object per event).
+/// the compact encoding (event rows), empty for the verbose one (an object
+/// per event).
 void read_body(LineReader& r, Trace& t, std::uint64_t& seal, Integrity integrity,
                std::optional<CompactEvents>& compact) {
   HashCheck check{t.first_event > 0 ? t.hash_before_first : Recorder::kInitialHash};
@@ -496,7 +547,7 @@ void read_body(LineReader& r, Trace& t, std::uint64_t& seal, Integrity integrity
   const auto add_event = [&](RecordedEvent e) {
     if (t.events.size() == kTraceMaxEvents) r.fail("more events than a trace holds");
     t.events.push_back(std::move(e));
-    check.add(as_event(t.events.back()));
+    check.add(view(t.events.back()));
     t.hashes.push_back(check.hash);
   };
   const auto check_hash = [&](const json& j, const char* what) {
@@ -557,20 +608,39 @@ void write_verbose_body(const Trace& t, std::ostream& out) {
   }
   for (std::size_t i = 0; i < t.events.size(); ++i) {
     const auto& e = t.events[i];
-    out << json{{"type", "event"},
-                {"t_ns", ns(e.time)},
-                {"kind", std::string(to_string(e.kind))},
-                {"actor", e.actor},
-                {"path", e.path},
-                {"detail", e.detail},
-                {"value", e.value},
-                {"hash", hash_hex(t.hashes[i])}}
-               .dump()
-        << '\n';
+    json line{{"type", "event"},
+              {"t_ns", ns(e.time)},
+              {"kind", std::string(to_string(e.kind))},
+              {"actor", e.actor},
+              {"path", e.path},
+              {"detail", e.detail},
+              {"value", e.value}};
+    if (names_a_message(e.kind)) {
+      line["sender"] = e.sender;
+      line["message"] = e.message;
+      line["message_type"] = e.type;
+    }
+    line["hash"] = hash_hex(t.hashes[i]);
+    out << line.dump() << '\n';
   }
 }
 
-void write_compact_body(const Trace& t, std::ostream& out) {
+/// The message types of a trace's events, in the order they first appear.
+std::vector<std::string_view> message_types_of(const Trace& t) {
+  std::vector<std::string_view> types;
+  std::map<std::string_view, std::size_t> seen;
+  for (const auto& e : t.events) {
+    if (names_a_message(e.kind) && seen.emplace(e.type, types.size()).second) {
+      types.push_back(e.type);
+    }
+  }
+  return types;
+}
+
+void write_compact_body(const Trace& t, std::ostream& out,
+                        const std::vector<std::string_view>& types) {
+  std::map<std::string_view, std::size_t> type_index;
+  for (std::size_t i = 0; i < types.size(); ++i) type_index.emplace(types[i], i);
   for (const auto& [stream, values] : t.decisions) {
     for (std::size_t from = 0; from < values.size(); from += kDecisionsPerLine) {
       const auto to = std::min(values.size(), from + kDecisionsPerLine);
@@ -593,6 +663,11 @@ void write_compact_body(const Trace& t, std::ostream& out) {
       const auto& e = t.events[i];
       json row{ns(e.time) - ns(previous), static_cast<std::uint64_t>(e.kind), e.actor, e.value};
       previous = e.time;
+      if (names_a_message(e.kind)) {
+        row.push_back(e.sender);
+        row.push_back(e.message);
+        row.push_back(type_index.at(e.type));
+      }
       const auto known = last_path.find(e.actor);
       if (known == last_path.end() || known->second != e.path) {
         row.push_back(e.path);
@@ -621,7 +696,7 @@ void write_trace(const Trace& t, std::ostream& out, TraceEncoding encoding) {
   TROUPE_ASSERT(t.hashes.size() == t.events.size());
   TraceHeader written = t.header;
   // A trace read in one format is written in the one asked for.
-  written.format = encoding == TraceEncoding::compact ? kTraceFormat : kOldestTraceFormat;
+  written.format = kTraceFormat;
   json header = header_to_json(written);
   if (t.first_event > 0) {
     header["events_from"] = t.first_event;
@@ -634,9 +709,11 @@ void write_trace(const Trace& t, std::ostream& out, TraceEncoding encoding) {
     }
     header["event_kinds"] = kinds;
   }
+  const auto types = message_types_of(t);
+  if (encoding == TraceEncoding::compact && !types.empty()) header["message_types"] = types;
   out << header.dump() << '\n';
   if (encoding == TraceEncoding::compact) {
-    write_compact_body(t, out);
+    write_compact_body(t, out, types);
   } else {
     write_verbose_body(t, out);
   }
@@ -649,15 +726,15 @@ void write_trace(const Trace& t, std::ostream& out, TraceEncoding encoding) {
       << '\n';
 }
 
-void write_trace_file(const Trace& trace, const std::string& path) {
+void write_trace_file(const Trace& trace, const std::string& path, TraceEncoding encoding) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw std::runtime_error("cannot write " + path);
   if (path.ends_with(".gz")) {
     std::ostringstream text;
-    write_trace(trace, text);
+    write_trace(trace, text, encoding);
     out << gzip(text.str());
   } else {
-    write_trace(trace, out);
+    write_trace(trace, out, encoding);
   }
   out.flush();
   if (!out) throw std::runtime_error("writing " + path + " failed");
@@ -677,7 +754,12 @@ Trace read_plain_trace(std::istream& in, const std::string& name, Integrity inte
   t.header = read_header(j, r);
   read_suffix_start(j, r, t);
   std::optional<CompactEvents> compact;
-  if (t.header.format >= 4) compact.emplace(read_event_kinds(j, r));
+  // The compact encoding's header lists the event kinds its rows index.
+  if (j.find("event_kinds") != j.end()) {
+    compact.emplace(read_event_kinds(j, r), read_message_types(j, r));
+  } else if (j.find("message_types") != j.end()) {
+    r.fail("'message_types' belongs to a compact trace, which lists 'event_kinds' too");
+  }
   std::uint64_t seal = 0;
   read_body(r, t, seal, integrity, compact);
   if (integrity == Integrity::recompute) t.footer.events = t.first_event + t.events.size();

@@ -1,10 +1,13 @@
-// Format 4 traces: compact lines, read as strictly as format 3, about a
-// fifth of its size; gzipped files read the same way.
+// Compact traces: rows read as strictly as the verbose encoding's objects,
+// about a fifth of its size; gzipped files read the same way; the messages
+// of sent and received rows (sender, number, type) round-trip and are hashed.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "gzip_stream.hpp"
 #include "troupe/sim/replay.hpp"
@@ -55,6 +58,9 @@ void expect_same(const Trace& a, const Trace& b) {
     EXPECT_EQ(a.events[i].path, b.events[i].path) << i;
     EXPECT_EQ(a.events[i].detail, b.events[i].detail) << i;
     EXPECT_EQ(a.events[i].value, b.events[i].value) << i;
+    EXPECT_EQ(a.events[i].sender, b.events[i].sender) << i;
+    EXPECT_EQ(a.events[i].message, b.events[i].message) << i;
+    EXPECT_EQ(a.events[i].type, b.events[i].type) << i;
   }
   EXPECT_EQ(a.hashes, b.hashes);
   EXPECT_EQ(a.footer.outcome, b.footer.outcome);
@@ -65,7 +71,7 @@ TEST(TraceCompact, RoundTripsAndReplays) {
   const Trace t = storm_run();
   ASSERT_FALSE(t.footer.invariant.empty()) << "seed 9 of a strict storm fails";
   const std::string text = text_of(t);
-  EXPECT_NE(text.find("\"format\":4"), std::string::npos);
+  EXPECT_NE(text.find("\"format\":5"), std::string::npos);
   const Trace back = read_text(text);
   expect_same(back, t);
   EXPECT_EQ(text_of(back), text);
@@ -81,12 +87,12 @@ TEST(TraceCompact, IsAtMostAFifthOfTheVerboseFormat) {
   }
 }
 
-TEST(TraceCompact, OldAndNewFormatsReadAndConvertBothWays) {
+TEST(TraceCompact, BothEncodingsReadAndConvertBothWays) {
   const Trace t = storm_run();
   const Trace from_verbose = read_text(text_of(t, TraceEncoding::verbose));
-  EXPECT_EQ(from_verbose.header.format, kOldestTraceFormat);
+  EXPECT_EQ(from_verbose.header.format, kTraceFormat);
   expect_same(from_verbose, t);
-  // Read in format 3, written in format 4 (with a new seal), and back.
+  // Read verbose, written compact, and back.
   const Trace converted = read_text(text_of(from_verbose));
   expect_same(converted, t);
   EXPECT_EQ(text_of(read_text(text_of(converted, TraceEncoding::verbose)), TraceEncoding::verbose),
@@ -103,7 +109,7 @@ TEST(TraceCompact, RefusesEditsAndMalformedRowsWithOneLine) {
            {"\"rows\":[[0,0,1,0,\"/storm\"]", "\"rows\":[[0,1,1,0,\"/storm\"]", "running hash"},
            {"\"rows\":[[0,0,1,0,\"/storm\"]", "\"rows\":[[0,99,1,0,\"/storm\"]",
             "not an index into 'event_kinds'"},
-           {"\"rows\":[[0,0,1,0,\"/storm\"]", "\"rows\":[[0,0,1]", "4 to 6 values"},
+           {"\"rows\":[[0,0,1,0,\"/storm\"]", "\"rows\":[[0,0,1]", "4 to 9 values"},
            {"\"rows\":[[0,0,1,0,\"/storm\"]", "\"rows\":[[-1,0,1,0,\"/storm\"]", "time step"},
            {"\"rows\":[[0,0,1,0,\"/storm\"]", "\"rows\":[[0,0,1,0]", "must give its path"},
            {"\"rows\":[[0,0,1,0,\"/storm\"]", "\"rows\":[[0,0,1,0,7]", "path must be a string"},
@@ -116,19 +122,84 @@ TEST(TraceCompact, RefusesEditsAndMalformedRowsWithOneLine) {
            {"\"event_kinds\":[", "\"event_kinds\":7,\"x\":[", "event_kinds"},
            {"\"varints\":\"", "\"varints\":\"=", "outside base64url"},
            {"\"count\":", "\"count\":1", "'count' is"},
-           {"\"type\":\"events\"", "\"type\":\"event\"", "does not belong in a trace of format 4"},
-           {"\"format\":4", "\"format\":5", "format 5 is not supported"},
+           {"\"type\":\"events\"", "\"type\":\"event\"", "does not belong in a trace of format 5"},
+           {"\"format\":5", "\"format\":6", "format 6 is not supported"},
+           {"\"format\":5", "\"format\":4", "recorded by an older troupe"},
+           {"\"message_types\":[", "\"message_types\":7,\"x\":[", "message_types"},
+           {"\"message_types\":[", "\"message_types\":[\"\",", "non-empty type names"},
        }) {
     const std::string error = read_error(edit(good, c.from, c.to));
     EXPECT_NE(error.find(c.expected), std::string::npos) << c.to << ": " << error;
     EXPECT_EQ(error.find('\n'), std::string::npos) << error;
   }
-  // The first line has no event kinds: a format 4 header needs them.
+  // The first line has no event kinds: a compact trace's header needs them.
   std::string no_kinds = good;
   const auto at = no_kinds.find("\"event_kinds\":[");
   ASSERT_NE(at, std::string::npos);
   no_kinds.erase(at, no_kinds.find(']', at) + 2 - at);  // the list and its comma
   EXPECT_NE(read_error(no_kinds).find("'event_kinds'"), std::string::npos) << read_error(no_kinds);
+}
+
+/// `text` with the first sent row changed by `change` (the rows as JSON).
+template <class F>
+std::string edit_first_sent_row(const std::string& text, F change) {
+  std::istringstream lines(text);
+  std::string line, out;
+  bool done = false;
+  while (std::getline(lines, line)) {
+    if (!done && line.find("\"type\":\"events\"") != std::string::npos) {
+      auto j = nlohmann::json::parse(line);
+      for (auto& row : j["rows"]) {
+        if (row[1] == static_cast<int>(EventKind::sent)) {
+          change(row);
+          done = true;
+          break;
+        }
+      }
+      line = j.dump();
+    }
+    out += line + "\n";
+  }
+  EXPECT_TRUE(done) << "no sent row";
+  return out;
+}
+
+TEST(TraceCompact, MessagesRoundTripAndTheirRowsAreReadStrictly) {
+  const Trace t = storm_run();
+  // Messages come from the workload (sender 0) and from actors: both are here.
+  bool from_an_actor = false;
+  bool numbered = false;
+  for (const auto& e : t.events) {
+    if (e.kind != EventKind::sent && e.kind != EventKind::received) continue;
+    EXPECT_FALSE(e.type.empty());
+    from_an_actor = from_an_actor || e.sender != 0;
+    numbered = numbered || e.message > 1;
+  }
+  EXPECT_TRUE(from_an_actor);
+  EXPECT_TRUE(numbered);
+  const std::string good = text_of(t);
+  expect_same(read_text(good), t);
+  const auto error_after = [&](auto change) {
+    const std::string error = read_error(edit_first_sent_row(good, change));
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+    return error;
+  };
+  EXPECT_NE(error_after([](auto& row) { row[4] = 12345; }).find("running hash"),
+            std::string::npos);  // another sender
+  EXPECT_NE(error_after([](auto& row) { row[5] = 999; }).find("running hash"),
+            std::string::npos);  // another message number
+  EXPECT_NE(error_after([](auto& row) { row[6] = 4000; }).find("not an index into 'message_types'"),
+            std::string::npos);
+  EXPECT_NE(error_after([](auto& row) { row[6] = -1; }).find("type must be a whole number"),
+            std::string::npos);
+  EXPECT_NE(error_after([](auto& row) { row.erase(6); }).find("must give sender, message and type"),
+            std::string::npos);
+  EXPECT_NE(error_after([](auto& row) {
+              row.push_back("/p");
+              row.push_back("d");
+              row.push_back("x");
+            }).find("values past its detail"),
+            std::string::npos);
 }
 
 TEST(TraceCompact, GzippedFilesReadTransparently) {

@@ -25,6 +25,7 @@
 #include "troupe/detail/stream_subscription.hpp"
 #include "troupe/detail/unanswered_scope.hpp"
 #include "troupe/props.hpp"
+#include "troupe/type_name.hpp"
 
 namespace troupe::detail {
 
@@ -192,6 +193,8 @@ class Cell final : public CellBase {
     bool dropped_oldest = false;
     bool schedule = false;
     std::size_t length = 0;
+    std::uint64_t ordinal = 0;   ///< the message's number among those offered here
+    std::string_view type;       ///< its type's name, when events are emitted
   };
   SendResult offer_locked(M& message, std::uint64_t* ordinal, Offered& done, bool may_evict = true);
   void after_offer(const Offered& done);
@@ -261,11 +264,14 @@ class Cell final : public CellBase {
 template <class M>
 SendResult Cell<M>::offer_locked(M& message, std::uint64_t* ordinal, Offered& done,
                                  bool may_evict) {
+  // Named before the offer moves the message away; only a recorded run asks.
+  if (runtime_->emitting()) done.type = message_type_name(message);
   const Admission admitted = may_evict ? mailbox_.offer(message) : mailbox_.offer_if_room(message);
   if (admitted == Admission::closed) return SendResult::actor_stopped;
   if (admitted == Admission::full) return SendResult::mailbox_full;
   done.dropped_oldest = admitted == Admission::dropped_oldest;
   const std::uint64_t enqueued = bump(enqueued_);  // every writer holds mu_
+  done.ordinal = enqueued;
   if (ordinal != nullptr) *ordinal = enqueued;
   done.schedule = mark_scheduled_locked();
   done.length = mailbox_.size();
@@ -276,7 +282,8 @@ template <class M>
 void Cell<M>::after_offer(const Offered& done) {
   if (done.dropped_oldest) runtime_->dead_letter(DeadLetterReason::mailbox_full, *this);
   if (runtime_->emitting()) {
-    runtime_->emit(EventKind::sent, id(), path(), {}, static_cast<std::int64_t>(done.length));
+    runtime_->emit_message(EventKind::sent, id(), path(), static_cast<std::int64_t>(done.length),
+                           done.ordinal, done.type);
   }
   schedule_if(done.schedule);
 }
@@ -378,11 +385,15 @@ bool Cell<M>::process_one() {
   // is. Offered messages leave in order, so the count of those that left is
   // the ordinal of the one taken; a put-back (unstashed) one is none of them.
   const bool tracking = extras_ && !extras_->tracked.empty();
-  const bool put_back = tracking && mailbox_.put_back_count() > 0;
+  const bool emitting = runtime_->emitting();
+  const bool put_back = (tracking || emitting) && mailbox_.put_back_count() > 0;
   M message = mailbox_.take();
-  const std::uint64_t left =
-      tracking && !put_back ? enqueued_.load(std::memory_order_relaxed) - mailbox_.offered_count()
-                            : 0;
+  // The taken message's ordinal (0 for a put-back one): events name it.
+  const std::uint64_t taken_ordinal =
+      (tracking || emitting) && !put_back
+          ? enqueued_.load(std::memory_order_relaxed) - mailbox_.offered_count()
+          : 0;
+  const std::uint64_t left = tracking ? taken_ordinal : 0;
   in_flight_.store(true, std::memory_order_relaxed);
   if (mailbox_.has_waiters()) {  // the one test the hot path pays for waiters
     wake_after_take(lock);
@@ -397,8 +408,10 @@ bool Cell<M>::process_one() {
   }
 
   const std::uint64_t message_seq = bump(received_);
-  if (runtime_->emitting()) {
-    runtime_->emit(EventKind::received, id(), path(), {}, static_cast<std::int64_t>(message_seq));
+  if (emitting) {
+    runtime_->emit_message(EventKind::received, id(), path(),
+                           static_cast<std::int64_t>(message_seq), taken_ordinal,
+                           message_type_name(message));
   }
   if (runtime_->injects_failures()) {
     std::string injected;

@@ -94,6 +94,16 @@ TimePoint Context<M>::now() const {
 }
 
 template <class M>
+void Context<M>::note(std::string_view text) {
+  if (text.size() > kMaxNoteBytes) {
+    throw std::invalid_argument("Context::note: at most " + std::to_string(kMaxNoteBytes) +
+                                " bytes, got " + std::to_string(text.size()));
+  }
+  detail::Runtime& runtime = cell_.runtime();
+  if (runtime.emitting()) runtime.emit(EventKind::note, cell_.id(), cell_.path(), text);
+}
+
+template <class M>
 void Context<M>::work(Duration time) {
   if (time < Duration::zero() || time > kMaxWork) {
     throw std::invalid_argument("Context::work: the time must be between 0 and 24 h, got " +

@@ -116,6 +116,10 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   void detach_sink() { sink_.store(nullptr); }
   void emit(EventKind kind, ActorId actor, std::string_view path, std::string_view detail = {},
             std::int64_t value = 0);
+  /// A `sent` or `received` event: which message (events.hpp), and the
+  /// actor whose handler is running on this thread as its sender.
+  void emit_message(EventKind kind, ActorId actor, std::string_view path, std::int64_t value,
+                    std::uint64_t message, std::string_view type);
 
   SystemStats stats() const;
   /// Live actors holding messages, in spawn order.

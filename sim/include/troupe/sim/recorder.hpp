@@ -1,6 +1,7 @@
 // Records a simulation's event stream and folds every event into a running
 // 64-bit hash: two runs are the same run exactly when their hashes are. The
 // hash covers each field of each event with a portable mix, never std::hash.
+// A receipt is recorded with its sender, matched from the message's send.
 // A long run keeps its LAST `capacity` events (a ring): the end of a livelock
 // or of a run over budget is what explains it; the hash and count cover all.
 #pragma once
@@ -8,12 +9,15 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "troupe/events.hpp"
@@ -57,6 +61,8 @@ class Recorder final : public EventSink {
 
  private:
   void refuse_foreign(const Event& event);
+  /// The sender of `receiver`'s message number `message`, recorded at its send.
+  ActorId sender_of(ActorId receiver, std::uint64_t message);
 
   std::size_t capacity_;
   // A ring once full: `oldest_` is the slot of the oldest kept event.
@@ -68,6 +74,8 @@ class Recorder final : public EventSink {
   std::uint64_t count_ = 0;
   std::set<std::string, std::less<>> spawned_;
   std::map<ActorId, std::string> live_;  // changes on spawn and stop only
+  // Per receiver, (message number, sender) of messages sent and not yet received.
+  std::unordered_map<ActorId, std::deque<std::pair<std::uint64_t, ActorId>>> senders_;
 
   // The only members another thread may touch (refuse_foreign).
   const std::thread::id owner_ = std::this_thread::get_id();

@@ -2,22 +2,25 @@
 // scenario, parameters, seed, strategy, fault plan), the random decisions by
 // stream, every event with its virtual time, and a footer (outcome, event
 // count, final hash, seal). `troupe replay` re-runs the scenario from the
-// decisions and compares event by event. Format 4 (written today) is compact:
+// decisions and compares event by event. Format 5 (written today) is compact:
 //
-//   {"type":"header","format":4,"scenario":"taskpool","seed":7,...,
-//    "event_kinds":["spawned","started","sent",...]}
+//   {"type":"header","format":5,"scenario":"taskpool","seed":7,...,
+//    "event_kinds":["spawned","started","sent",...],"message_types":["Job",...]}
 //   {"type":"decisions","stream":6,"count":812,"varints":"AQIDBA..."}
-//   {"type":"events","rows":[[0,0,1,0,"/a"],[1000000,2,1,1],...],"hash":"..."}
+//   {"type":"events","rows":[[0,0,1,0,"/a"],[1000000,2,1,1,0,1,0],...],"hash":"..."}
 //   {"type":"footer","outcome":"pass","events":812,"hash":"9f0c...","seal":"41d2..."}
 //
 // Decisions are LEB128 numbers in base64url (varint_text.hpp). Events come
 // up to 256 to a line, each row [time since the previous event in ns, index
-// into event_kinds, actor id, value, path, detail]; the path is left out (or
-// null, when a detail follows) while an actor's path is the one it last had,
-// the detail while it is empty; "hash" is the running hash after the line's
-// last event. Format 3 (one event object per line, decisions as JSON arrays)
-// is still read. A file whose first bytes are gzip's is read through gzip;
-// a trace is written gzipped when its file name ends in ".gz".
+// into event_kinds, actor id, value, path, detail]; a sent or received row
+// has the message's sender, number and index into message_types after the
+// value. The path is left out (or null, when a detail follows) while an
+// actor's path is the one it last had, the detail while it is empty; "hash"
+// is the running hash after the line's last event. The verbose encoding has
+// one event object per line (decisions as JSON arrays) and no event_kinds.
+// A file whose first bytes are gzip's is read through gzip; a trace is
+// written gzipped when its file name ends in ".gz". Formats before 5 are
+// refused with a line that says to record the run again.
 //
 // What a reader refuses: each event is chained into the running hash (an
 // edited event fails on its line), and the footer's seal covers the header
@@ -40,10 +43,15 @@ namespace troupe::sim {
 
 /// 2: the footer's seal covers the header, the decisions and the footer.
 /// 4: decisions and events in compact lines (about a fifth of format 3).
-inline constexpr int kTraceFormat = 4;
-/// The oldest format this troupe still reads.
-inline constexpr int kOldestTraceFormat = 3;
-/// Events on one line of a format 4 trace.
+/// 5: sent and received events name their sender, number and message type;
+///    note events. The verbose encoding (format 3's lines) is format 5 too.
+inline constexpr int kTraceFormat = 5;
+/// The oldest format this troupe still reads: older events lack what today's
+/// runs hash, so their replays could only diverge.
+inline constexpr int kOldestTraceFormat = 5;
+/// Distinct message types one trace may name.
+inline constexpr std::size_t kTraceMaxMessageTypes = 4096;
+/// Events on one line of a compact trace.
 inline constexpr std::size_t kTraceEventsPerLine = 256;
 
 // Limits a reader enforces as it reads, so no input exhausts memory.
@@ -99,16 +107,17 @@ struct Trace {
   TraceFooter footer;
 };
 
-/// How a trace is written: compact (format 4, the default) or verbose
-/// (format 3: one JSON object per event with its running hash, for reading
-/// by eye or with jq, and for troupe versions before 0.3).
+/// How a trace is written: compact (the default) or verbose (one JSON object
+/// per event with its running hash, for reading by eye or with jq). Both are
+/// format 5; a reader tells them apart by the header's "event_kinds".
 enum class TraceEncoding { compact, verbose };
 
 /// Writes the encoding asked for, whatever format the trace was read from.
 void write_trace(const Trace& trace, std::ostream& out,
                  TraceEncoding encoding = TraceEncoding::compact);
 /// Gzipped when `path` ends in ".gz".
-void write_trace_file(const Trace& trace, const std::string& path);
+void write_trace_file(const Trace& trace, const std::string& path,
+                      TraceEncoding encoding = TraceEncoding::compact);
 /// Throws TraceError naming the line and the problem: bad JSON, a missing or
 /// mistyped field, a number of the wrong kind (a fraction, a sign) or out of
 /// range, events out of time order, an unknown kind, a wrong format version,

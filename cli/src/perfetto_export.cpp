@@ -1,0 +1,137 @@
+#include "perfetto_export.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
+
+namespace troupe::cli {
+
+namespace {
+
+using nlohmann::json;
+
+/// Chrome's trace format counts microseconds; virtual time is in ns.
+double us(std::int64_t ns) { return static_cast<double>(ns) / 1000.0; }
+
+std::int64_t ns_of(TimePoint t) {
+  return std::chrono::duration_cast<Duration>(t.time_since_epoch()).count();
+}
+
+/// The track of messages sent from outside any actor (timers, the workload).
+constexpr ActorId kOutside = 0;
+
+}  // namespace
+
+std::string perfetto_json(const sim::Trace& trace) {
+  const auto& h = trace.header;
+  json events = json::array();
+  const auto meta = [&](const char* name, ActorId tid, json args) {
+    events.push_back(
+        {{"ph", "M"}, {"name", name}, {"pid", 1}, {"tid", tid}, {"args", std::move(args)}});
+  };
+  meta("process_name", 0, {{"name", "troupe " + h.scenario + " seed " + std::to_string(h.seed)}});
+  meta("thread_name", kOutside, {{"name", "(outside actors)"}});
+  meta("thread_sort_index", kOutside, {{"sort_index", 0}});
+
+  // A receipt's slice ends at its handler's last send (at least 1 ns long):
+  // the flows of those sends start inside it.
+  std::map<ActorId, std::size_t> open_slice;  // actor -> index of its receipt slice
+  std::map<ActorId, std::int64_t> slice_start;
+  std::map<std::pair<ActorId, std::uint64_t>, std::uint64_t> flow_of;  // (receiver, n) -> flow id
+  std::map<ActorId, bool> named;
+  std::uint64_t next_flow = 1;
+  int sort_index = 1;
+  const auto name_track = [&](ActorId actor, const std::string& path) {
+    if (actor == kOutside || named[actor]) return;
+    named[actor] = true;
+    meta("thread_name", actor, {{"name", path.empty() ? "actor " + std::to_string(actor) : path}});
+    meta("thread_sort_index", actor, {{"sort_index", sort_index++}});
+  };
+  const auto extend = [&](ActorId actor, std::int64_t until_ns) {
+    const auto open = open_slice.find(actor);
+    if (open == open_slice.end()) return;
+    json& slice = events[open->second];
+    const double dur = us(std::max<std::int64_t>(until_ns - slice_start[actor], 0) + 1);
+    slice["dur"] = std::max(slice["dur"].get<double>(), dur);
+  };
+
+  for (const auto& e : trace.events) {
+    const std::int64_t t = ns_of(e.time);
+    name_track(e.actor, e.path);
+    const std::string type = e.type.empty() ? "message" : e.type;
+    if (e.kind == EventKind::sent) {
+      const ActorId from = e.sender;
+      extend(from, t + 1);
+      const std::uint64_t flow = next_flow++;
+      flow_of[{e.actor, e.message}] = flow;
+      events.push_back({{"ph", "X"},
+                        {"name", "send " + type},
+                        {"cat", "send"},
+                        {"ts", us(t)},
+                        {"dur", us(1)},
+                        {"pid", 1},
+                        {"tid", from},
+                        {"args", {{"to", e.path}, {"message", e.message}, {"mailbox", e.value}}}});
+      events.push_back({{"ph", "s"},
+                        {"name", "message"},
+                        {"cat", "message"},
+                        {"id", flow},
+                        {"ts", us(t)},
+                        {"pid", 1},
+                        {"tid", from}});
+    } else if (e.kind == EventKind::received) {
+      open_slice[e.actor] = events.size();
+      slice_start[e.actor] = t;
+      events.push_back({{"ph", "X"},
+                        {"name", type},
+                        {"cat", "receive"},
+                        {"ts", us(t)},
+                        {"dur", us(1)},
+                        {"pid", 1},
+                        {"tid", e.actor},
+                        {"args", {{"message", e.message}, {"sender", e.sender}}}});
+      const auto flow = flow_of.find({e.actor, e.message});
+      if (e.message != 0 && flow != flow_of.end()) {
+        events.push_back({{"ph", "f"},
+                          {"bp", "e"},
+                          {"name", "message"},
+                          {"cat", "message"},
+                          {"id", flow->second},
+                          {"ts", us(t)},
+                          {"pid", 1},
+                          {"tid", e.actor}});
+        flow_of.erase(flow);
+      }
+    } else {
+      if (e.kind == EventKind::stopped) open_slice.erase(e.actor);
+      std::string name(to_string(e.kind));
+      if (!e.detail.empty()) name += ": " + e.detail;
+      events.push_back({{"ph", "i"},
+                        {"s", "t"},
+                        {"name", name},
+                        {"cat", std::string(to_string(e.kind))},
+                        {"ts", us(t)},
+                        {"pid", 1},
+                        {"tid", e.actor},
+                        {"args", {{"value", e.value}, {"path", e.path}}}});
+    }
+  }
+  // A message never received (a dead letter) keeps a flow start with no end:
+  // viewers draw no arrow for it, and its send slice still shows.
+  const auto& f = trace.footer;
+  json doc{{"traceEvents", std::move(events)},
+           {"displayTimeUnit", "ns"},
+           {"otherData",
+            {{"scenario", h.scenario},
+             {"seed", std::to_string(h.seed)},
+             {"outcome", f.outcome},
+             {"detail", f.detail},
+             {"run_hash", sim::hash_hex(f.hash)},
+             {"time", "virtual"}}}};
+  return doc.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace troupe::cli

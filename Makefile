@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 PACKAGES   := cmake make g++ libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev \
               libcli11-dev nlohmann-json3-dev zlib1g-dev libcpp-httplib-dev pkg-config prometheus libcaf-dev python3 clang-format \
-              clang libclang-rt-14-dev
+              clang libclang-rt-14-dev chromium
 comma      := ,
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -4,6 +4,7 @@
 // shutdown with a 15 s deadline, and a summary of what happened.
 //
 //   taskpool [--metrics-port P] [--metrics-address A] [--metrics-linger SECONDS]
+//            [--duration SECONDS]
 //
 // With --metrics-port it serves Prometheus metrics at /metrics for the whole
 // run, and keeps serving for --metrics-linger seconds after it, for a scrape.
@@ -30,6 +31,7 @@ struct Options {
   std::optional<int> metrics_port;
   std::string metrics_address = "127.0.0.1";
   int metrics_linger_s = 0;
+  int duration_s = 0;
 };
 
 int main(int argc, char** argv) {
@@ -41,6 +43,10 @@ int main(int argc, char** argv) {
   app.add_option("--metrics-linger", options.metrics_linger_s,
                  "Seconds to keep serving metrics after the run")
       ->check(CLI::Range(0, 3600));
+  app.add_option("--duration", options.duration_s,
+                 "Keep sending jobs in waves for this many seconds (0: one batch of 100), so a "
+                 "Prometheus scraping --metrics-port sees the pool grow and shrink")
+      ->check(CLI::Range(0, 86400));
   CLI11_PARSE(app, argc, argv);
 
   EventLog events;
@@ -78,6 +84,15 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 100; ++i) {
     if (i == 42) (void)pool.tell(Fail{});  // one poisoned message, one restart
     (void)pool.tell(Job{i});
+  }
+  // Waves: a burst every 100 ms, high for 10 s then low for 10 s, so the
+  // autoscaler has something to do while a Prometheus server watches.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(options.duration_s);
+  for (int tick = 0; std::chrono::steady_clock::now() < until; ++tick) {
+    const int burst = (tick / 100) % 2 == 0 ? 12 : 2;
+    for (int i = 0; i < burst; ++i) (void)pool.tell(Job{tick * 100 + i});
+    if (tick % 300 == 299) (void)pool.tell(Fail{});  // a restart every 30 s
+    std::this_thread::sleep_for(100ms);
   }
   sys.await_quiescence(15s);
   pool.stop_autoscaler();

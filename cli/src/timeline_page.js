@@ -132,6 +132,7 @@
     for (var i = from; i < to; i++) if (ev[i][1] === K.received) messages++;
     var step = Math.max(1, Math.ceil(inView / MAX_MARKS));
     var arrows = shown[0] && messages <= MAX_ARROWS;
+    var drawn = 0;
     if (arrows) {
       ctx.strokeStyle = 'rgba(60,90,160,0.55)';
       ctx.fillStyle = 'rgba(60,90,160,0.8)';
@@ -143,8 +144,10 @@
         var senderLane = ev[s][4] >= 0 ? ev[s][4] : 0;
         if (rowOf[senderLane] === undefined) continue;
         arrow(x(ev[s][0]), y(senderLane), x(e[0]), y(e[2]));
+        drawn++;
       }
     }
+    document.documentElement.setAttribute('data-arrows', String(drawn));
     for (i = from; i < to; i++) {
       e = ev[i];
       if (rowOf[e[2]] === undefined || !shown[groupOf[e[1]]]) continue;

@@ -2,6 +2,7 @@
 // `make deps`) scrapes a MetricsServer every second on loopback, and the test
 // reads the values back through Prometheus's query API. Bounded in time; the
 // server and its files are cleaned up whatever the outcome.
+#include <atomic>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -18,7 +19,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "troupe/http/metrics_server.hpp"
 #include "troupe/pool.hpp"
@@ -202,6 +205,55 @@ TEST(PrometheusScrape, APrometheusServerReadsRestartsAndPoolSize) {
   EXPECT_EQ(*w, "4");
   EXPECT_EQ(*u, "3");
   EXPECT_EQ(server.query_one("up{job=\"troupe\"}").value_or("none"), "1");
+}
+
+/// Tells an actor a message every few milliseconds until destroyed.
+class Feeder {
+ public:
+  explicit Feeder(ActorRef<int> to)
+      : thread_([this, to] {
+          while (!stop_.load()) {
+            (void)to.tell(1);
+            std::this_thread::sleep_for(5ms);
+          }
+        }) {}
+  ~Feeder() {
+    stop_.store(true);
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(PrometheusScrape, ScrapesDuringTheRunAndSeesItProgress) {
+  const auto prometheus = find_program("prometheus");
+  ASSERT_TRUE(prometheus) << "Debian's prometheus package is missing: run `make deps`";
+  System sys{testing::threads(2)};
+  auto live = sys.spawn("live", Props<int>::from_function([](Context<int>&, int&) {})
+                                    .mailbox({.capacity = 64}))
+                  .value();
+  MetricsServer exporter{sys, {.port = 0}};
+  PrometheusServer server{*prometheus, exporter.port()};
+  const std::string processed = "troupe_messages_processed_total{actor=\"/live\"}";
+  std::vector<double> seen;  // distinct values, in the order Prometheus reported them
+  {
+    Feeder feeder(live);
+    const auto deadline = std::chrono::steady_clock::now() + kQueryDeadline;
+    while (std::chrono::steady_clock::now() < deadline && seen.size() < 2) {
+      if (const auto v = server.query_one(processed)) {
+        const double value = std::stod(*v);
+        if (seen.empty() || value != seen.back()) seen.push_back(value);
+      }
+      std::this_thread::sleep_for(250ms);
+    }
+  }  // the feeder stops only now: both values were scraped while it ran
+  ASSERT_EQ(seen.size(), 2u) << "Prometheus saw no progress during the run; its log:\n"
+                             << server.log();
+  EXPECT_LT(seen[0], seen[1]);
+  EXPECT_EQ(server.query_one("troupe_mailbox_capacity{actor=\"/live\"}").value_or("none"), "64");
+  EXPECT_EQ(server.query_one("troupe_build_info").value_or("none"), "1");
 }
 
 TEST(PrometheusScrape, PromtoolAcceptsAScrapeWithNoWarnings) {

@@ -1,12 +1,28 @@
 #include "troupe/detail/runtime.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "troupe/assert.hpp"
 #include "troupe/detail/cell_base.hpp"
 #include "troupe/saturating_time.hpp"
 
 namespace troupe::detail {
+
+namespace {
+
+/// The label of troupe_build_info: which compiler built the engine.
+std::string compiler_name() {
+#if defined(__clang__)
+  return "clang " + std::to_string(__clang_major__) + "." + std::to_string(__clang_minor__);
+#elif defined(__GNUC__)
+  return "gcc " + std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__);
+#else
+  return "unknown";
+#endif
+}
+
+}  // namespace
 
 Runtime::Runtime(System& owner, std::unique_ptr<Scheduler> scheduler, EventSink* sink,
                  std::uint32_t timing_sample_every)
@@ -22,6 +38,8 @@ Runtime::Runtime(System& owner, std::unique_ptr<Scheduler> scheduler, EventSink*
 }
 
 void Runtime::collect(SampleSink& sink) const {
+  sink.gauge("troupe_build_info", "Always 1: the troupe version and compiler, as labels.",
+             {{"version", TROUPE_ENGINE_VERSION}, {"compiler", compiler_name()}}, 1);
   const SystemStats s = stats();
   sink.counter("troupe_messages_sent_total", "Messages told, accepted or not.", {},
                static_cast<double>(s.sent));
@@ -54,6 +72,9 @@ void Runtime::collect(SampleSink& sink) const {
               static_cast<double>(cell->failure_count()));
     sink.gauge("troupe_mailbox_length", "Messages queued or in a handler, by actor.",
                {{"actor", label}}, static_cast<double>(cell->queued()));
+    sink.gauge("troupe_mailbox_capacity",
+               "The bound of the mailbox (summed over a pool's workers), by actor.",
+               {{"actor", label}}, static_cast<double>(cell->mailbox_capacity()));
   }
 }
 
@@ -73,13 +94,19 @@ void Runtime::retire_cell(CellBase& cell) {
   TROUPE_ASSERT(forgotten);
   retired_enqueued_ += cell.enqueued_count();
   retired_processed_ += cell.processed_count();
-  if (cell.shares_metrics_label()) {
-    // Counters must not go down when a pool shrinks: keep what its workers did.
-    auto& t = retired_groups_[cell.metrics_label()];
-    t.processed += cell.processed_count();
-    t.restarts += cell.restart_count();
-    t.failures += cell.failure_count();
+  // Counters never go down: what a stopped actor (a pool's worker, a
+  // short-lived child) did stays in its label's totals. Labels are bounded:
+  // past kMaxRetiredLabels, stopped actors' totals share one label.
+  auto group = retired_groups_.find(cell.metrics_label());
+  if (group == retired_groups_.end()) {
+    const std::string& label = retired_groups_.size() < kMaxRetiredLabels
+                                   ? cell.metrics_label()
+                                   : kOtherStoppedActors;
+    group = retired_groups_.try_emplace(label).first;
   }
+  group->second.processed += cell.processed_count();
+  group->second.restarts += cell.restart_count();
+  group->second.failures += cell.failure_count();
   if (recording_shutdown_) {
     shutdown_entries_.push_back(ActorShutdown{
         cell.path(), cell.processed_count() - cell.processed_at_shutdown, cell.abandoned_count()});

@@ -100,6 +100,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   }
   /// Whether the label is shared (a pool's workers): its counts outlive the actor.
   bool shares_metrics_label() const { return !settings_->metrics_label.empty(); }
+  std::size_t mailbox_capacity() const { return settings_->mailbox.capacity; }
   /// The last part of the path.
   std::string_view name() const { return std::string_view(path_).substr(name_at_); }
   Runtime& runtime() const { return *runtime_; }

@@ -171,7 +171,9 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   struct GroupTotals {
     std::uint64_t processed = 0, restarts = 0, failures = 0;
   };
-  std::map<std::string, GroupTotals> retired_groups_;  // pool workers that stopped
+  std::map<std::string, GroupTotals> retired_groups_;  // actors that stopped, by label
+  static constexpr std::size_t kMaxRetiredLabels = 10000;
+  static inline const std::string kOtherStoppedActors = "(other stopped actors)";
 
   MetricsRegistry metrics_;
   RoomWaiters room_waiters_;

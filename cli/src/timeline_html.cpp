@@ -301,9 +301,10 @@ std::string timeline_data_json(const sim::Trace& trace) {
                   {"events", events},
                   {"focus", failure_event(trace)}};
   std::string text = data.dump(-1, ' ', false, json::error_handler_t::replace);
-  // Inside <script>, "</" could end the element early: "<\/" reads the same.
-  for (std::size_t at = text.find("</"); at != std::string::npos; at = text.find("</", at + 3)) {
-    text.replace(at, 2, "<\\/");
+  // Inside <script>, "</" or "<!--" could end or unbalance the element:
+  // every "<" is written as the JSON escape "\u003c", which reads the same.
+  for (std::size_t at = text.find('<'); at != std::string::npos; at = text.find('<', at)) {
+    text.replace(at, 1, "\\u003c");
   }
   return text;
 }

@@ -38,7 +38,7 @@ TEST(TypeName, IsSpelledTheSameOnEveryCompiler) {
   EXPECT_EQ(type_name<const char*>(), "const char*");
   EXPECT_EQ(type_name<std::vector<std::uint64_t>>(), "std::vector<unsigned long>");
   EXPECT_EQ(type_name<app::Box<const char*>>(), "app::Box<const char*>");
-  EXPECT_EQ(type_name<std::map<int, long>>(), "std::map<int, long>");
+  EXPECT_EQ((type_name<std::map<int, long>>()), "std::map<int, long>");
   // Only whole words are respelled.
   EXPECT_EQ(type_name<app::longint>(), "app::longint");
 }

@@ -198,7 +198,7 @@ TEST(TraceCompact, MessagesRoundTripAndTheirRowsAreReadStrictly) {
               row.push_back("/p");
               row.push_back("d");
               row.push_back("x");
-            }).find("values past its detail"),
+            }).find("an event row must be an array of 4 to 9 values"),
             std::string::npos);
 }
 

@@ -14,7 +14,9 @@ namespace {
 using nlohmann::json;
 
 /// Chrome's trace format counts microseconds; virtual time is in ns.
-double us(std::int64_t ns) { return static_cast<double>(ns) / 1000.0; }
+double us(std::int64_t ns) {
+  return static_cast<double>(ns) / 1000.0;
+}
 
 std::int64_t ns_of(TimePoint t) {
   return std::chrono::duration_cast<Duration>(t.time_since_epoch()).count();

@@ -74,8 +74,9 @@ int run(const RunOptions& o) {
               static_cast<unsigned long long>(s.drained),
               static_cast<unsigned long long>(s.abandoned));
   if (!o.record.empty()) {
-    sim::write_trace_file(trace, o.record,
-                          o.verbose_trace ? sim::TraceEncoding::verbose : sim::TraceEncoding::compact);
+    sim::write_trace_file(
+        trace, o.record,
+        o.verbose_trace ? sim::TraceEncoding::verbose : sim::TraceEncoding::compact);
     std::printf("recorded: %s (troupe replay %s)\n", o.record.c_str(), o.record.c_str());
   }
   int exit_code = report.passed() ? 0 : 1;

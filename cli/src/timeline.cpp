@@ -5,7 +5,6 @@
 #include <sstream>
 #include <vector>
 
-
 namespace troupe::cli {
 
 namespace {

@@ -38,9 +38,10 @@ std::string chart(const std::string& html, const std::string& title) {
 }
 
 sim::Trace taskpool_failure() {
-  return sim::record_run({.scenario = "taskpool",
-                          .params = {{"crash_probability", 0.05}, {"max_restarts", 1}, {"jobs", 40}},
-                          .seed = 6});
+  return sim::record_run(
+      {.scenario = "taskpool",
+       .params = {{"crash_probability", 0.05}, {"max_restarts", 1}, {"jobs", 40}},
+       .seed = 6});
 }
 
 TEST(HtmlReport, PoolSizeStartsAtTheWorkersSpawnedNotAtZero) {
@@ -97,7 +98,8 @@ TEST(HtmlReport, ADetailCannotCloseTheScriptElement) {
   const std::string html = html_report(t);
   // The only "</script>" are the page's own: the error trap, the data, the script.
   std::size_t closes = 0;
-  for (auto at = html.find("</script>"); at != std::string::npos; at = html.find("</script>", at + 1))
+  for (auto at = html.find("</script>"); at != std::string::npos;
+       at = html.find("</script>", at + 1))
     ++closes;
   EXPECT_EQ(closes, 3u);
 }

@@ -124,8 +124,9 @@ void add_show_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "show", "Print a trace's timeline, draw it as an HTML page, or export it for Perfetto");
   cmd->add_option("file", *file, "Trace file")->required();
-  cmd->add_option("--html", *html,
-                  "Write a self-contained HTML page here: actor lanes, message arrows, the failure");
+  cmd->add_option(
+      "--html", *html,
+      "Write a self-contained HTML page here: actor lanes, message arrows, the failure");
   cmd->add_option("--perfetto", *perfetto,
                   "Write the Chrome trace event format (JSON) here, for Perfetto or "
                   "chrome://tracing");

@@ -45,8 +45,8 @@ std::string_view to_string(EventKind kind) {
 }
 
 RecordedEvent record(const Event& e) {
-  return RecordedEvent{e.kind,   e.time,   e.actor,   std::string(e.path), std::string(e.detail),
-                       e.value,  e.sender, e.message, std::string(e.type)};
+  return RecordedEvent{e.kind,  e.time,   e.actor,   std::string(e.path), std::string(e.detail),
+                       e.value, e.sender, e.message, std::string(e.type)};
 }
 
 Event view(const RecordedEvent& e) {

@@ -2,7 +2,6 @@
 // `make deps`) scrapes a MetricsServer every second on loopback, and the test
 // reads the values back through Prometheus's query API. Bounded in time; the
 // server and its files are cleaned up whatever the outcome.
-#include <atomic>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -12,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <atomic>
 
 #include <cstdio>
 #include <filesystem>
@@ -231,9 +231,10 @@ TEST(PrometheusScrape, ScrapesDuringTheRunAndSeesItProgress) {
   const auto prometheus = find_program("prometheus");
   ASSERT_TRUE(prometheus) << "Debian's prometheus package is missing: run `make deps`";
   System sys{testing::threads(2)};
-  auto live = sys.spawn("live", Props<int>::from_function([](Context<int>&, int&) {})
-                                    .mailbox({.capacity = 64}))
-                  .value();
+  auto live =
+      sys.spawn("live",
+                Props<int>::from_function([](Context<int>&, int&) {}).mailbox({.capacity = 64}))
+          .value();
   MetricsServer exporter{sys, {.port = 0}};
   PrometheusServer server{*prometheus, exporter.port()};
   const std::string processed = "troupe_messages_processed_total{actor=\"/live\"}";

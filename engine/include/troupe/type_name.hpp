@@ -7,8 +7,8 @@
 // made the same on g++ and clang (and on libstdc++ and libc++): an anonymous
 // namespace is "(anonymous)", the library's inline namespaces (std::__cxx11,
 // std::__1) are left out, integers are spelled as clang does ("unsigned
-// long", not "long unsigned int"), and pointers without a space ("char*"). A trace recorded by one build then
-// replays on another: the event hash covers these names.
+// long", not "long unsigned int"), and pointers without a space ("char*"). A trace recorded by one
+// build then replays on another: the event hash covers these names.
 #pragma once
 
 #include <array>
@@ -72,8 +72,8 @@ constexpr std::size_t normalise_type_name(std::string_view raw, std::array<char,
     for (const auto& s : kNameSpellings) {
       if (raw.substr(i, s.from.size()) != s.from) continue;
       const std::size_t end = i + s.from.size();
-      if (s.word && ((i > 0 && name_char(raw[i - 1])) ||
-                     (end < raw.size() && name_char(raw[end])))) {
+      if (s.word &&
+          ((i > 0 && name_char(raw[i - 1])) || (end < raw.size() && name_char(raw[end])))) {
         continue;
       }
       for (const char c : s.to) out[n++] = c;

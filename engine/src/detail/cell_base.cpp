@@ -80,7 +80,8 @@ CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id,
     processing_seconds_ = &runtime.metrics().histogram(
         "troupe_message_processing_seconds",
         "Time a handler took, on the scheduler's clock, by actor kind; sampled: one message "
-        "in " + std::to_string(runtime.timing_sample_every()) +
+        "in " +
+            std::to_string(runtime.timing_sample_every()) +
             " per actor is timed (SystemSettings::timing_sample_every).",
         default_seconds_buckets(), {{"kind", kind.empty() ? std::string("actor") : kind}});
   }

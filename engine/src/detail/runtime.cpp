@@ -99,9 +99,8 @@ void Runtime::retire_cell(CellBase& cell) {
   // past kMaxRetiredLabels, stopped actors' totals share one label.
   auto group = retired_groups_.find(cell.metrics_label());
   if (group == retired_groups_.end()) {
-    const std::string& label = retired_groups_.size() < kMaxRetiredLabels
-                                   ? cell.metrics_label()
-                                   : kOtherStoppedActors;
+    const std::string& label =
+        retired_groups_.size() < kMaxRetiredLabels ? cell.metrics_label() : kOtherStoppedActors;
     group = retired_groups_.try_emplace(label).first;
   }
   group->second.processed += cell.processed_count();
@@ -153,16 +152,15 @@ void Runtime::emit(EventKind kind, ActorId actor, std::string_view path, std::st
   sink->on_event(Event{kind, scheduler_->now(), actor, path, detail, value});
 }
 
-void Runtime::emit_message(EventKind kind, ActorId actor, std::string_view path,
-                           std::int64_t value, std::uint64_t message, std::string_view type) {
+void Runtime::emit_message(EventKind kind, ActorId actor, std::string_view path, std::int64_t value,
+                           std::uint64_t message, std::string_view type) {
   EventSink* sink = sink_.load(std::memory_order_relaxed);
   if (sink == nullptr) return;
   // On receipt the handler about to run is the receiver's own: the sender
   // is not known here (a recorder matches it from the send).
   const CellBase* running = kind == EventKind::sent ? current_cell() : nullptr;
   const ActorId sender = running != nullptr ? running->id() : 0;
-  sink->on_event(
-      Event{kind, scheduler_->now(), actor, path, {}, value, sender, message, type});
+  sink->on_event(Event{kind, scheduler_->now(), actor, path, {}, value, sender, message, type});
 }
 
 std::uint64_t Runtime::total_enqueued_locked() const {

@@ -33,8 +33,7 @@ TEST(Recorder, KeepsTheLastEventsAndHashesThemAll) {
   EXPECT_EQ(last.hash_before_kept(), whole[5]);
   // Folding the kept events onto the hash before them gives the final hash.
   std::uint64_t h = last.hash_before_kept();
-  for (const auto& e : kept)
-    h = fold_event(h, view(e));
+  for (const auto& e : kept) h = fold_event(h, view(e));
   EXPECT_EQ(h, last.hash());
 }
 

@@ -87,8 +87,7 @@ INSTANTIATE_TEST_SUITE_P(Engine, MessageEventsOnBoth, testing::both_schedulers()
 
 TEST_P(MessageEventsOnBoth, EveryReceiptMatchesOneSendWithItsSenderAndType) {
   auto ponger = sys().spawn("ponger", Props<Ping>::of<Ponger>()).value();
-  auto pinger =
-      sys().spawn("pinger", Props<std::variant<int, Pong>>::of<Pinger>(ponger)).value();
+  auto pinger = sys().spawn("pinger", Props<std::variant<int, Pong>>::of<Pinger>(ponger)).value();
   constexpr int kPings = 5;
   ASSERT_EQ(pinger.tell(kPings), SendResult::accepted);
   ASSERT_TRUE(sys().await_quiescence(10s));

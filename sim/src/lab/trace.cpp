@@ -312,10 +312,10 @@ TraceHeader read_header(const json& j, const LineReader& r) {
            " (events name their senders and message types): record the run again");
   }
   if (h.format < kOldestTraceFormat || h.format > kTraceFormat) {
-    const std::string reads = kOldestTraceFormat == kTraceFormat
-                                  ? std::to_string(kTraceFormat)
-                                  : std::to_string(kOldestTraceFormat) + " to " +
-                                        std::to_string(kTraceFormat);
+    const std::string reads =
+        kOldestTraceFormat == kTraceFormat
+            ? std::to_string(kTraceFormat)
+            : std::to_string(kOldestTraceFormat) + " to " + std::to_string(kTraceFormat);
     r.fail("trace format " + std::to_string(h.format) + " is not supported (this troupe reads " +
            reads + ")");
   }
@@ -608,12 +608,8 @@ void write_verbose_body(const Trace& t, std::ostream& out) {
   }
   for (std::size_t i = 0; i < t.events.size(); ++i) {
     const auto& e = t.events[i];
-    json line{{"type", "event"},
-              {"t_ns", ns(e.time)},
-              {"kind", std::string(to_string(e.kind))},
-              {"actor", e.actor},
-              {"path", e.path},
-              {"detail", e.detail},
+    json line{{"type", "event"},  {"t_ns", ns(e.time)}, {"kind", std::string(to_string(e.kind))},
+              {"actor", e.actor}, {"path", e.path},     {"detail", e.detail},
               {"value", e.value}};
     if (names_a_message(e.kind)) {
       line["sender"] = e.sender;

@@ -193,8 +193,8 @@ class Cell final : public CellBase {
     bool dropped_oldest = false;
     bool schedule = false;
     std::size_t length = 0;
-    std::uint64_t ordinal = 0;   ///< the message's number among those offered here
-    std::string_view type;       ///< its type's name, when events are emitted
+    std::uint64_t ordinal = 0;  ///< the message's number among those offered here
+    std::string_view type;      ///< its type's name, when events are emitted
   };
   SendResult offer_locked(M& message, std::uint64_t* ordinal, Offered& done, bool may_evict = true);
   void after_offer(const Offered& done);

@@ -61,11 +61,13 @@ class PoolState : public std::enable_shared_from_this<PoolState<M>> {
     workers_gauge_ =
         &metrics.gauge("troupe_pool_workers", "Workers in routing, by pool.", {{"pool", path_}});
     // Its bounds, so that an alert can tell a pool pinned at its maximum.
-    metrics.gauge("troupe_pool_min_workers", "The least workers a pool keeps, by pool.",
-                  {{"pool", path_}})
+    metrics
+        .gauge("troupe_pool_min_workers", "The least workers a pool keeps, by pool.",
+               {{"pool", path_}})
         .set(static_cast<double>(settings_.min));
-    metrics.gauge("troupe_pool_max_workers", "The most workers a pool may grow to, by pool.",
-                  {{"pool", path_}})
+    metrics
+        .gauge("troupe_pool_max_workers", "The most workers a pool may grow to, by pool.",
+               {{"pool", path_}})
         .set(static_cast<double>(settings_.max));
     for (const char* direction : {"up", "down"}) {
       decisions_counter_[direction[0] == 'd'] = &metrics.counter(

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -20,6 +21,20 @@ double us(std::int64_t ns) {
 
 std::int64_t ns_of(TimePoint t) {
   return std::chrono::duration_cast<Duration>(t.time_since_epoch()).count();
+}
+
+/// until - from, at least 0 and at most the largest int64, without overflow:
+/// an edited trace may hold times at both ends of the range.
+std::int64_t gap(std::int64_t from, std::int64_t until) {
+  if (until <= from) return 0;
+  const std::uint64_t span = static_cast<std::uint64_t>(until) - static_cast<std::uint64_t>(from);
+  return static_cast<std::int64_t>(
+      std::min<std::uint64_t>(span, std::numeric_limits<std::int64_t>::max()));
+}
+
+/// a + 1 ns without overflow: a trace may hold events at the end of time.
+std::int64_t one_ns_after(std::int64_t a) {
+  return a == std::numeric_limits<std::int64_t>::max() ? a : a + 1;
 }
 
 /// The track of messages sent from outside any actor (timers, the workload).
@@ -56,7 +71,7 @@ std::string perfetto_json(const sim::Trace& trace) {
     const auto open = open_slice.find(actor);
     if (open == open_slice.end()) return;
     json& slice = events[open->second];
-    const double dur = us(std::max<std::int64_t>(until_ns - slice_start[actor], 0) + 1);
+    const double dur = us(one_ns_after(gap(slice_start[actor], until_ns)));
     slice["dur"] = std::max(slice["dur"].get<double>(), dur);
   };
 
@@ -66,7 +81,7 @@ std::string perfetto_json(const sim::Trace& trace) {
     const std::string type = e.type.empty() ? "message" : e.type;
     if (e.kind == EventKind::sent) {
       const ActorId from = e.sender;
-      extend(from, t + 1);
+      extend(from, one_ns_after(t));
       const std::uint64_t flow = next_flow++;
       flow_of[{e.actor, e.message}] = flow;
       events.push_back({{"ph", "X"},

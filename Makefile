@@ -33,11 +33,22 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# Debug information as line tables only (-g1): stack traces, sanitizer
+# reports and perf still name file and line, and a build takes a third less
+# time than with full -g (measured: 39 s -> 25 s for a test file). Set
+# DEBUG_INFO=-g for a build to step through in a debugger.
+DEBUG_INFO ?= -g1
+
 # build DIR with extra cmake arguments
 define configure_and_build
-	cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTROUPE_WERROR=ON $(2) $(CMAKE_ARGS) >/dev/null
+	cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTROUPE_WERROR=ON \
+	  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 $(DEBUG_INFO) -DNDEBUG" $(2) $(CMAKE_ARGS) >/dev/null
 	cmake --build $(1) -j $(JOBS)
 endef
+
+# The sanitizer builds are compiled at -O1, as the sanitizers advise: half
+# the compile time of -O2 -g (measured: 39 s -> 19 s for a test file).
+SANITIZER_FLAGS := "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 $(DEBUG_INFO) -DNDEBUG"
 
 build: deps
 	$(call configure_and_build,$(BUILD),)
@@ -53,12 +64,12 @@ test: build
 # g++'s `undefined` leaves out float-cast-overflow (a double too big for the
 # integer it is cast to), so it is asked for by name.
 test-asan: deps
-	$(call configure_and_build,$(BUILD)-asan,-DTROUPE_SANITIZE=address$(comma)undefined$(comma)float-cast-overflow -DTROUPE_PROPERTY_CASES=1000 -DTROUPE_BUILD_BENCHMARKS=OFF)
+	$(call configure_and_build,$(BUILD)-asan,-DTROUPE_SANITIZE=address$(comma)undefined$(comma)float-cast-overflow -DTROUPE_PROPERTY_CASES=1000 -DTROUPE_BUILD_BENCHMARKS=OFF $(SANITIZER_FLAGS))
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(BUILD)-asan --output-on-failure -j $(JOBS) -E '^bench_'
 
 test-tsan: deps
-	$(call configure_and_build,$(BUILD)-tsan,-DTROUPE_SANITIZE=thread -DTROUPE_PROPERTY_CASES=300 -DTROUPE_BUILD_BENCHMARKS=OFF)
+	$(call configure_and_build,$(BUILD)-tsan,-DTROUPE_SANITIZE=thread -DTROUPE_PROPERTY_CASES=300 -DTROUPE_BUILD_BENCHMARKS=OFF $(SANITIZER_FLAGS))
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/.tsan-suppressions \
 	  setarch $$(uname -m) -R ctest --test-dir $(BUILD)-tsan --output-on-failure -j $(JOBS) -E '^bench_'
 

@@ -22,6 +22,7 @@
 
 #include "commands.hpp"
 #include "explore_systematic.hpp"
+#include "output_files.hpp"
 #include "shard.hpp"
 #include "sweep_summary.hpp"
 #include "troupe/assert.hpp"
@@ -250,15 +251,6 @@ void keep_the_heap_between_runs() {
 #endif
 }
 
-/// Creates `path` (empty) if it is not there, or throws naming `what`.
-void check_writable(const std::string& path, const char* what) {
-  if (path.empty()) return;
-  std::ofstream probe(path, std::ios::app);
-  if (!probe)
-    throw std::invalid_argument(
-        std::string("cannot write ").append(what).append(" to ").append(path));
-}
-
 /// Where a failing seed's trace goes.
 std::string trace_file(const ExploreOptions& o, std::uint64_t seed) {
   std::string file = o.out;
@@ -330,8 +322,7 @@ int explore(const ExploreOptions& o) {
   std::vector<std::uint64_t> arm_runs(kArms), arm_failures(kArms);
   std::filesystem::create_directories(o.out);
   // A report that cannot be written is found now, not after an hour of seeds.
-  check_writable(o.summary, "the summary");
-  check_writable(o.junit, "the JUnit report");
+  check_outputs({}, {{"the summary", o.summary}, {"the JUnit report", o.junit}});
   keep_the_heap_between_runs();
   std::mutex mu;  // guards everything below that is not atomic
   std::atomic<std::uint64_t> done{0}, failures{0};

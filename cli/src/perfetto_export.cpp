@@ -61,10 +61,17 @@ std::string perfetto_json(const sim::Trace& trace) {
   std::map<ActorId, bool> named;
   std::uint64_t next_flow = 1;
   int sort_index = 1;
-  const auto name_track = [&](ActorId actor, const std::string& path) {
+  // A track is named by its actor's first path, also when the actor first
+  // shows up as a sender (an edited trace may name a sender nothing else names).
+  std::map<ActorId, std::string> first_path;
+  for (const auto& e : trace.events) first_path.emplace(e.actor, e.path);
+  const auto name_track = [&](ActorId actor) {
     if (actor == kOutside || named[actor]) return;
     named[actor] = true;
-    meta("thread_name", actor, {{"name", path.empty() ? "actor " + std::to_string(actor) : path}});
+    const auto known = first_path.find(actor);
+    const bool has_path = known != first_path.end() && !known->second.empty();
+    meta("thread_name", actor,
+         {{"name", has_path ? known->second : "actor " + std::to_string(actor)}});
     meta("thread_sort_index", actor, {{"sort_index", sort_index++}});
   };
   const auto extend = [&](ActorId actor, std::int64_t until_ns) {
@@ -77,10 +84,11 @@ std::string perfetto_json(const sim::Trace& trace) {
 
   for (const auto& e : trace.events) {
     const std::int64_t t = ns_of(e.time);
-    name_track(e.actor, e.path);
+    name_track(e.actor);
     const std::string type = e.type.empty() ? "message" : e.type;
     if (e.kind == EventKind::sent) {
       const ActorId from = e.sender;
+      name_track(from);
       extend(from, one_ns_after(t));
       const std::uint64_t flow = next_flow++;
       flow_of[{e.actor, e.message}] = flow;
@@ -99,6 +107,14 @@ std::string perfetto_json(const sim::Trace& trace) {
                         {"ts", us(t)},
                         {"pid", 1},
                         {"tid", from}});
+    } else if (e.kind == EventKind::handed_over) {
+      // The flow goes on to the successor: it ends where the message is received.
+      const auto flow = flow_of.find({e.sender, static_cast<std::uint64_t>(e.value)});
+      const bool same_key = e.sender == e.actor && static_cast<std::uint64_t>(e.value) == e.message;
+      if (e.value > 0 && e.message != 0 && !same_key && flow != flow_of.end()) {
+        flow_of[{e.actor, e.message}] = flow->second;
+        flow_of.erase(flow);
+      }
     } else if (e.kind == EventKind::received) {
       open_slice[e.actor] = events.size();
       slice_start[e.actor] = t;

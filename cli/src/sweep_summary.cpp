@@ -10,6 +10,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "text_escape.hpp"
+
 namespace troupe::cli {
 
 namespace {
@@ -429,50 +431,10 @@ void print_signatures(const SweepSummary& s) {
       examples.append(" ").append(e.trace.empty() ? cat("seed ", std::to_string(e.seed)) : e.trace);
     }
     std::printf("%8llu x %s  e.g.%s\n", static_cast<unsigned long long>(sig.count),
-                sig.key().c_str(), examples.empty() ? " (no trace written)" : examples.c_str());
+                terminal_text(sig.key()).c_str(),
+                examples.empty() ? " (no trace written)" : terminal_text(examples).c_str());
   }
 }
-
-namespace {
-
-/// Text for an XML attribute or element: the five special characters
-/// escaped; control characters XML 1.0 cannot hold become '?'.
-std::string xml(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          out += '?';
-        } else {
-          out += c;
-        }
-    }
-    // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not XML characters either.
-    if (out.size() >= 3 && out.compare(out.size() - 3, 2, "\xef\xbf") == 0 &&
-        (out.back() == '\xbe' || out.back() == '\xbf')) {
-      out.replace(out.size() - 3, 3, "?");
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string summary_to_junit(const SweepSummary& s) {
   const bool nondeterministic = !s.nondeterministic.empty();
@@ -486,32 +448,35 @@ std::string summary_to_junit(const SweepSummary& s) {
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<testsuites name=\"troupe\" tests=\"" << cases << "\" failures=\"" << failures
       << "\" time=\"" << time << "\">\n"
-      << "  <testsuite name=\"" << xml(suite) << "\" tests=\"" << cases << "\" failures=\""
+      << "  <testsuite name=\"" << markup_text(suite) << "\" tests=\"" << cases << "\" failures=\""
       << failures << "\" errors=\"0\" time=\"" << time << "\">\n"
       << "    <properties>\n"
-      << "      <property name=\"strategy\" value=\"" << xml(s.strategy) << "\"/>\n"
+      << "      <property name=\"strategy\" value=\"" << markup_text(s.strategy) << "\"/>\n"
       << "      <property name=\"seeds\" value=\"" << s.from << ".." << s.from + (s.seeds - 1)
       << "\"/>\n"
       << "      <property name=\"seeds_run\" value=\"" << s.seeds_run << "\"/>\n";
   for (const auto& [name, value] : s.params) {
-    out << "      <property name=\"param." << xml(name) << "\" value=\"" << value << "\"/>\n";
+    out << "      <property name=\"param." << markup_text(name) << "\" value=\"" << value
+        << "\"/>\n";
   }
   out << "    </properties>\n";
-  out << "    <testcase classname=\"" << xml(classname) << "\" name=\"sweep: " << s.seeds_run
-      << " seeds run, " << s.failed << " failed\" time=\"" << time << "\"/>\n";
+  out << "    <testcase classname=\"" << markup_text(classname)
+      << "\" name=\"sweep: " << s.seeds_run << " seeds run, " << s.failed << " failed\" time=\""
+      << time << "\"/>\n";
   for (const auto& sig : s.signatures) {
-    out << "    <testcase classname=\"" << xml(classname) << "\" name=\"" << xml(sig.key())
-        << "\" time=\"0\">\n"
-        << "      <failure type=\"" << xml(sig.kind) << "\" message=\"" << sig.count << " of "
-        << s.seeds_run << " seeds: " << xml(sig.key()) << "\">";
+    out << "    <testcase classname=\"" << markup_text(classname) << "\" name=\""
+        << markup_text(sig.key()) << "\" time=\"0\">\n"
+        << "      <failure type=\"" << markup_text(sig.kind) << "\" message=\"" << sig.count
+        << " of " << s.seeds_run << " seeds: " << markup_text(sig.key()) << "\">";
     for (const auto& e : sig.examples) {
       out << "seed " << e.seed << " (" << e.events << " events)"
-          << (e.trace.empty() ? std::string() : cat(": ", xml(e.trace))) << "\n";
+          << (e.trace.empty() ? std::string() : cat(": ", markup_text(e.trace))) << "\n";
     }
     out << "</failure>\n    </testcase>\n";
   }
   if (nondeterministic) {
-    out << "    <testcase classname=\"" << xml(classname) << "\" name=\"determinism\" time=\"0\">\n"
+    out << "    <testcase classname=\"" << markup_text(classname)
+        << "\" name=\"determinism\" time=\"0\">\n"
         << "      <failure type=\"nondeterministic\" message=\"" << s.nondeterministic.size()
         << " seeds ran differently twice\">";
     for (const auto seed : s.nondeterministic) out << "seed " << seed << "\n";

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <vector>
 
+#include "text_escape.hpp"
+
 namespace troupe::cli {
 
 namespace {
@@ -21,7 +23,7 @@ bool on_timeline(EventKind k) {
 
 /// What an event says about its message, if it names one: " Job #3 from /a".
 std::string message_of(const RecordedEvent& e, const std::vector<RecordedEvent>& events) {
-  if (e.kind != EventKind::sent && e.kind != EventKind::received) return {};
+  if (!names_a_message(e.kind)) return {};
   std::string from = "outside";
   for (const auto& other : events) {
     if (other.actor == e.sender && e.sender != 0) {
@@ -29,7 +31,8 @@ std::string message_of(const RecordedEvent& e, const std::vector<RecordedEvent>&
       break;
     }
   }
-  return " " + e.type + " #" + std::to_string(e.message) + " from " + from;
+  return " " + terminal_text(e.type) + " #" + std::to_string(e.message) + " from " +
+         terminal_text(from);
 }
 
 struct Counts {
@@ -74,7 +77,7 @@ std::string line_for(const RecordedEvent& e) {
   const std::string kind(to_string(e.kind));
   // A scaled event's detail says "from -> to: why".
   std::snprintf(buf, sizeof buf, "%10.3f ms  %-16s %-22s %s", ms(e.time), kind.c_str(),
-                e.path.c_str(), e.detail.c_str());
+                terminal_text(e.path).c_str(), terminal_text(e.detail).c_str());
   return buf;
 }
 
@@ -82,14 +85,14 @@ std::string line_for(const RecordedEvent& e) {
 
 void print_timeline(std::FILE* out, const sim::Trace& trace, std::size_t max_lines) {
   const auto& h = trace.header;
-  std::fprintf(out, "scenario %s, seed %llu, strategy %s%s\n", h.scenario.c_str(),
+  std::fprintf(out, "scenario %s, seed %llu, strategy %s%s\n", terminal_text(h.scenario).c_str(),
                static_cast<unsigned long long>(h.seed),
                std::string(sim::to_string(h.strategy)).c_str(), h.swarm ? ", swarm" : "");
   std::string params;
   for (const auto& [name, value] : h.params) {
     std::ostringstream v;
     v << value;
-    params += " " + name + "=" + v.str();
+    params += " " + terminal_text(name) + "=" + v.str();
   }
   std::fprintf(out, "params:%s\n\n== timeline (virtual time) ==\n", params.c_str());
   std::size_t shown = 0, hidden = 0;
@@ -113,7 +116,9 @@ void print_timeline(std::FILE* out, const sim::Trace& trace, std::size_t max_lin
                static_cast<unsigned long long>(c.restarts),
                static_cast<unsigned long long>(c.faults), static_cast<unsigned long long>(c.scale));
   std::string dead;
-  for (const auto& [reason, n] : c.dead) dead += " " + reason + "=" + std::to_string(n);
+  for (const auto& [reason, n] : c.dead) {
+    dead += " " + terminal_text(reason) + "=" + std::to_string(n);
+  }
   std::fprintf(out, "dead letters:%s\n", dead.empty() ? " none" : dead.c_str());
   const std::int64_t broke = failure_event(trace);
   if (broke >= 0) {
@@ -124,7 +129,7 @@ void print_timeline(std::FILE* out, const sim::Trace& trace, std::size_t max_lin
       if (trace.events[i].actor == at.actor) before.push_back(i);
     }
     std::fprintf(out, "\n== the failure, on %s (troupe show FILE --html draws it) ==\n",
-                 at.path.empty() ? "-" : at.path.c_str());
+                 at.path.empty() ? "-" : terminal_text(at.path).c_str());
     for (auto it = before.rbegin(); it != before.rend(); ++it) {
       const auto& e = trace.events[*it];
       std::fprintf(out, "%s%s%s\n", *it == static_cast<std::size_t>(broke) ? "> " : "  ",
@@ -132,8 +137,8 @@ void print_timeline(std::FILE* out, const sim::Trace& trace, std::size_t max_lin
     }
   }
   const auto& f = trace.footer;
-  std::fprintf(out, "outcome:  %s%s%s\n", f.outcome.c_str(), f.detail.empty() ? "" : " — ",
-               f.detail.c_str());
+  std::fprintf(out, "outcome:  %s%s%s\n", terminal_text(f.outcome).c_str(),
+               f.detail.empty() ? "" : " — ", terminal_text(f.detail).c_str());
   std::fprintf(out, "events:   %llu\nrun hash: %s\n", static_cast<unsigned long long>(f.events),
                sim::hash_hex(f.hash).c_str());
 }

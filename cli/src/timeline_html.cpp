@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "text_escape.hpp"
 #include "timeline.hpp"
 #include "timeline_page_js.hpp"
 #include "troupe/assert.hpp"
@@ -32,29 +33,6 @@ struct Series {
   std::vector<std::pair<double, double>> points;  // (ms, value), a step line
 };
 
-std::string escape_html(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 /// One chart: step lines of each series over [0, end_ms], each starting at
 /// its first point's value.
 std::string svg_chart(const std::string& title, const std::vector<Series>& series, double end_ms) {
@@ -68,7 +46,7 @@ std::string svg_chart(const std::string& title, const std::vector<Series>& serie
   auto y = [&](double v) { return kTop + (kH - kTop - kBottom) * (1 - v / top); };
   static const char* colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
   std::ostringstream os;
-  os << "<h2>" << escape_html(title) << "</h2>\n<svg class=\"chart\" width=\"" << kW
+  os << "<h2>" << markup_text(title) << "</h2>\n<svg class=\"chart\" width=\"" << kW
      << "\" height=\"" << kH << "\" xmlns=\"http://www.w3.org/2000/svg\">\n"
      << "<line x1=\"" << kLeft << "\" y1=\"" << y(0) << "\" x2=\"" << kW - 10 << "\" y2=\"" << y(0)
      << "\" stroke=\"#999\"/>\n<line x1=\"" << kLeft << "\" y1=\"" << kTop << "\" x2=\"" << kLeft
@@ -90,7 +68,7 @@ std::string svg_chart(const std::string& title, const std::vector<Series>& serie
     pts << x(span) << "," << y(last);
     os << "<polyline fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"1.5\" points=\""
        << pts.str() << "\"/>\n<text x=\"" << kLeft + 10 + 150 * static_cast<double>(i) << "\" y=\""
-       << kH - 4 << "\" font-size=\"11\" fill=\"" << colour << "\">" << escape_html(s.name)
+       << kH - 4 << "\" font-size=\"11\" fill=\"" << colour << "\">" << markup_text(s.name)
        << "</text>\n";
   }
   os << "</svg>\n";
@@ -271,7 +249,7 @@ std::string timeline_data_json(const sim::Trace& trace) {
     }
     json row = json::array({std::chrono::duration_cast<Duration>(e.time.time_since_epoch()).count(),
                             static_cast<int>(e.kind), it->second, e.value});
-    if (e.kind == EventKind::sent || e.kind == EventKind::received) {
+    if (names_a_message(e.kind)) {
       auto [t, added] = type_index.emplace(e.type, types.size());
       if (added) types.push_back(e.type);
       const auto sender = lane.find(e.sender);
@@ -323,10 +301,10 @@ std::string html_report(const sim::Trace& trace) {
   const bool failed = failure_event(trace) >= 0;
   std::ostringstream os;
   os << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>troupe: "
-     << escape_html(h.scenario) << " seed " << h.seed << "</title>\n<style>" << kTimelineCss
+     << markup_text(h.scenario) << " seed " << h.seed << "</title>\n<style>" << kTimelineCss
      << "</style>\n<script>" << kTimelineErrorTrap << "</script></head><body>\n<h1>"
-     << escape_html(h.scenario) << ", seed " << h.seed << " (" << sim::to_string(h.strategy)
-     << ")</h1>\n<p>outcome: <b>" << escape_html(f.outcome) << "</b> " << escape_html(f.detail);
+     << markup_text(h.scenario) << ", seed " << h.seed << " (" << sim::to_string(h.strategy)
+     << ")</h1>\n<p>outcome: <b>" << markup_text(f.outcome) << "</b> " << markup_text(f.detail);
   if (failed) os << " &mdash; <a id=\"to-failure\" href=\"#failure\">show the failure</a>";
   os << "<br>events: " << f.events << ", run hash " << sim::hash_hex(f.hash) << "</p>\n"
      << kTimelineControls << "\n<script type=\"application/json\" id=\"trace-data\">"

@@ -21,7 +21,7 @@
 
   // Groups of kinds that the checkboxes show or hide.
   var GROUPS = [
-    ['messages', ['sent', 'received'], '#7a9cc6'],
+    ['messages', ['sent', 'received', 'handed_over'], '#7a9cc6'],
     ['lifecycle', ['spawned', 'started', 'stopped'], '#888'],
     ['failures', ['failed', 'budget_exceeded', 'escalated', 'decided', 'not_restarted'], '#d62728'],
     ['restarts', ['restart_scheduled', 'restarted'], '#ff7f0e'],
@@ -43,10 +43,15 @@
                 'stopped', 'dead_letter', 'not_restarted'].map(function (n) { return K[n]; });
   function important(kind) { return ALWAYS.indexOf(kind) >= 0; }
 
-  // Each receipt's send, by (receiver lane, message number).
+  // Each receipt's send, by (receiver lane, message number). A message a
+  // stopped pool worker handed to its successor keeps its first send.
   var sendOf = {};
   for (var i = 0; i < ev.length; i++) {
     if (ev[i][1] === K.sent && ev[i][5] > 0) sendOf[ev[i][2] + ':' + ev[i][5]] = i;
+    if (ev[i][1] === K.handed_over && ev[i][5] > 0 && ev[i][3] > 0) {
+      var first = sendOf[ev[i][4] + ':' + ev[i][3]];
+      if (first !== undefined) sendOf[ev[i][2] + ':' + ev[i][5]] = first;
+    }
   }
 
   var labels = document.getElementById('labels');
@@ -74,9 +79,11 @@
     var text = (e[0] / 1e6).toFixed(3) + ' ms  ' + D.kinds[e[1]] + '  ' + laneName(e[2]);
     if (e[1] === K.sent || e[1] === K.received) {
       text += '  ' + typeName(e) + ' #' + e[5] + (e[4] >= 0 ? ' from ' + laneName(e[4]) : '');
+    } else if (e[1] === K.handed_over) {
+      text += '  ' + typeName(e) + ' #' + e[5] + ' was #' + e[3] + ' of ' + laneName(e[4]);
     }
     if (e.length > 7) text += '  "' + e[7] + '"';
-    if (e[1] !== K.sent && e[1] !== K.received) text += '  value=' + e[3];
+    if (e[1] !== K.sent && e[1] !== K.received && e[1] !== K.handed_over) text += '  value=' + e[3];
     return text;
   }
 

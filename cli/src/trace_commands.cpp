@@ -4,7 +4,9 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "output_files.hpp"
 #include "perfetto_export.hpp"
+#include "text_escape.hpp"
 #include "timeline.hpp"
 #include "troupe/sim/shrink.hpp"
 
@@ -17,19 +19,21 @@ int replay(const std::string& file, bool verbose, bool continue_past_tape) {
   const sim::ReplayResult r = sim::replay_trace(trace, {.continue_past_tape = continue_past_tape});
   if (verbose) {
     for (std::size_t i = 0; i < trace.events.size(); ++i) {
-      std::printf("%6zu %s\n", i, sim::describe(trace.events[i]).c_str());
+      std::printf("%6zu %s\n", i, terminal_text(sim::describe(trace.events[i])).c_str());
     }
   }
-  std::printf("scenario %s, seed %llu: replayed %llu events\n", trace.header.scenario.c_str(),
+  std::printf("scenario %s, seed %llu: replayed %llu events\n",
+              terminal_text(trace.header.scenario).c_str(),
               static_cast<unsigned long long>(trace.header.seed),
               static_cast<unsigned long long>(r.events));
-  std::printf("outcome:  %s (recorded: %s)\nrun hash: %s (recorded: %s)\n", r.outcome.c_str(),
-              trace.footer.outcome.c_str(), sim::hash_hex(r.hash).c_str(),
-              sim::hash_hex(trace.footer.hash).c_str());
+  std::printf("outcome:  %s (recorded: %s)\nrun hash: %s (recorded: %s)\n",
+              terminal_text(r.outcome).c_str(), terminal_text(trace.footer.outcome).c_str(),
+              sim::hash_hex(r.hash).c_str(), sim::hash_hex(trace.footer.hash).c_str());
   if (r.divergence) {
     std::printf("DIVERGED at event %llu\n  expected: %s\n  actual:   %s\n",
                 static_cast<unsigned long long>(r.divergence->index),
-                r.divergence->expected.c_str(), r.divergence->actual.c_str());
+                terminal_text(r.divergence->expected).c_str(),
+                terminal_text(r.divergence->actual).c_str());
   }
   if (r.tape_ran_out) {
     std::printf(continue_past_tape
@@ -46,7 +50,7 @@ int shrink(const std::string& file, const std::string& out, std::size_t max_runs
   const sim::Trace failing = sim::read_trace_file(file);
   const sim::ShrinkResult r = sim::shrink_trace(failing, max_runs);
   sim::write_trace_file(r.trace, out);
-  std::printf("failure kept: %s\n", r.trace.footer.outcome.c_str());
+  std::printf("failure kept: %s\n", terminal_text(r.trace.footer.outcome).c_str());
   std::printf(
       "shrunk: events %llu -> %llu, preemptions %llu -> %llu, faults %zu -> %zu (%zu runs)\n",
       static_cast<unsigned long long>(r.events_before),
@@ -56,19 +60,10 @@ int shrink(const std::string& file, const std::string& out, std::size_t max_runs
       r.runs);
   for (const auto& [name, value] : failing.header.params) {
     const double now = r.trace.header.params.at(name);
-    if (now != value) std::printf("param %s: %g -> %g\n", name.c_str(), value, now);
+    if (now != value) std::printf("param %s: %g -> %g\n", terminal_text(name).c_str(), value, now);
   }
   std::printf("wrote %s\n", out.c_str());
   return 0;
-}
-
-/// Writes `text` to `path`, or says why it could not.
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc | std::ios::binary);
-  out << text;
-  out.flush();
-  if (!out) throw std::runtime_error("cannot write " + path);
-  std::printf("wrote %s\n", path.c_str());
 }
 
 int show(const std::string& file, const std::optional<std::string>& html,
@@ -78,7 +73,11 @@ int show(const std::string& file, const std::optional<std::string>& html,
   if (perfetto && perfetto->empty()) {
     throw std::invalid_argument("--perfetto needs a file name, got ''");
   }
+  std::vector<NamedPath> outputs;
+  if (html) outputs.push_back({"the page (--html)", *html});
+  if (perfetto) outputs.push_back({"the Perfetto file (--perfetto)", *perfetto});
   const sim::Trace trace = sim::read_trace_file(file);
+  check_outputs({"the trace", file}, outputs);
   if (html) write_file(*html, html_report(trace));
   if (perfetto) write_file(*perfetto, perfetto_json(trace));
   if (html || perfetto) return 0;

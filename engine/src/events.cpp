@@ -40,6 +40,8 @@ std::string_view to_string(EventKind kind) {
       return "not_restarted";
     case EventKind::note:
       return "note";
+    case EventKind::handed_over:
+      return "handed_over";
   }
   return "unknown";
 }

@@ -35,10 +35,20 @@ enum class EventKind : std::uint8_t {
   scaled,             ///< a pool resized (detail: reason; value: new size)
   not_restarted,      ///< a restart decision stopped a child instead (detail: its restart type)
   note,               ///< a handler annotated the run (Context::note; detail: the text)
+  handed_over,        ///< a stopped pool worker's queued message went to its successor
 };
 
 /// The last EventKind: for code that walks them all.
-inline constexpr EventKind kLastEventKind = EventKind::note;
+inline constexpr EventKind kLastEventKind = EventKind::handed_over;
+
+/// The kinds that say which message (sender, message number, type): a
+/// `handed_over` event links a message's number at a stopped pool worker
+/// (`value`, its `sender`) to its number at the successor (`actor`,
+/// `message`), so the successor's receipt still finds its send. Either number
+/// is 0 for a message that was put back (unstashed) there.
+constexpr bool names_a_message(EventKind kind) {
+  return kind == EventKind::sent || kind == EventKind::received || kind == EventKind::handed_over;
+}
 
 std::string_view to_string(EventKind kind);
 

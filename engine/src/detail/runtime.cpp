@@ -163,6 +163,22 @@ void Runtime::emit_message(EventKind kind, ActorId actor, std::string_view path,
   sink->on_event(Event{kind, scheduler_->now(), actor, path, {}, value, sender, message, type});
 }
 
+void Runtime::emit_hand_over(ActorId successor, std::string_view path, ActorId from,
+                             std::uint64_t number_there, std::uint64_t number_here,
+                             std::string_view type) {
+  EventSink* sink = sink_.load(std::memory_order_relaxed);
+  if (sink == nullptr) return;
+  sink->on_event(Event{EventKind::handed_over,
+                       scheduler_->now(),
+                       successor,
+                       path,
+                       {},
+                       static_cast<std::int64_t>(number_there),
+                       from,
+                       number_here,
+                       type});
+}
+
 std::uint64_t Runtime::total_enqueued_locked() const {
   std::uint64_t total = retired_enqueued_;
   for (CellBase* cell : live_) total += cell->enqueued_count();

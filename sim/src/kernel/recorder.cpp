@@ -32,7 +32,7 @@ std::uint64_t hash_event(const Event& e) {
   h = mix(h, fnv1a(e.path));
   h = mix(h, fnv1a(e.detail));
   h = mix(h, static_cast<std::uint64_t>(e.value));
-  if (e.kind != EventKind::sent && e.kind != EventKind::received) return h;
+  if (!names_a_message(e.kind)) return h;
   h = mix(h, e.sender);
   h = mix(h, e.message);
   return mix(h, fnv1a(e.type));
@@ -65,6 +65,11 @@ void Recorder::on_event(const Event& event) {
     senders_[event.actor].emplace_back(event.message, event.sender);
   } else if (event.kind == EventKind::received && event.message != 0) {
     seen.sender = sender_of(event.actor, event.message);
+  } else if (event.kind == EventKind::handed_over) {
+    // The successor's receipt names whoever sent it to the stopped worker.
+    const auto number_there = static_cast<std::uint64_t>(event.value);
+    const ActorId first_sender = number_there != 0 ? sender_of(event.sender, number_there) : 0;
+    if (event.message != 0) senders_[event.actor].emplace_back(event.message, first_sender);
   }
   hash_ = fold_event(hash_, seen);
   ++count_;

@@ -57,6 +57,26 @@ Event message_event(EventKind kind, ActorId receiver, std::uint64_t message, Act
   return Event{kind, TimePoint{}, receiver, "/r", "", 0, sender, message, "Msg"};
 }
 
+TEST(Recorder, AReceiptAtAStoppedWorkersSuccessorNamesWhoSentItFirst) {
+  Recorder r;
+  r.on_event(message_event(EventKind::sent, 7, 1, 3));  // to the worker, by actor 3
+  r.on_event(message_event(EventKind::sent, 7, 2, 4));
+  // Worker 7 stops; successor 9 takes its messages 1 and 2 as its 1 and 2.
+  Event handed = message_event(EventKind::handed_over, 9, 1, 7);
+  handed.value = 1;
+  r.on_event(handed);
+  handed.message = 2;
+  handed.value = 2;
+  r.on_event(handed);
+  r.on_event(message_event(EventKind::received, 9, 1, 0));
+  r.on_event(message_event(EventKind::received, 9, 2, 0));
+  const auto events = r.events();
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[2].sender, 7u);  // a hand-over names the stopped worker
+  EXPECT_EQ(events[4].sender, 3u);
+  EXPECT_EQ(events[5].sender, 4u);
+}
+
 TEST(Recorder, FillsInTheSenderOfEachReceiptFromItsSend) {
   Recorder r;
   r.on_event(message_event(EventKind::sent, 7, 1, 3));

@@ -1,13 +1,17 @@
 #include "troupe/sim/trace.hpp"
 
+#include <algorithm>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <string_view>
 
 #include "gzip_stream.hpp"
 #include "troupe/assert.hpp"
@@ -163,7 +167,14 @@ class LineReader {
   std::uint64_t whole_value(const json& v, const std::string& name) const {
     if (v.is_number_unsigned()) return v.get<std::uint64_t>();
     if (v.is_number_integer()) fail("field '" + name + "' must not be negative");
-    if (v.is_number_float()) fail("field '" + name + "' must be a whole number, not a fraction");
+    // The JSON parser reads a whole number past 64 bits as a double.
+    if (v.is_number_float()) {
+      const double d = v.get<double>();
+      if (d != std::trunc(d)) fail("field '" + name + "' must be a whole number, not a fraction");
+      if (std::fabs(d) >= 0x1p63)
+        fail("field '" + name + "' must be a whole number that fits 64 bits");
+      fail("field '" + name + "' must be a whole number written without '.' or an exponent");
+    }
     wrong_type(name, "a whole number");
   }
   std::uint64_t whole(const json& j, const char* name) const {
@@ -187,6 +198,17 @@ class LineReader {
     return v.get<double>();
   }
   double real(const json& j, const char* name) const { return real_value(field(j, name), name); }
+
+  /// Refuses a field the line's kind does not have: every byte of a trace
+  /// is either checked by its hashes or refused, never silently carried.
+  void only_fields(const json& j, std::initializer_list<std::string_view> known,
+                   const char* line) const {
+    for (const auto& [name, value] : j.items()) {
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        fail("unknown field '" + name + "' in " + line);
+      }
+    }
+  }
 
   [[noreturn]] void wrong_type(const std::string& name, const char* expected) const {
     fail("field '" + name + "' has the wrong type (expected " + expected + ")");
@@ -282,11 +304,6 @@ Params params_from_json(const json& j, const LineReader& r) {
   return out;
 }
 
-/// Events that say which message: their sender, number and type are written.
-bool names_a_message(EventKind kind) {
-  return kind == EventKind::sent || kind == EventKind::received;
-}
-
 std::optional<EventKind> parse_kind(const std::string& text) {
   for (int k = 0; k <= static_cast<int>(kLastEventKind); ++k) {
     if (to_string(static_cast<EventKind>(k)) == text) return static_cast<EventKind>(k);
@@ -346,6 +363,7 @@ void read_decisions(const json& j, const LineReader& r, Trace& t, std::uint64_t&
     r.fail("more decisions than a trace holds (" + std::to_string(DecisionTape::kMaxDecisions) +
            ")");
   }
+  r.only_fields(j, {"type", "stream", "values"}, "a decisions line");
   auto& stream = t.decisions[r.whole(j, "stream")];
   for (const auto& v : values) stream.push_back(r.whole_value(v, "values"));
 }
@@ -365,12 +383,20 @@ RecordedEvent read_event(const json& j, const LineReader& r, TimePoint previous)
     e.sender = r.whole(j, "sender");
     e.message = r.whole(j, "message");
     e.type = r.text(j, "message_type");
+    r.only_fields(j,
+                  {"type", "t_ns", "kind", "actor", "path", "detail", "value", "sender", "message",
+                   "message_type", "hash"},
+                  "an event that names a message");
+  } else {
+    r.only_fields(j, {"type", "t_ns", "kind", "actor", "path", "detail", "value", "hash"},
+                  "an event that names no message");
   }
   return e;
 }
 
 /// Compact: {"stream":S,"count":N,"varints":"..."}.
 void read_compact_decisions(const json& j, const LineReader& r, Trace& t, std::uint64_t& count) {
+  r.only_fields(j, {"type", "stream", "count", "varints"}, "a decisions line");
   const std::uint64_t stream = r.whole(j, "stream");
   const std::uint64_t n = r.whole(j, "count");
   if (n == 0 || n > kTraceMaxValuesPerLine) {
@@ -403,6 +429,9 @@ std::vector<EventKind> read_event_kinds(const json& j, const LineReader& r) {
     if (!name.is_string()) r.wrong_type("event_kinds", "an array of event kind names");
     const auto kind = parse_kind(name.get<std::string>());
     if (!kind) r.fail("unknown event kind '" + name.get<std::string>() + "' in 'event_kinds'");
+    if (std::find(kinds.begin(), kinds.end(), *kind) != kinds.end()) {
+      r.fail("event kind '" + name.get<std::string>() + "' is listed twice in 'event_kinds'");
+    }
     kinds.push_back(*kind);
   }
   return kinds;
@@ -422,6 +451,9 @@ std::vector<std::string> read_message_types(const json& j, const LineReader& r) 
     if (!name.is_string() || name.get<std::string>().empty()) {
       r.wrong_type("message_types", "an array of non-empty type names");
     }
+    if (std::find(types.begin(), types.end(), name.get<std::string>()) != types.end()) {
+      r.fail("message type '" + name.get<std::string>() + "' is listed twice in 'message_types'");
+    }
     types.push_back(name.get<std::string>());
   }
   return types;
@@ -433,6 +465,13 @@ class CompactEvents {
  public:
   CompactEvents(std::vector<EventKind> kinds, std::vector<std::string> types)
       : kinds_(std::move(kinds)), types_(std::move(types)) {}
+
+  /// Every type the header lists is one some row names: the writer lists no other.
+  void check_every_type_used(const LineReader& r) const {
+    for (std::size_t i = 0; i < types_.size(); ++i) {
+      if (!used_types_[i]) r.fail("message type '" + types_[i] + "' is listed but no event has it");
+    }
+  }
 
   RecordedEvent read_row(const json& row, const LineReader& r, TimePoint previous) {
     if (!row.is_array() || row.size() < 4 || row.size() > 9) {
@@ -462,20 +501,26 @@ class CompactEvents {
     // A message's sender, number and type index come next; then the path and detail.
     std::size_t at = 4;
     if (names_a_message(e.kind)) {
-      if (row.size() < 7) r.fail("a sent or received row must give sender, message and type");
+      if (row.size() < 7) r.fail("a row that names a message must give sender, message and type");
       e.sender = whole(row[4], "sender");
       e.message = whole(row[5], "message number");
       const std::uint64_t type = whole(row[6], "type");
       if (type >= types_.size()) r.fail("an event's type is not an index into 'message_types'");
       e.type = types_[type];
+      used_types_[type] = true;
       at = 7;
     }
     if (row.size() > at + 2) r.fail("an event row has values past its detail");
     if (row.size() > at && !row[at].is_null()) {
       if (!row[at].is_string()) r.fail("an event's path must be a string or null");
       e.path = row[at].get<std::string>();
+      const auto known = last_path_.find(e.actor);
+      if (known != last_path_.end() && known->second == e.path) {
+        r.fail("an event row repeats its actor's path: a row gives it only when it changed");
+      }
       last_path_[e.actor] = e.path;
     } else {
+      if (row.size() == at + 1) r.fail("an event row ends in a null path with no detail after it");
       const auto it = last_path_.find(e.actor);
       if (it == last_path_.end()) {
         r.fail("the first event of actor " + std::to_string(e.actor) + " must give its path");
@@ -502,6 +547,7 @@ class CompactEvents {
   static constexpr std::uint64_t kMaxRepeatedPathBytes = std::uint64_t{256} << 20;
   std::vector<EventKind> kinds_;
   std::vector<std::string> types_;
+  std::vector<bool> used_types_ = std::vector<bool>(types_.size(), false);
   std::map<ActorId, std::string> last_path_;
   std::uint64_t repeated_path_bytes_ = 0;
 };
@@ -571,6 +617,7 @@ void read_body(LineReader& r, Trace& t, std::uint64_t& seal, Integrity integrity
       add_event(read_event(j, r, last_time()));
       check_hash(j, "the event");
     } else if (type == "events" && compact) {
+      r.only_fields(j, {"type", "rows", "hash"}, "an events line");
       const json& rows = r.field(j, "rows");
       if (!rows.is_array() || rows.empty() || rows.size() > kTraceEventsPerLine) {
         r.wrong_type("rows", "an array of 1 to 256 event rows");
@@ -578,8 +625,12 @@ void read_body(LineReader& r, Trace& t, std::uint64_t& seal, Integrity integrity
       for (const auto& row : rows) add_event(compact->read_row(row, r, last_time()));
       check_hash(j, "the line's events");
     } else if (type == "footer") {
+      if (compact) compact->check_every_type_used(r);
       t.footer = read_footer(j, r);
       seal = parse_hash(r.text(j, "seal"), r);
+      r.only_fields(j,
+                    {"type", "outcome", "invariant", "actor", "detail", "events", "hash", "seal"},
+                    "the footer");
       if (integrity == Integrity::recompute) t.footer.hash = check.hash;
       if (t.footer.hash != check.hash) r.fail("the footer's hash does not match the events");
       footer = true;
@@ -756,6 +807,11 @@ Trace read_plain_trace(std::istream& in, const std::string& name, Integrity inte
   } else if (j.find("message_types") != j.end()) {
     r.fail("'message_types' belongs to a compact trace, which lists 'event_kinds' too");
   }
+  r.only_fields(
+      j,
+      {"type", "format", "scenario", "params", "seed", "strategy", "swarm", "faults", "pct_depth",
+       "pct_steps", "events_from", "hash_before", "event_kinds", "message_types"},
+      "the header");
   std::uint64_t seal = 0;
   read_body(r, t, seal, integrity, compact);
   if (integrity == Integrity::recompute) t.footer.events = t.first_event + t.events.size();

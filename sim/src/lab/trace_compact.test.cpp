@@ -202,6 +202,98 @@ TEST(TraceCompact, MessagesRoundTripAndTheirRowsAreReadStrictly) {
             std::string::npos);
 }
 
+/// `text` with its first line of type `type` parsed, changed by `change`
+/// (the line as JSON) and written back.
+template <class F>
+std::string edit_line(const std::string& text, const std::string& type, F change) {
+  std::istringstream lines(text);
+  std::string line, out;
+  bool done = false;
+  while (std::getline(lines, line)) {
+    if (!done && line.find("\"type\":\"" + type + "\"") != std::string::npos) {
+      auto j = nlohmann::json::parse(line);
+      change(j);
+      line = j.dump();
+      done = true;
+    }
+    out += line + "\n";
+  }
+  EXPECT_TRUE(done) << "no " << type << " line";
+  return out;
+}
+
+/// Where a compact row's path goes: after the message fields, if it has them.
+std::size_t path_slot(const nlohmann::json& row) {
+  return names_a_message(static_cast<EventKind>(row[1].get<int>())) ? 7 : 4;
+}
+
+TEST(TraceCompact, EveryPartOfTheFileIsCheckedOrRefusedNothingIsCarriedUnread) {
+  const std::string good = text_of(storm_run());
+  const auto expect_error = [](const std::string& text, const std::string& expected) {
+    const std::string error = read_error(text);
+    EXPECT_NE(error.find(expected), std::string::npos) << expected << ": " << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  };
+  // Fields no writer writes, in each kind of line.
+  expect_error(edit(good, "\"swarm\":", "\"extra\":1,\"swarm\":"),
+               "unknown field 'extra' in the header");
+  expect_error(edit_line(good, "decisions", [](auto& j) { j["why"] = "x"; }),
+               "unknown field 'why' in a decisions line");
+  expect_error(edit_line(good, "events", [](auto& j) { j["note"] = 1; }),
+               "unknown field 'note' in an events line");
+  expect_error(edit_line(good, "footer", [](auto& j) { j["signed_by"] = "me"; }),
+               "unknown field 'signed_by' in the footer");
+  // Tables listed twice, or holding a name nothing uses.
+  expect_error(
+      edit(good, "\"event_kinds\":[\"spawned\"", "\"event_kinds\":[\"spawned\",\"spawned\""),
+      "'spawned' is listed twice in 'event_kinds'");
+  expect_error(edit(good, "\"message_types\":[", "\"message_types\":[\"Dup\",\"Dup\","),
+               "'Dup' is listed twice in 'message_types'");
+  expect_error(edit_line(good, "header", [](auto& j) { j["message_types"].push_back("Unused"); }),
+               "message type 'Unused' is listed but no event has it");
+  // A row that gives its actor's path again, or a null path with nothing after.
+  expect_error(edit_line(good, "events",
+                         [](auto& j) {
+                           auto& rows = j["rows"];
+                           for (std::size_t i = 1; i < rows.size(); ++i) {
+                             auto& row = rows[i];
+                             if (row[2] != rows[0][2] || row.size() != path_slot(row)) continue;
+                             row.push_back(rows[0][4]);
+                             return;
+                           }
+                           ADD_FAILURE() << "no row of the first actor without a path";
+                         }),
+               "repeats its actor's path");
+  expect_error(edit_line(good, "events",
+                         [](auto& j) {
+                           auto& rows = j["rows"];
+                           for (std::size_t i = 1; i < rows.size(); ++i) {
+                             auto& row = rows[i];
+                             if (row.size() != path_slot(row)) continue;
+                             row.push_back(nullptr);
+                             return;
+                           }
+                           ADD_FAILURE() << "no row without a path";
+                         }),
+               "null path with no detail");
+}
+
+TEST(TraceVerbose, MessageFieldsOnlyOnEventsThatNameAMessageAndNumbersFit64Bits) {
+  const std::string good = text_of(storm_run(), TraceEncoding::verbose);
+  ASSERT_EQ(read_error(good), "(no error)");
+  std::string error =
+      read_error(edit(good, "\"kind\":\"spawned\"", "\"kind\":\"spawned\",\"sender\":4"));
+  EXPECT_NE(error.find("unknown field 'sender' in an event that names no message"),
+            std::string::npos)
+      << error;
+  error = read_error(edit(good, "\"sender\":", "\"sender\":18446744073709551616,\"was\":"));
+  EXPECT_NE(error.find("field 'sender' must be a whole number that fits 64 bits"),
+            std::string::npos)
+      << error;
+  error = read_error(edit(good, "\"sender\":", "\"sender\":1.5,\"was\":"));
+  EXPECT_NE(error.find("not a fraction"), std::string::npos) << error;
+}
+
 TEST(TraceCompact, GzippedFilesReadTransparently) {
   const Trace t = storm_run();
   const auto dir = std::filesystem::temp_directory_path() / "troupe-trace-gz";

@@ -173,18 +173,52 @@ class Cell final : public CellBase {
  public:
   /// Closes the mailbox and moves what it holds into `out` (a successor's
   /// queue in the making). Returns how many messages moved.
-  std::size_t take_queue(RingQueue<M>& out) {
+  /// Where a queue taken from a stopping cell came from: its messages'
+  /// numbers there, for the `handed_over` events (events.hpp).
+  struct TakenQueue {
+    ActorId from = 0;
+    std::size_t count = 0;
+    std::size_t put_back = 0;        ///< the first ones, numbered 0 there
+    std::uint64_t first_number = 0;  ///< the number of the first offered one
+  };
+  TakenQueue take_queue(RingQueue<M>& out) {
     std::lock_guard lock(mu_);
-    return mailbox_.close_and_take(out);
+    TakenQueue taken{id(), 0, mailbox_.put_back_count(), 0};
+    taken.first_number = enqueued_.load(std::memory_order_relaxed) - mailbox_.offered_count() + 1;
+    taken.count = mailbox_.close_and_take(out);
+    return taken;
   }
   /// Queues messages taken from a predecessor into this cell before its
   /// first activation (spawn_child's before_start), when nobody else can
   /// reach it yet; start() schedules it. The caller accounts them
-  /// (Runtime::handed_over).
-  void adopt_queue(RingQueue<M>& messages) {
-    std::lock_guard lock(mu_);
-    TROUPE_ASSERT(!scheduled_locked());
-    bump(enqueued_, mailbox_.adopt(messages));
+  /// (Runtime::handed_over). A recorded run gets one `handed_over` event per
+  /// message, so each receipt here is matched to its send there.
+  void adopt_queue(RingQueue<M>& messages, const TakenQueue& taken) {
+    struct Moved {
+      std::uint64_t there, here;
+      std::string_view type;
+    };
+    std::vector<Moved> moved;
+    {
+      std::lock_guard lock(mu_);
+      TROUPE_ASSERT(!scheduled_locked());
+      TROUPE_ASSERT(enqueued_.load(std::memory_order_relaxed) == 0);
+      if (runtime_->emitting()) {
+        moved.reserve(messages.size());
+        for (std::size_t i = 0; i < messages.size(); ++i) {
+          const std::uint64_t there =
+              i < taken.put_back ? 0 : taken.first_number + (i - taken.put_back);
+          moved.push_back({there, 0, message_type_name(messages.at(i))});
+        }
+      }
+      bump(enqueued_, mailbox_.adopt(messages));
+      // Numbered here as a fresh cell numbers offers: the i-th is i + 1,
+      // except the excess put back ahead of the bound (mailbox_queue.hpp).
+      for (std::size_t i = mailbox_.put_back_count(); i < moved.size(); ++i) moved[i].here = i + 1;
+    }
+    for (const Moved& m : moved) {
+      runtime_->emit_hand_over(id(), path(), taken.from, m.there, m.here, m.type);
+    }
   }
 
  private:

@@ -497,9 +497,9 @@ bool PoolState<M>::hand_over(Cell<M>& dying) {
   bool moved_in = false;
   auto successor = spawn_worker_ref([&](Cell<M>& fresh) {
     RingQueue<M> queue;
-    const std::size_t moved = dying.take_queue(queue);
-    fresh.adopt_queue(queue);
-    runtime().handed_over(moved);
+    const auto taken = dying.take_queue(queue);
+    fresh.adopt_queue(queue, taken);
+    runtime().handed_over(taken.count);
     moved_in = true;
   });
   if (!successor) return false;  // the queue stayed with the dying worker

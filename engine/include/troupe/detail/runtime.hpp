@@ -120,6 +120,10 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   /// actor whose handler is running on this thread as its sender.
   void emit_message(EventKind kind, ActorId actor, std::string_view path, std::int64_t value,
                     std::uint64_t message, std::string_view type);
+  /// A `handed_over` event (events.hpp): message `number_there` of the
+  /// stopped worker `from` is message `number_here` of `successor`.
+  void emit_hand_over(ActorId successor, std::string_view path, ActorId from,
+                      std::uint64_t number_there, std::uint64_t number_here, std::string_view type);
 
   SystemStats stats() const;
   /// Live actors holding messages, in spawn order.

@@ -61,10 +61,14 @@ test: build
 
 # The sanitizer builds leave out the benchmarks: make test runs their smoke
 # tests, and instrumenting them (the CAF peer above all) only costs CI minutes.
-# g++'s `undefined` leaves out float-cast-overflow (a double too big for the
-# integer it is cast to), so it is asked for by name.
+# ASan+UBSan builds with clang++: it compiles them in 60% of g++'s time
+# (57 s against 91 s for the largest test file), and it makes this the build
+# that holds troupe to clang's warnings under -Werror, as test-clang does.
+# TSan stays with g++ (as fast, and g++ must pass a sanitizer too).
+# float-cast-overflow (a double too big for the integer it is cast to) is
+# asked for by name: g++'s `undefined` leaves it out.
 test-asan: deps
-	$(call configure_and_build,$(BUILD)-asan,-DTROUPE_SANITIZE=address$(comma)undefined$(comma)float-cast-overflow -DTROUPE_PROPERTY_CASES=1000 -DTROUPE_BUILD_BENCHMARKS=OFF $(SANITIZER_FLAGS))
+	$(call configure_and_build,$(BUILD)-asan,-DCMAKE_CXX_COMPILER=clang++ -DTROUPE_SANITIZE=address$(comma)undefined$(comma)float-cast-overflow -DTROUPE_PROPERTY_CASES=1000 -DTROUPE_BUILD_BENCHMARKS=OFF $(SANITIZER_FLAGS))
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(BUILD)-asan --output-on-failure -j $(JOBS) -E '^bench_'
 

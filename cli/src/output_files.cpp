@@ -19,6 +19,24 @@ void check_writable(const std::string& path, const char* what) {
   }
 }
 
+namespace {
+
+/// Where `name` leads: absolute, with `.`, `..` and links resolved, also
+/// through a last link that points at a file not yet there.
+fs::path destination(const std::string& name) {
+  std::error_code e;
+  fs::path at = fs::absolute(name, e);
+  for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(at, e)); ++hops) {
+    const fs::path target = fs::read_symlink(at, e);
+    if (e) break;
+    at = target.is_absolute() ? target : at.parent_path() / target;
+  }
+  const fs::path resolved = fs::weakly_canonical(at, e);
+  return e ? at.lexically_normal() : resolved;
+}
+
+}  // namespace
+
 bool same_file(const std::string& a, const std::string& b) {
   if (a == b) return true;
   std::error_code ea, eb;
@@ -26,9 +44,7 @@ bool same_file(const std::string& a, const std::string& b) {
     std::error_code e;
     return fs::equivalent(a, b, e);
   }
-  const fs::path ca = fs::weakly_canonical(a, ea);
-  const fs::path cb = fs::weakly_canonical(b, eb);
-  return !ea && !eb && ca == cb;
+  return destination(a) == destination(b);
 }
 
 void check_outputs(const NamedPath& input, const std::vector<NamedPath>& outputs) {
@@ -49,8 +65,9 @@ void check_outputs(const NamedPath& input, const std::vector<NamedPath>& outputs
   std::vector<std::string> created;
   try {
     for (const NamedPath& out : outputs) {
+      // A link counts as there, even one to nothing: it is the user's.
       std::error_code e;
-      const bool existed = fs::exists(out.path, e);
+      const bool existed = fs::exists(fs::symlink_status(out.path, e));
       check_writable(out.path, out.option.c_str());
       if (!existed) created.push_back(out.path);
     }

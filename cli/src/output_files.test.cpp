@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <unistd.h>
+
 namespace troupe::cli {
 namespace {
 
@@ -63,6 +65,33 @@ TEST_F(OutputFiles, TwoOutputsToOneFileAreRefusedAlsoBeforeItExists) {
             std::string::npos);
   EXPECT_FALSE(fs::exists(at("out")));
   EXPECT_EQ(refusal(input, {{"--html", at("a.html")}, {"--perfetto", at("a.json")}}), "(accepted)");
+}
+
+TEST_F(OutputFiles, OneFileNotYetThereIsSeenThroughEverySpelling) {
+  const NamedPath input{"the trace", at("in.trace")};
+  // Relative names of a file that does not exist yet, in the working folder.
+  const std::string name = "troupe-output-files-" + std::to_string(::getpid()) + ".html";
+  const std::string absolute = (fs::current_path() / name).string();
+  for (const std::string& other : {"./" + name, absolute, "sub-that-is-not-there/../" + name}) {
+    EXPECT_NE(refusal(input, {{"--html", name}, {"--perfetto", other}}).find("name one file"),
+              std::string::npos)
+        << other;
+  }
+  EXPECT_FALSE(fs::exists(name));
+  // A link to a file not there yet leads to that file.
+  fs::create_symlink(at("new.html"), at("dangling.json"));
+  EXPECT_NE(refusal(input, {{"--html", at("new.html")}, {"--perfetto", at("dangling.json")}})
+                .find("name one file"),
+            std::string::npos);
+}
+
+TEST_F(OutputFiles, ALinkThatWasThereIsKeptWhenALaterOutputFails) {
+  const NamedPath input{"the trace", at("in.trace")};
+  fs::create_symlink(at("new.html"), at("dangling.json"));
+  EXPECT_NE(refusal(input, {{"--perfetto", at("dangling.json")}, {"--html", at("no/dir/x.html")}})
+                .find("cannot write"),
+            std::string::npos);
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(at("dangling.json"))));
 }
 
 TEST_F(OutputFiles, ABadSecondOutputLeavesNoFirstBehindButKeepsAFileThatWasThere) {

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "commands.hpp"
+#include "text_escape.hpp"
 #include "troupe/sim/trace.hpp"
 
 namespace troupe::cli {
@@ -110,10 +111,11 @@ int run_troupe(int argc, char** argv) {
     std::fprintf(stderr, "troupe: %s\n", e.what());
     return 2;
   } catch (const sim::TraceError& e) {
-    std::fprintf(stderr, "troupe: bad trace: %s\n", e.what());
+    // The message quotes the file: shown, never obeyed by the terminal.
+    std::fprintf(stderr, "troupe: bad trace: %s\n", terminal_text(e.what()).c_str());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "troupe: %s\n", e.what());
+    std::fprintf(stderr, "troupe: %s\n", terminal_text(e.what()).c_str());
     return 2;
   }
   return exit_code;

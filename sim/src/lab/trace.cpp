@@ -10,8 +10,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string_view>
+#include <vector>
 
 #include "gzip_stream.hpp"
 #include "troupe/assert.hpp"
@@ -132,9 +134,26 @@ class LineReader {
     while (read_line(line)) {
       if (line.empty()) continue;
       check_shape(line);
-      out = json::parse(line, nullptr, false);
+      // JSON lets an object repeat a key and the parser keeps the last one;
+      // a reader that kept the first would see another trace. Refused.
+      std::vector<std::set<std::string>> keys;
+      std::string repeated;
+      const auto watch_keys = [&](int, json::parse_event_t event, json& parsed) {
+        if (event == json::parse_event_t::object_start) {
+          keys.emplace_back();
+        } else if (event == json::parse_event_t::object_end && !keys.empty()) {
+          keys.pop_back();
+        } else if (event == json::parse_event_t::key && !keys.empty() && repeated.empty()) {
+          if (!keys.back().insert(parsed.get<std::string>()).second) {
+            repeated = parsed.get<std::string>();
+          }
+        }
+        return true;
+      };
+      out = json::parse(line, watch_keys, false);
       if (out.is_discarded() && !newline_) fail("the file ends in the middle of a line: truncated");
       if (out.is_discarded() || !out.is_object()) fail("not a JSON object");
+      if (!repeated.empty()) fail("the key '" + repeated + "' appears twice in one object");
       return true;
     }
     return false;
@@ -271,20 +290,29 @@ FaultPlan faults_from_json(const json& j, const LineReader& r) {
   if (!j.is_object()) r.fail("field 'faults' must be an object");
   try {
     for (const auto& [kind, list] : j.items()) {
-      if (!list.is_array()) r.fail("fault list '" + kind + "' must be an array");
+      // The writer lists a kind only when it has faults of that kind.
+      if (!list.is_array() || list.empty()) {
+        r.fail("fault list '" + kind + "' must be an array of at least one fault");
+      }
       for (const auto& f : list) {
         if (!f.is_object()) r.fail("a fault in '" + kind + "' must be an object");
+        const std::string where = "a '" + kind + "' fault";
         if (kind == "crash_on_message") {
+          r.only_fields(f, {"path", "message"}, where.c_str());
           plan.crash_on_message(r.text(f, "path"), r.whole(f, "message"));
         } else if (kind == "crash_random") {
+          r.only_fields(f, {"probability", "path_prefix"}, where.c_str());
           plan.crash_with_probability(r.real(f, "probability"), r.text(f, "path_prefix"));
         } else if (kind == "delay") {
+          r.only_fields(f, {"probability", "delay_ns"}, where.c_str());
           plan.delay_deliveries(r.real(f, "probability"),
                                 Duration(r.integer(f, "delay_ns", 0, kInt64Max)));
         } else if (kind == "stall") {
+          r.only_fields(f, {"path", "at_ns", "duration_ns"}, where.c_str());
           plan.stall(r.text(f, "path"), TimePoint{} + Duration(r.integer(f, "at_ns", 0, kInt64Max)),
                      Duration(r.integer(f, "duration_ns", 0, kInt64Max)));
         } else if (kind == "slow") {
+          r.only_fields(f, {"path_prefix", "factor"}, where.c_str());
           plan.slow(r.text(f, "path_prefix"), r.real(f, "factor"));
         } else {
           r.fail("unknown fault kind '" + kind + "'");
@@ -350,6 +378,12 @@ TraceHeader read_header(const json& j, const LineReader& r) {
     if (h.pct.depth == 0 || h.pct.depth > kMaxPctDepth || h.pct.expected_steps == 0) {
       r.fail("'pct_depth' must be in [1, " + std::to_string(kMaxPctDepth) +
              "] and 'pct_steps' >= 1");
+    }
+    // Written only for PCT, and only when they are not the defaults.
+    const PctSettings defaults{};
+    if (h.strategy != Strategy::pct) r.fail("'pct_depth' and 'pct_steps' belong to a pct trace");
+    if (h.pct.depth == defaults.depth && h.pct.expected_steps == defaults.expected_steps) {
+      r.fail("'pct_depth' and 'pct_steps' are the defaults, which a trace leaves out");
     }
   }
   return h;
@@ -444,8 +478,8 @@ std::vector<std::string> read_message_types(const json& j, const LineReader& r) 
   if (j.find("message_types") == j.end()) return types;
   const json& names = r.field(j, "message_types");
   static_assert(kTraceMaxMessageTypes == 4096, "the message below says 4096");
-  if (!names.is_array() || names.size() > kTraceMaxMessageTypes) {
-    r.wrong_type("message_types", "an array of at most 4096 type names");
+  if (!names.is_array() || names.empty() || names.size() > kTraceMaxMessageTypes) {
+    r.wrong_type("message_types", "an array of 1 to 4096 type names");
   }
   for (const auto& name : names) {
     if (!name.is_string() || name.get<std::string>().empty()) {
@@ -465,6 +499,16 @@ class CompactEvents {
  public:
   CompactEvents(std::vector<EventKind> kinds, std::vector<std::string> types)
       : kinds_(std::move(kinds)), types_(std::move(types)) {}
+
+  /// A path left out, or a type named by its index, is copied into the
+  /// event: a few bytes of row could stand for a long text again and again.
+  /// What rows repeat is bounded.
+  void charge_repeated(std::size_t bytes, const LineReader& r) {
+    repeated_bytes_ += bytes;
+    if (repeated_bytes_ > kMaxRepeatedBytes) {
+      r.fail("the paths and types the rows repeat pass the limit of 256 MiB");
+    }
+  }
 
   /// Every type the header lists is one some row names: the writer lists no other.
   void check_every_type_used(const LineReader& r) const {
@@ -508,6 +552,7 @@ class CompactEvents {
       if (type >= types_.size()) r.fail("an event's type is not an index into 'message_types'");
       e.type = types_[type];
       used_types_[type] = true;
+      charge_repeated(e.type.size(), r);
       at = 7;
     }
     if (row.size() > at + 2) r.fail("an event row has values past its detail");
@@ -526,12 +571,7 @@ class CompactEvents {
         r.fail("the first event of actor " + std::to_string(e.actor) + " must give its path");
       }
       e.path = it->second;
-      // A path left out is copied into the event: a few bytes of row could
-      // stand for a long path again and again. What rows repeat is bounded.
-      repeated_path_bytes_ += e.path.size();
-      if (repeated_path_bytes_ > kMaxRepeatedPathBytes) {
-        r.fail("the paths the rows repeat pass the limit of 256 MiB");
-      }
+      charge_repeated(e.path.size(), r);
     }
     if (row.size() == at + 2) {
       if (!row[at + 1].is_string() || row[at + 1].get<std::string>().empty()) {
@@ -544,12 +584,12 @@ class CompactEvents {
 
  private:
   /// Far above a real trace's (2^20 events of paths of 256 bytes).
-  static constexpr std::uint64_t kMaxRepeatedPathBytes = std::uint64_t{256} << 20;
+  static constexpr std::uint64_t kMaxRepeatedBytes = std::uint64_t{256} << 20;
   std::vector<EventKind> kinds_;
   std::vector<std::string> types_;
   std::vector<bool> used_types_ = std::vector<bool>(types_.size(), false);
   std::map<ActorId, std::string> last_path_;
-  std::uint64_t repeated_path_bytes_ = 0;
+  std::uint64_t repeated_bytes_ = 0;
 };
 
 TraceFooter read_footer(const json& j, const LineReader& r) {
@@ -571,7 +611,10 @@ struct HashCheck {
 
 /// A trace of a long run keeps its last events: where they start.
 void read_suffix_start(const json& j, const LineReader& r, Trace& t) {
-  if (j.find("events_from") == j.end()) return;
+  if (j.find("events_from") == j.end()) {
+    if (j.find("hash_before") != j.end()) r.fail("'hash_before' belongs with 'events_from'");
+    return;
+  }
   t.first_event = r.whole(j, "events_from");
   t.hash_before_first = parse_hash(r.text(j, "hash_before"), r);
   // Far below any count a run reaches, and no sum with it can wrap.

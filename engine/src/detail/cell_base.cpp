@@ -614,8 +614,13 @@ void CellBase::finish_stop() {
   TROUPE_ASSERT(tl_activation != nullptr && tl_activation->cell() == this);
   tl_activation->keep_alive(self);
   if (parent_ != nullptr) {
+    // Counted from before this cell leaves the live ones until the parent
+    // holds the signal: a wait for quiescence in between saw neither the
+    // stopped child nor any work at its restarting parent, and returned early.
+    runtime_->termination_in_transit();
     runtime_->retire_cell(*this);
     parent_->enqueue_signal(Signal{Signal::Kind::child_terminated, self, {}});
+    runtime_->termination_delivered();
   }
   runtime_->scheduler().wake_waiters();
 }

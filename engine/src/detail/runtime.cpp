@@ -237,6 +237,7 @@ bool Runtime::quiescent() const {
   // A message held by a timer is work still to come.
   if (timer_due_.load(std::memory_order_seq_cst) > 0) return false;
   if (held_publications_.load(std::memory_order_seq_cst) > 0) return false;
+  if (terminations_in_transit_.load(std::memory_order_seq_cst) > 0) return false;
   if (find_busy_locked() != nullptr) return false;
   // Work that moves from a cell not yet checked to one already checked raises
   // the activity total, so comparing totals around the walk catches it.
@@ -249,7 +250,8 @@ bool Runtime::quiescent() const {
   // counting as held, so one of the two checks sees its message.
   // A held publication is released (counter down) only after its fan-out told.
   return total_activity_locked() == before && timer_due_.load(std::memory_order_seq_cst) == 0 &&
-         held_publications_.load(std::memory_order_seq_cst) == 0;
+         held_publications_.load(std::memory_order_seq_cst) == 0 &&
+         terminations_in_transit_.load(std::memory_order_seq_cst) == 0;
 }
 
 const CellBase* Runtime::find_busy_locked() const {

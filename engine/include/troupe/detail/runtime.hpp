@@ -103,6 +103,16 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
     const auto before = held_publications_.fetch_sub(1, std::memory_order_seq_cst);
     TROUPE_ASSERT(before > 0);
   }
+  /// A stopped child's termination on its way to its parent: between the
+  /// child leaving the live cells and its signal entering the parent, no
+  /// cell shows the work, so quiescence waits for this count to be 0.
+  void termination_in_transit() {
+    terminations_in_transit_.fetch_add(1, std::memory_order_seq_cst);
+  }
+  void termination_delivered() {
+    const auto before = terminations_in_transit_.fetch_sub(1, std::memory_order_seq_cst);
+    TROUPE_ASSERT(before > 0);
+  }
   /// Actors waiting for room in another's mailbox (Context::offer).
   RoomWaiters& room_waiters() { return room_waiters_; }
 
@@ -189,7 +199,8 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   std::atomic<std::uint64_t> handed_over_{0};    // enqueued twice: see handed_over()
   std::atomic<std::uint64_t> asks_answered_{0};  // outside asks ended: see ask_answered_outside()
   std::array<std::atomic<std::uint64_t>, kDeadLetterReasonCount> dead_{};
-  std::atomic<std::uint64_t> held_publications_{0};  // see publication_held()
+  std::atomic<std::uint64_t> held_publications_{0};        // see publication_held()
+  std::atomic<std::uint64_t> terminations_in_transit_{0};  // see termination_in_transit()
   EventStream stream_;  // last: it may count dead letters while it goes
 };
 

@@ -107,7 +107,7 @@ test-clang: deps
 test-install: build
 	.ci/consumer-test $(BUILD)
 
-test-all: test test-install test-release test-debug test-clang test-asan test-tsan
+test-all: test test-install test-release test-debug test-clang test-asan test-tsan fuzz-smoke
 
 # Nightly: every property with SOAK_CASES cases (make soak SOAK_CASES=1000000).
 soak: build

@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 PACKAGES   := cmake make g++ libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev \
               libcli11-dev nlohmann-json3-dev zlib1g-dev libcpp-httplib-dev pkg-config prometheus libcaf-dev python3 clang-format \
-              clang libclang-rt-14-dev chromium
+              clang libclang-rt-14-dev chromium libbenchmark-tools python3-scipy
 comma      := ,
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -18,8 +18,8 @@ FUZZ_TARGETS := trace_reader trace_pipeline
 # make demo DEMO_ARGS="--metrics-port 9464 --metrics-linger 60" serves metrics too.
 DEMO_ARGS  ?=
 
-.PHONY: all deps build demo test test-asan test-tsan test-all soak bench fuzz fuzz-smoke format clean \
-        test-install test-release test-debug test-clang test-slurm
+.PHONY: all deps build demo test test-asan test-tsan test-all soak bench bench-record bench-gate fuzz \
+        fuzz-smoke format clean test-install test-release test-debug test-clang test-slurm
 
 all: build
 
@@ -131,18 +131,47 @@ fuzz: deps
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=60
 
-# Every suite (troupe on both schedulers, the raw baseline, CAF when
-# installed) in one run, JSON in out/, then the troupe/CAF and troupe/raw table.
-# Compare two runs with: bench/compare OLD.json NEW.json --threshold 10
 # The Slurm job-array path on this machine (installs slurm-wlm and munge,
 # starts them for localhost only, stops them after): deploy/slurm/.
 test-slurm: build
 	deploy/slurm/test-on-localhost.sh $(BUILD)/cli/troupe
 
+# make bench: every suite (troupe on both schedulers, the raw baseline, CAF when
+# installed) in one run, JSON in BENCH_OUT, then the troupe/CAF and troupe/raw
+# table; ARGS go to every suite (ARGS="--benchmark_filter=PingPong").
+# make bench-record: the same with BENCH_REPETITIONS repetitions of each
+# benchmark, interleaved, the input of the regression gate (about 9x as long).
+# make bench-gate BASE=DIR [NEW=DIR] [GATE_ARGS="--threshold 10"]: bench/compare
+# on two recorded runs; it exits 0 passed, 1 regression or missing benchmark, 2
+# unusable input. bench_gate_probe is the gate's own test subject, not a suite.
+ARGS              ?=
+BENCH_OUT         ?= out
+BENCH_REPETITIONS ?= 9
+NEW               ?= $(BENCH_OUT)
+GATE_ARGS         ?=
+# Each suite with BENCH_ARGS, set by the target.
+define run_benchmarks
+	@mkdir -p $(BENCH_OUT) && rm -f $(BENCH_OUT)/bench_*.json
+	@for b in $(BUILD)/bench/bench_*; do \
+	  case $$b in *_gate_probe) continue ;; esac; \
+	  echo "$$b"; \
+	  $$b --benchmark_out=$(BENCH_OUT)/$$(basename $$b).json --benchmark_out_format=json $(BENCH_ARGS) || exit 1; \
+	done
+	python3 bench/compare --ratios $(BENCH_OUT)/*.json
+endef
+
+bench: BENCH_ARGS = $(ARGS)
 bench: build
-	@mkdir -p out
-	for b in $(BUILD)/bench/bench_*; do $$b --benchmark_out=out/$$(basename $$b).json --benchmark_out_format=json; done
-	python3 bench/compare --ratios out/*.json
+	$(run_benchmarks)
+
+bench-record: BENCH_ARGS = --benchmark_repetitions=$(BENCH_REPETITIONS) --benchmark_enable_random_interleaving=true \
+                           --benchmark_display_aggregates_only=true $(ARGS)
+bench-record: build
+	$(run_benchmarks)
+
+bench-gate:
+	@[ -n "$(BASE)" ] || { echo "make bench-gate: give BASE=DIR, a make bench-record run to compare with"; exit 2; }
+	python3 bench/compare $(BASE) $(NEW) $(GATE_ARGS)
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

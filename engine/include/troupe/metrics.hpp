@@ -63,7 +63,6 @@ class Histogram {
   std::vector<double> bounds_;
   std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // per bound, then +Inf
   std::atomic<double> sum_{0};
-  std::atomic<std::uint64_t> count_{0};
 };
 
 /// Where collectors put the samples they compute at scrape time.

@@ -11,6 +11,12 @@
 
 namespace troupe::detail {
 
+void CellBase::handled_in(Duration time) {
+  if (processing_seconds_ == nullptr || --until_timed_ != 0) return;
+  until_timed_ = runtime_->timing_sample_every();
+  processing_seconds_->observe(std::chrono::duration<double>(time).count());
+}
+
 namespace {
 
 class ActivationScope;

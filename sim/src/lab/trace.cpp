@@ -376,7 +376,7 @@ TraceHeader read_header(const json& j, const LineReader& r) {
     r.fail("trace format " + std::to_string(h.format) +
            " was recorded by an older troupe; this one reads format " +
            std::to_string(kTraceFormat) +
-           " (events name their senders and message types): record the run again");
+           " (its event hashes are computed another way): record the run again");
   }
   if (h.format < kOldestTraceFormat || h.format > kTraceFormat) {
     const std::string reads =

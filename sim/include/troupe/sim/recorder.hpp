@@ -6,6 +6,7 @@
 // or of a run over budget is what explains it; the hash and count cover all.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -15,12 +16,12 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "troupe/events.hpp"
+#include "troupe/sim/event_hash.hpp"
 
 namespace troupe::sim {
 
@@ -75,18 +76,23 @@ class Recorder final : public EventSink {
   std::set<std::string, std::less<>> spawned_;
   std::map<ActorId, std::string> live_;  // changes on spawn and stop only
   // Per receiver, (message number, sender) of messages sent and not yet received.
-  std::unordered_map<ActorId, std::deque<std::pair<std::uint64_t, ActorId>>> senders_;
+  using Pending = std::deque<std::pair<std::uint64_t, ActorId>>;
+  std::unordered_map<ActorId, Pending> senders_;
+  // The last receivers' queues by id: a send and its receipt skip the map.
+  struct RecentPending {
+    ActorId receiver = 0;
+    Pending* queue = nullptr;
+  };
+  std::array<RecentPending, 16> recent_{};
+  Pending& pending_of(ActorId receiver);
+  void forget_pending(ActorId receiver);
 
+  static const void* current_thread();
   // The only members another thread may touch (refuse_foreign).
-  const std::thread::id owner_ = std::this_thread::get_id();
+  const void* const owner_ = current_thread();
   std::atomic<std::uint64_t> foreign_events_{0};
   mutable std::mutex foreign_mu_;
   std::string first_foreign_event_;  // guarded by foreign_mu_
 };
-
-/// The hash of one event, as folded into the stream hash.
-std::uint64_t hash_event(const Event& event);
-/// The stream hash `before` followed by `event`.
-std::uint64_t fold_event(std::uint64_t before, const Event& event);
 
 }  // namespace troupe::sim

@@ -5,12 +5,13 @@
 
 #include "alloc_counter.hpp"
 #include "completion.hpp"
+#include "ping_pong_count.hpp"
 #include "troupe/troupe.hpp"
 
 namespace troupe::bench {
 namespace {
 
-constexpr int kRoundTrips = 20000;
+constexpr int kRoundTrips = 40000;
 
 struct Players {
   ActorRef<int> ping;
@@ -42,12 +43,12 @@ void BM_PingPong(benchmark::State& state) {
   for (auto _ : state) {
     players.done.reset(1);
     const auto before = allocations();
-    (void)players.ping.tell(2 * kRoundTrips);
+    (void)players.ping.tell(kRoundTrips);
     players.done.wait();
     allocs += allocations() - before;
   }
   const auto messages = static_cast<double>(state.iterations()) * 2 * kRoundTrips;
-  state.SetItemsProcessed(static_cast<std::int64_t>(messages));
+  count_ping_pong(state, kRoundTrips);
   state.counters["allocs_per_msg"] = static_cast<double>(allocs) / messages;
   state.counters["threads"] = static_cast<double>(threads);
   state.counters["metrics"] = metrics ? 1 : 0;

@@ -73,6 +73,7 @@ BENCHMARK_TEMPLATE(BM_ForkJoinThroughput, SimWorld)->Unit(benchmark::kMillisecon
 
 template <class World>
 void BM_ForkJoinCreation(benchmark::State& state) {
+  const auto actors = static_cast<int>(state.range(0));
   World world;
   // A parent spawns the children (unnamed, so no name bookkeeping); each
   // handles one message and stops.
@@ -86,15 +87,22 @@ void BM_ForkJoinCreation(benchmark::State& state) {
                            }))
                     .value();
   for (auto _ : state) {
-    world.expect(kCreationActors);
-    (void)parent.tell(kCreationActors);
+    world.expect(actors);
+    (void)parent.tell(actors);
     world.wait();
   }
-  state.SetItemsProcessed(state.iterations() * kCreationActors);
+  state.SetItemsProcessed(state.iterations() * actors);
   state.SetLabel(std::string(World::kName) + " items=actors");
 }
-BENCHMARK_TEMPLATE(BM_ForkJoinCreation, ThreadWorld)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_TEMPLATE(BM_ForkJoinCreation, SimWorld)->Unit(benchmark::kMillisecond)->UseRealTime();
+// Flat means the cost of an actor does not grow with how many were made.
+BENCHMARK_TEMPLATE(BM_ForkJoinCreation, ThreadWorld)
+    ->Apply(creation_sizes)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(BM_ForkJoinCreation, SimWorld)
+    ->Apply(creation_sizes)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 template <class World>
 void BM_ThreadRing(benchmark::State& state) {

@@ -12,16 +12,25 @@
 #include <utility>
 
 #include "completion.hpp"
+#include "ping_pong_count.hpp"
 #include "troupe/sim/simulation.hpp"
 #include "troupe/troupe.hpp"
 
 namespace troupe::bench {
 
-inline constexpr int kPingPongRoundTrips = 20000;
+inline constexpr int kPingPongRoundTrips = 40000;  // 80,000 messages
 inline constexpr int kCountingMessages = 100000;
 inline constexpr int kForkJoinWorkers = 8;
 inline constexpr int kForkJoinMessages = 10000;  // per worker
-inline constexpr int kCreationActors = 10000;
+/// Fork-join creation at 1 k to 1 M actors: flat if an actor's cost does
+/// not grow with how many exist.
+inline void creation_sizes_up_to(benchmark::internal::Benchmark* b, int most) {
+  b->ArgName("actors");
+  for (int actors = 1000; actors <= most; actors *= 10) b->Arg(actors);
+}
+inline void creation_sizes(benchmark::internal::Benchmark* b) {
+  creation_sizes_up_to(b, 1000000);
+}
 inline constexpr int kRingActors = 100;
 inline constexpr int kRingHops = 100000;
 inline constexpr int kChameneosCreatures = 8;
@@ -42,7 +51,6 @@ inline const bool kSettingsInContext = [] {
       {"ping_pong_round_trips", kPingPongRoundTrips},
       {"fork_join_workers", kForkJoinWorkers},
       {"fork_join_messages_per_worker", kForkJoinMessages},
-      {"creation_actors", kCreationActors},
       {"ring_actors", kRingActors},
       {"ring_hops", kRingHops}};
   for (const auto& [name, value] : settings)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "alloc_counter.hpp"
+#include "ping_pong_count.hpp"
 #include "troupe/sim/simulation.hpp"
 #include "troupe/troupe.hpp"
 
@@ -17,7 +18,7 @@ namespace {
 using namespace std::chrono_literals;
 
 void BM_SimPingPong(benchmark::State& state) {
-  constexpr int kRoundTrips = 50000;
+  constexpr int kRoundTrips = 100000;
   sim::Simulation sim{{.seed = 1, .strategy = static_cast<sim::Strategy>(state.range(0))}, {}, 0};
   ActorRef<int> ping, pong;
   ping = sim.system()
@@ -32,12 +33,12 @@ void BM_SimPingPong(benchmark::State& state) {
   std::uint64_t allocs = 0;
   for (auto _ : state) {
     const auto before = allocations();
-    (void)ping.tell(2 * kRoundTrips);
+    (void)ping.tell(kRoundTrips);
     sim.run();
     allocs += allocations() - before;
   }
   const double messages = static_cast<double>(state.iterations()) * 2 * kRoundTrips;
-  state.SetItemsProcessed(static_cast<std::int64_t>(messages));
+  count_ping_pong(state, kRoundTrips);
   state.counters["allocs_per_msg"] = static_cast<double>(allocs) / messages;
   state.SetLabel(std::string(sim::to_string(static_cast<sim::Strategy>(state.range(0)))));
 }

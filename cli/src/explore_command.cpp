@@ -362,6 +362,7 @@ int explore(const ExploreOptions& o) {
                             const std::shared_ptr<sim::GuidedChooser>& chooser) {
     const std::uint64_t seed = seeds.at(index);
     sim::RunSpec spec = spec_for(o, params, seed, pct);
+    spec.keep_metrics = false;
     if (chooser) sim::guide(spec, chooser);
     const std::size_t arm = portfolio ? arm_of(o, seed) : 0;
     std::optional<sim::Trace> trace;

@@ -1,5 +1,6 @@
 #include "troupe/sim/recorder.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -107,6 +108,17 @@ std::vector<RecordedEvent> Recorder::events() const {
   for (std::size_t i = 0; i < events_.size(); ++i) {
     out.push_back(events_[(oldest_ + i) % events_.size()]);
   }
+  return out;
+}
+
+std::vector<RecordedEvent> Recorder::take_events() {
+  std::rotate(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(oldest_),
+              events_.end());
+  std::vector<RecordedEvent> out = std::move(events_);
+  events_.clear();
+  hashes_.clear();
+  oldest_ = 0;
+  hash_before_kept_ = hash_;
   return out;
 }
 

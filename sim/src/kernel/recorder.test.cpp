@@ -37,6 +37,32 @@ TEST(Recorder, KeepsTheLastEventsAndHashesThemAll) {
   EXPECT_EQ(h, last.hash());
 }
 
+TEST(Recorder, TakingTheEventsGivesThemInOrderAndKeepsTheHashConsistent) {
+  Recorder copied(4);
+  Recorder taken(4);
+  for (std::int64_t i = 0; i < 10; ++i) {  // the ring has wrapped
+    copied.on_event(numbered(i));
+    taken.on_event(numbered(i));
+  }
+  const auto expected = copied.events();
+  const std::uint64_t before = taken.hash_before_kept();
+  const auto moved = taken.take_events();
+  ASSERT_EQ(moved.size(), expected.size());
+  for (std::size_t i = 0; i < moved.size(); ++i) EXPECT_EQ(moved[i].value, expected[i].value);
+  std::uint64_t h = before;
+  for (const auto& e : moved) h = fold_event(h, view(e));
+  EXPECT_EQ(h, taken.hash());
+  // Nothing is kept after it, as if the capacity had pushed it all out.
+  EXPECT_TRUE(taken.events().empty());
+  EXPECT_EQ(taken.hash_before_kept(), taken.hash());
+  EXPECT_EQ(taken.first_kept(), 10u);
+  taken.on_event(numbered(10));
+  copied.on_event(numbered(10));
+  EXPECT_EQ(taken.hash(), copied.hash());
+  ASSERT_EQ(taken.events().size(), 1u);
+  EXPECT_EQ(taken.events()[0].value, 10);
+}
+
 TEST(Recorder, KnowsWhichActorsAreAlive) {
   Recorder r(0);
   r.on_event(Event{EventKind::spawned, TimePoint{}, 1, "/a", "", 0});

@@ -144,10 +144,10 @@ namespace {
 
 /// Stops the autoscalers, shuts down, lets `collect` fill report.result with
 /// the run's events (shutdown included), then checks what needs them.
-void finish(World& world, System& system, RunReport& report, std::optional<Violation> violation,
-            const std::function<void()>& collect) {
+void finish(World& world, System& system, const RunSpec& spec, RunReport& report,
+            std::optional<Violation> violation, const std::function<void()>& collect) {
   for (const auto& pool : world.pools) pool.stop_autoscaler();
-  report.metrics = system.metrics_text();
+  if (spec.keep_metrics) report.metrics = system.metrics_text();
   report.shutdown = system.shutdown(world.shutdown_deadline);
   collect();
   const auto& events = report.result.events;
@@ -178,12 +178,11 @@ std::string describe_loads(const std::vector<ActorLoad>& loads) {
 }
 
 /// What a run that ended early (stuck or over budget) violated, if anything.
-std::optional<Violation> run_violation(const SimResult& run) {
+std::optional<Violation> run_violation(const SimResult& run, std::size_t kept_events) {
   if (run.outcome == Outcome::stuck) return Violation{"stuck", "", run.reason};
   if (run.outcome == Outcome::budget_exceeded) {
     return Violation{"budget_exceeded", run.busiest.empty() ? "" : run.busiest.front().path,
-                     run.reason + "; busiest actors in the last " +
-                         std::to_string(run.events.size()) +
+                     run.reason + "; busiest actors in the last " + std::to_string(kept_events) +
                          " events: " + describe_loads(run.busiest)};
   }
   return std::nullopt;
@@ -249,7 +248,7 @@ void run_on_simulator(const RunSpec& spec, RunReport& report) {
   };
   SimResult run;
   try {
-    run = sim.run_until(step_done);
+    run = sim.run_until_without_events(step_done);
   } catch (const UnspawnedFaultTarget& e) {
     // A replayed plan names an actor this run never spawned: the run is not
     // the recorded one (the code or a parameter changed), so it diverged.
@@ -271,13 +270,14 @@ void run_on_simulator(const RunSpec& spec, RunReport& report) {
   if (tape_full) {
     run.outcome = Outcome::budget_exceeded;
     run.reason = "decision budget of " + std::to_string(DecisionTape::kMaxDecisions) + " exhausted";
+    run.busiest = sim.busiest(3);
   }
   if (!violation && !report.stopped_past_tape && !report.unspawned_fault_target) {
-    violation = run_violation(run);
+    violation = run_violation(run, sim.recorder().kept_events().size());
   }
-  finish(world, sim.system(), report, violation, [&] {
-    report.result = sim.result();
+  finish(world, sim.system(), spec, report, violation, [&] {
     report.hashes = sim.recorder().running_hashes();
+    report.result = sim.take_result();
   });
   report.decisions = sim.scheduler().decisions();
   report.preemptions = sim.scheduler().preemptions();
@@ -307,7 +307,7 @@ void run_on_threads(const RunSpec& spec, RunReport& report) {
                          std::min(deadline, scheduler.now() + std::chrono::milliseconds(10)));
     violation = check_pool_bounds(world);
   }
-  finish(world, stage.system(), report, violation, [&] {
+  finish(world, stage.system(), spec, report, violation, [&] {
     Recorder recorder(0);
     report.result.events = stage.events().events();
     for (const auto& e : report.result.events) {

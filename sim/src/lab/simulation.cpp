@@ -71,27 +71,35 @@ const WorkloadStats& Simulation::workload_stats(std::size_t index) const {
 }
 
 SimResult Simulation::run() {
-  return run_loop(TimePoint::max(), nullptr);
+  return run_until(TimePoint::max());
 }
 
 SimResult Simulation::run_for(Duration duration) {
   // Saturating: Duration::max() means "until idle", not a wrapped limit.
-  return run_loop(saturating_add(scheduler_->now(), duration), nullptr);
+  return run_until(saturating_add(scheduler_->now(), duration));
 }
 
 SimResult Simulation::run_until(TimePoint limit) {
-  return run_loop(limit, nullptr);
+  run_loop(limit, nullptr);
+  return result();
 }
 
 SimResult Simulation::run_until(const std::function<bool()>& done) {
-  return run_loop(TimePoint::max(), done);
+  run_loop(TimePoint::max(), done);
+  return result();
 }
 
 SimResult Simulation::run_until(TimePoint limit, const std::function<bool()>& done) {
-  return run_loop(limit, done);
+  run_loop(limit, done);
+  return result();
 }
 
-SimResult Simulation::run_loop(TimePoint limit, const std::function<bool()>& done) {
+SimResult Simulation::run_until_without_events(const std::function<bool()>& done) {
+  run_loop(TimePoint::max(), done);
+  return summary({});
+}
+
+void Simulation::run_loop(TimePoint limit, const std::function<bool()>& done) {
   auto& s = *scheduler_;
   const TimePoint time_budget = TimePoint{} + s.settings().max_time;
   const std::uint64_t first_step = s.steps();
@@ -127,7 +135,6 @@ SimResult Simulation::run_loop(TimePoint limit, const std::function<bool()>& don
     if (done && done()) break;
   }
   check_fault_targets();
-  return result();
 }
 
 std::string Simulation::stuck_reason() const {
@@ -146,6 +153,7 @@ std::string Simulation::stuck_reason() const {
 namespace {
 
 /// Actors by messages handled among `events`, busiest first, at most `top`.
+/// Counts receipts per path; the order of `events` does not matter.
 std::vector<ActorLoad> busiest_actors(const std::vector<RecordedEvent>& events, std::size_t top) {
   std::map<std::string, std::uint64_t> handled;
   for (const auto& e : events) {
@@ -172,6 +180,23 @@ void Simulation::check_fault_targets() const {
 }
 
 SimResult Simulation::result() const {
+  return summary(recorder_.events());
+}
+
+std::vector<ActorLoad> Simulation::busiest(std::size_t top) const {
+  return busiest_actors(recorder_.kept_events(), top);
+}
+
+SimResult Simulation::take_result() {
+  const std::uint64_t first = recorder_.first_kept();
+  const std::uint64_t before = recorder_.hash_before_kept();
+  SimResult r = summary(recorder_.take_events());
+  r.first_event = first;
+  r.hash_before_first = before;
+  return r;
+}
+
+SimResult Simulation::summary(std::vector<RecordedEvent> events) const {
   SimResult r;
   r.holders = system_->holders();
   r.stats = system_->stats();
@@ -183,11 +208,13 @@ SimResult Simulation::result() const {
   r.elapsed = scheduler_->now().time_since_epoch();
   r.outcome = last_outcome_;
   r.reason = last_reason_;
-  r.events = recorder_.events();
+  r.events = std::move(events);
   r.first_event = recorder_.first_kept();
   r.hash_before_first = recorder_.hash_before_kept();
   r.live_actors = recorder_.live_actors();
-  r.busiest = busiest_actors(r.events, 3);
+  // Counting every receipt by path is a map of strings: done only for the
+  // outcome that reports it.
+  if (r.outcome == Outcome::budget_exceeded) r.busiest = busiest(3);
   if (r.outcome == Outcome::completed && !r.holders.empty() && !scheduler_->has_runnable() &&
       !scheduler_->next_due()) {
     r.outcome = Outcome::stuck;

@@ -40,6 +40,11 @@ class Recorder final : public EventSink {
   bool truncated() const { return count_ > events_.size(); }
   /// The kept events, oldest first: the last `capacity` of the run.
   std::vector<RecordedEvent> events() const;
+  /// The kept events moved out, oldest first; none are kept after it (the
+  /// hash and count go on), as if the capacity had pushed them all out.
+  std::vector<RecordedEvent> take_events();
+  /// The kept events as stored: in ring order once the capacity is reached.
+  const std::vector<RecordedEvent>& kept_events() const { return events_; }
   /// The stream hash after each kept event: where two runs first diverge.
   std::vector<std::uint64_t> running_hashes() const;
   /// The index (in the whole run) of the first kept event.

@@ -17,6 +17,8 @@ Trace record_run(const RunSpec& spec, RunReport* report = nullptr);
 
 /// The trace of a finished run (its decisions from `tape`).
 Trace make_trace(const RunSpec& spec, const RunReport& report, const DecisionTape& tape);
+/// The same, taking the report's events and hashes instead of copying them.
+Trace make_trace(const RunSpec& spec, RunReport&& report, const DecisionTape& tape);
 
 struct Divergence {
   std::uint64_t index = 0;  ///< of the first event that differs

@@ -38,6 +38,9 @@ struct RunSpec {
   std::function<void(const System&, const World&)> on_built{};
   /// Keep every scheduling decision in RunReport::decisions.
   bool log_decisions = false;
+  /// Fill RunReport::metrics. A sweep reads no seed's metrics, and writing
+  /// the exposition was a thirteenth of explore's time per seed.
+  bool keep_metrics = true;
   /// A replay whose tape runs out has diverged: by default the run stops at
   /// its next step (then shuts down); with this set it goes on with fresh
   /// draws from the seed, to show what the changed code does.
@@ -68,7 +71,7 @@ struct RunReport {
   /// does not own told an actor or armed a timer) overrides any other.
   std::optional<Violation> violation;
   std::optional<WorkLedger> work;  ///< the scenario's account of its items, if it keeps one
-  std::string metrics;             ///< the exposition after the run, before shutdown
+  std::string metrics;  ///< the exposition after the run, before shutdown (RunSpec::keep_metrics)
   /// Every scheduling decision, shutdown included (when RunSpec::log_decisions).
   std::vector<Decision> decisions;
   /// Decisions that took another candidate than the first (the default order).

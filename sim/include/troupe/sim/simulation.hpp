@@ -58,7 +58,8 @@ struct SimResult {
   /// The actors spawned and not stopped, by path.
   std::vector<std::string> live_actors;
   /// Among the kept events, the actors that handled most messages, busiest
-  /// first: what a run over budget was doing.
+  /// first: what a run over budget was doing. Filled when the outcome is
+  /// budget_exceeded (else see Simulation::busiest).
   std::vector<ActorLoad> busiest;
 };
 
@@ -107,12 +108,24 @@ class Simulation final : public Stage {
   /// Runs until `done()` holds after a step, or the clock reaches `limit`
   /// (or idle, or budget).
   SimResult run_until(TimePoint limit, const std::function<bool()>& done);
+  /// run_until(done) with SimResult::events left empty: for a caller that
+  /// takes the events once, at the end (take_result), not a copy per call.
+  SimResult run_until_without_events(const std::function<bool()>& done);
   /// The summary at this moment (hash, counts, holders).
   SimResult result() const;
+  /// The same, the kept events moved out of the recorder instead of copied:
+  /// for the end of a run (the recorder keeps no events after it).
+  SimResult take_result();
+
+  /// The `top` actors that handled most messages among the kept events.
+  std::vector<ActorLoad> busiest(std::size_t top) const;
 
  private:
   struct Driver;
-  SimResult run_loop(TimePoint limit, const std::function<bool()>& done);
+  /// result() around `events`, the recorder's kept events.
+  SimResult summary(std::vector<RecordedEvent> events) const;
+  /// Runs; its outcome is in last_outcome_ and last_reason_.
+  void run_loop(TimePoint limit, const std::function<bool()>& done);
   void check_fault_targets() const;
   std::string stuck_reason() const;
   void arm(Driver& driver);

@@ -17,6 +17,8 @@ void CellBase::handled_in(Duration time) {
   processing_seconds_->observe(std::chrono::duration<double>(time).count());
 }
 
+constinit thread_local CellBase* tl_running_cell = nullptr;
+
 namespace {
 
 class ActivationScope;
@@ -31,10 +33,14 @@ class ActivationScope {
  public:
   explicit ActivationScope(CellBase* cell) : cell_(cell), previous_(tl_activation) {
     tl_activation = this;
+    tl_running_cell = cell;
   }
   // The restore comes first; the parked reference (maybe the cell's last)
   // goes after it, with the members.
-  ~ActivationScope() { tl_activation = previous_; }
+  ~ActivationScope() {
+    tl_activation = previous_;
+    tl_running_cell = previous_ != nullptr ? previous_->cell() : nullptr;
+  }
   ActivationScope(const ActivationScope&) = delete;
   ActivationScope& operator=(const ActivationScope&) = delete;
 
@@ -53,10 +59,6 @@ bool valid_name(const std::string& name) {
 }
 
 }  // namespace
-
-CellBase* current_cell() {
-  return tl_activation != nullptr ? tl_activation->cell() : nullptr;
-}
 
 std::string describe_current_exception() {
   try {

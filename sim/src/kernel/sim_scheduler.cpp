@@ -122,6 +122,7 @@ SimScheduler::SimScheduler(SimSettings settings, FaultPlan faults, EventSink* ev
     own_strategy_ = make_strategy(settings_, root_.fork(kScheduleStream));
     strategy_ = own_strategy_.get();
   }
+  strategy_sees_every_step_ = strategy_->sees_every_step();
 }
 
 void SimScheduler::refuse_foreign(std::string call, Resumable* waiting) {
@@ -332,10 +333,10 @@ bool SimScheduler::step_once() {
 }
 
 std::size_t SimScheduler::decide() {
-  const StepCandidates candidates(*this);
-  const std::size_t n = candidates.size();
+  const std::size_t n = runnable_.size() + due_now_.size();
   TROUPE_ASSERT(n >= 1);
-  if (n == 1 && !strategy_->sees_every_step()) return 0;
+  if (n == 1 && !strategy_sees_every_step_) return 0;
+  const StepCandidates candidates(*this);
   std::size_t chosen = strategy_->choose(candidates);
   TROUPE_ASSERT(chosen < n);
   if (n == 1) return 0;
@@ -370,6 +371,12 @@ void SimScheduler::fire_timer(const Key& key) {
 
 void SimScheduler::run_actor(Resumable& r) {
   const ResumableInfo info = r.info();
+  // Without stalls or service times (the common case) the activation runs
+  // at once: neither question is asked.
+  if ((faults_ended_ || faults_.stalls().empty()) && settings_.service_time.is_zero()) {
+    run_activation(r, info.id);
+    return;
+  }
   if (const TimePoint until = stalled_until(info); until > now_) {
     record_fault(info, "stall", (until - now_).count());
     defer(r, until);

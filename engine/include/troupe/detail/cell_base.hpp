@@ -72,8 +72,15 @@ struct Signal {
 Signal stop_signal(TerminationReason why, const Failure* failure = nullptr,
                    DeadLetterReason reason = DeadLetterReason::actor_stopped);
 
+/// The actor running on this thread, or nullptr outside actors. Kept by the
+/// activation (cell_base.cpp); constinit lets other files read it directly,
+/// with no call (every send's event asks for its sender).
+extern constinit thread_local CellBase* tl_running_cell;
+
 /// The actor currently running on this thread, or nullptr outside actors.
-CellBase* current_cell();
+inline CellBase* current_cell() {
+  return tl_running_cell;
+}
 
 /// The message of the exception being handled (call inside a catch block).
 std::string describe_current_exception();

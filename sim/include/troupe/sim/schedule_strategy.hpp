@@ -41,6 +41,7 @@ class ScheduleStrategy {
   virtual std::size_t choose(const Candidates& candidates) = 0;
   /// Whether the strategy must see steps that have a single candidate
   /// (PCT counts them towards its change points).
+  /// Asked once, when the scheduler is made.
   virtual bool sees_every_step() const { return false; }
 };
 

@@ -195,7 +195,8 @@ class SimScheduler final : public Scheduler {
   Prng service_stream_;
   Prng engine_stream_;
   std::unique_ptr<ScheduleStrategy> own_strategy_;
-  ScheduleStrategy* strategy_ = nullptr;  // own_strategy_ or settings_.chooser
+  bool strategy_sees_every_step_ = false;  // asked once: a virtual call a step saved
+  ScheduleStrategy* strategy_ = nullptr;   // own_strategy_ or settings_.chooser
 
   TimePoint now_{};
   std::uint64_t next_seq_ = 0;

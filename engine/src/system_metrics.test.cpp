@@ -91,6 +91,17 @@ TEST(SystemMetrics, SamplesProcessingTimeByKindAndCanBeTurnedOff) {
         << text;
   }
   {
+    // One in four of 40: the sampling counts each message once (a second
+    // countdown once left the histogram empty for any N above 1).
+    System sys{threads(), {.timing_sample_every = 4}};
+    auto ref = sys.spawn("sampled", failing_on_negative().kind("sampled_kind")).value();
+    for (int i = 0; i < 40; ++i) (void)ref.tell(i);
+    ASSERT_TRUE(sys.await_quiescence(10s));
+    const std::string text = sys.metrics_text();
+    EXPECT_EQ(sample(text, "troupe_message_processing_seconds_count{kind=\"sampled_kind\"}"), "10")
+        << text;
+  }
+  {
     System sys{threads(), {.timing_sample_every = 0}};
     auto ref = sys.spawn("untimed", failing_on_negative()).value();
     (void)ref.tell(1);

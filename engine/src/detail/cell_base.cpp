@@ -14,7 +14,7 @@ namespace troupe::detail {
 void CellBase::handled_in(Duration time) {
   if (processing_seconds_ == nullptr || --until_timed_ != 0) return;
   until_timed_ = runtime_->timing_sample_every();
-  processing_seconds_->observe(std::chrono::duration<double>(time).count());
+  observe_handled(time);
 }
 
 constinit thread_local CellBase* tl_running_cell = nullptr;

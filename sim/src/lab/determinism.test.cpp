@@ -91,6 +91,40 @@ TEST(Determinism, TheSameWorldTwiceGivesByteIdenticalMetrics) {
   EXPECT_NE(first.metrics, run_world_end(8, Strategy::random, true).metrics);
 }
 
+TEST(Determinism, HandlerTimeIsSampledOneInSixtyFourAsOnThreads) {
+  Simulation sim{{.seed = 3, .service_time = ServiceTime::fixed(1ms)}, {}, 0};
+  auto ref =
+      sim.system().spawn("timed", Props<int>::from_function([](Context<int>&, int&) {})).value();
+  for (int i = 0; i < 128; ++i) (void)ref.tell(i);
+  sim.run();
+  const std::string text = sim.system().metrics_text();
+  // The default SystemSettings::timing_sample_every is 64: two of 128, each
+  // its 1 ms of service time.
+  EXPECT_NE(text.find("troupe_message_processing_seconds_count{kind=\"actor\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("troupe_message_processing_seconds_sum{kind=\"actor\"} 0.002\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(Determinism, ARunOverBudgetNamesItsBusiestActorWhetherItsEventsAreCopiedOrTaken) {
+  Simulation sim{{.seed = 1, .max_steps = 1000}};
+  auto ref = sim.system()
+                 .spawn("spin", Props<int>::from_function(
+                                    [](Context<int>& ctx, int& v) { (void)ctx.self().tell(v); }))
+                 .value();
+  (void)ref.tell(1);
+  const SimResult copied = sim.run();
+  ASSERT_EQ(copied.outcome, Outcome::budget_exceeded);
+  ASSERT_FALSE(copied.busiest.empty());
+  EXPECT_EQ(copied.busiest.front().path, "/spin");
+  const SimResult taken = sim.take_result();
+  ASSERT_FALSE(taken.busiest.empty());
+  EXPECT_EQ(taken.busiest.front().path, "/spin");
+  EXPECT_EQ(taken.events.size(), copied.events.size());
+}
+
 TEST(Determinism, TheHashCoversEveryEventField) {
   Recorder a, b;
   Event e{EventKind::sent, TimePoint{} + 5ms, 3, "/x", "", 1};

@@ -190,9 +190,14 @@ std::vector<ActorLoad> Simulation::busiest(std::size_t top) const {
 SimResult Simulation::take_result() {
   const std::uint64_t first = recorder_.first_kept();
   const std::uint64_t before = recorder_.hash_before_kept();
+  // Counted before the events leave the recorder (summary() counts from it),
+  // and only for the outcome that reports it.
+  std::vector<ActorLoad> busiest_before;
+  if (last_outcome_ == Outcome::budget_exceeded) busiest_before = busiest(3);
   SimResult r = summary(recorder_.take_events());
   r.first_event = first;
   r.hash_before_first = before;
+  if (r.outcome == Outcome::budget_exceeded) r.busiest = std::move(busiest_before);
   return r;
 }
 

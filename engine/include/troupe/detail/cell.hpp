@@ -466,7 +466,7 @@ bool Cell<M>::process_one() {
   try {
     dispatch(ctx, message);
   } catch (...) {
-    if (timed) handled_in(runtime_->scheduler().now() - started);  // failures take time too
+    if (timed) observe_handled(runtime_->scheduler().now() - started);  // failures take time too
     std::string what = describe_current_exception();
     const bool accounted = ctx.message_ == nullptr;  // stashed, or a stash_full dead letter
     in_flight_.store(false, std::memory_order_release);
@@ -476,7 +476,7 @@ bool Cell<M>::process_one() {
     handler_threw(std::move(what), message_seq, accounted);
     return true;
   }
-  if (timed) handled_in(runtime_->scheduler().now() - started);
+  if (timed) observe_handled(runtime_->scheduler().now() - started);
   // A stashed message is still queued (in the stash), not processed.
   if (ctx.message_ != nullptr) bump(processed_);
   in_flight_.store(false, std::memory_order_release);

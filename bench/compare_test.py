@@ -120,14 +120,49 @@ class Fixtures(GateCase):
                                 ('{"benchmarks": {}}', "not Google Benchmark JSON"),
                                 ('{"benchmarks": [{"real_time": 1}]}', "without a name"),
                                 ('{"benchmarks": [{"name": "BM_A/real_time", "real_time": "1"}]}',
-                                 "no positive real_time"),
+                                 "no positive, finite real_time"),
                                 ('{"benchmarks": [{"name": "BM_A/real_time", "real_time": 1, '
-                                 '"time_unit": "fortnights"}]}', "no positive real_time"),
+                                 '"time_unit": "fortnights"}]}', "no positive, finite real_time"),
+                                ('{"benchmarks": [{"name": "BM_A/real_time", "real_time": NaN, '
+                                 '"time_unit": "ns"}]}', "no positive, finite real_time"),
+                                ('{"benchmarks": [{"name": "BM_A/real_time", "real_time": 1, '
+                                 '"time_unit": "ns", "items_per_second": Infinity}]}',
+                                 "not a finite rate"),
+                                ('{"benchmarks": [{"name": "BM_A/real_time", "real_time": 1, '
+                                 '"time_unit": "ns", "items_per_second": NaN}]}',
+                                 "not a finite rate"),
+                                ('[' * 100000 + ']' * 100000, "not JSON"),
                                 ('\xff\xfe', "not JSON")):
                 path = os.path.join(tmp, "bad.json")
                 with open(path, "w", encoding="latin-1") as f:
                     f.write(text)
                 self.assertUnusable(run(data("base.json"), path), words)
+
+    def test_ratios_refuse_hostile_files_and_skip_empty_ones(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            empty = os.path.join(tmp, "bench_filtered_out.json")
+            open(empty, "w").close()
+            # A suite whose benchmarks a filter left out writes an empty file.
+            out = self.assertExit(0, run("--ratios", data("ratios.json"), empty))
+            self.assertIn("4.50x  troupe/CAF", out)
+            for text, words in (('{"benchmarks": [1, 2]}', "without a name"),
+                                ('[' * 100000 + ']' * 100000, "not JSON"),
+                                ('{"nothing": 1}', "not Google Benchmark JSON")):
+                path = os.path.join(tmp, "bad.json")
+                with open(path, "w") as f:
+                    f.write(text)
+                self.assertUnusable(run("--ratios", data("ratios.json"), path), words)
+            self.assertUnusable(run("--ratios", os.path.join(tmp, "absent.json")), "cannot read")
+            # A zero or missing rate is shown as not run, never divided by.
+            zero = os.path.join(tmp, "zero.json")
+            with open(zero, "w") as f:
+                json.dump({"benchmarks": [{"name": "BM_PingPong/threads:2/metrics:1/real_time",
+                                           "real_time": 1, "time_unit": "ms",
+                                           "items_per_second": 5e6},
+                                          {"name": "BM_CafPingPong/real_time", "real_time": 1,
+                                           "time_unit": "ms", "items_per_second": 0}]}, f)
+            out = self.assertExit(0, run("--ratios", zero))
+            self.assertIn("troupe/CAF (B not run)", out)
 
     def test_bad_arguments_are_unusable(self):
         base = data("base.json")

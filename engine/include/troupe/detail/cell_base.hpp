@@ -163,7 +163,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   PendingMessage next_message() final;
   ResumableInfo info() const final { return ResumableInfo{id_, path_, settings_->kind}; }
   /// Sampled as on threads (one message in timing_sample_every): an
-  /// observation is three atomic updates, a sixth of a simulated delivery.
+  /// observation is two atomic updates, a sixth of a simulated delivery.
   void handled_in(Duration time) final;
   /// Records one sampled handler time (the caller has done the sampling).
   void observe_handled(Duration time) {

@@ -115,17 +115,21 @@ void CellBase::enqueue_signal(Signal signal) {
   bool schedule = false;
   {
     std::lock_guard lock(mu_);
-    if (terminated_) return;  // a stopped cell has nothing left to decide
-    if (signal.kind == Signal::Kind::terminated) {
-      // Every message the stopped actor sent here is already counted.
-      signal.after_messages = enqueued_.load(std::memory_order_relaxed);
-    }
-    pending_signals_.push_back(std::move(signal));
-    signals_.fetch_add(1, std::memory_order_relaxed);
-    has_signals_.store(true, std::memory_order_release);
-    schedule = mark_scheduled_locked();
+    schedule = enqueue_signal_locked(std::move(signal));
   }
   schedule_if(schedule);
+}
+
+bool CellBase::enqueue_signal_locked(Signal&& signal) {
+  if (terminated_) return false;  // a stopped cell has nothing left to decide
+  if (signal.kind == Signal::Kind::terminated) {
+    // Every message the stopped actor sent here is already counted.
+    signal.after_messages = enqueued_.load(std::memory_order_relaxed);
+  }
+  pending_signals_.push_back(std::move(signal));
+  signals_.fetch_add(1, std::memory_order_relaxed);
+  has_signals_.store(true, std::memory_order_release);
+  return mark_scheduled_locked();
 }
 
 void CellBase::schedule_if(bool needed) {
@@ -135,8 +139,7 @@ void CellBase::schedule_if(bool needed) {
 std::shared_ptr<CellBase> CellBase::find_child(std::string_view name) const {
   std::lock_guard lock(mu_);
   if (!children_) return nullptr;
-  const auto it = children_->by_name.find(name);
-  return it == children_->by_name.end() ? nullptr : *it;
+  return children_->find(name);
 }
 
 std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<CellBase>& child) {
@@ -146,10 +149,11 @@ std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<Cel
                  "cannot spawn '" + name + "': the actor system is shutting down"};
   }
   if (!accepting_children_) {
-    return Error{ErrorCode::parent_stopping,
-                 "cannot spawn '" + name + "': its parent " + path_ + " is stopping"};
+    // lifecycle_ is the activation's own: this may run on another thread.
+    return Error{ErrorCode::parent_stopping, "cannot spawn '" + name + "': its parent " + path_ +
+                                                 " is stopping or restarting"};
   }
-  if (!children_) children_ = std::make_unique<Children>();
+  if (!children_) children_ = std::make_unique<ChildTable>();
   const bool generated = name.empty();
   if (!generated && !valid_name(name)) {
     return Error{ErrorCode::invalid_name,
@@ -161,7 +165,7 @@ std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<Cel
   while (true) {
     if (generated) name = std::string("$").append(std::to_string(++children_->generated_names));
     child->path_ = path_ + "/" + name;
-    if (children_->by_name.insert(child).second) return std::nullopt;
+    if (children_->insert(child)) return std::nullopt;
     // A user may have taken a generated name ("$3") already: the next one.
     if (!generated) break;
   }
@@ -349,7 +353,7 @@ void CellBase::handle(Signal& signal) {
       on_child_failed(signal.other, signal.failure);
       break;
     case Signal::Kind::child_terminated:
-      on_child_terminated(signal.other);
+      on_last_child_stopped();
       break;
     case Signal::Kind::drain_and_stop:
       stop_when_empty_ = true;
@@ -498,7 +502,7 @@ void CellBase::on_restart(const Failure& failure) {
   // its own in pre_start. The old instance's watches on them end first (as
   // Akka's default preRestart does): their Terminated would otherwise reach
   // the fresh instance, maybe naming a path its own new child now has.
-  if (!has_children()) {
+  if (!await_children()) {
     complete_restart();
   } else {
     for (const auto& child : children_snapshot()) unwatch(*child);
@@ -510,6 +514,10 @@ void CellBase::complete_restart() {
   TROUPE_ASSERT(lifecycle_.is(State::restarting));
   destroy_instance();
   lifecycle_.move_to(State::running);
+  {
+    std::lock_guard lock(mu_);
+    accepting_children_ = true;  // the fresh instance builds its own
+  }
   const auto count = restarts_.fetch_add(1, std::memory_order_relaxed) + 1;
   runtime_->emit(EventKind::restarted, id_, path_, cause_->what, static_cast<std::int64_t>(count));
   runtime_->stream().lifecycle(LifecycleEvent::Kind::restarted, id_, path_);
@@ -548,7 +556,7 @@ void CellBase::on_stop(DeadLetterReason reason, TerminationReason why, const Fai
     abandoned_.fetch_add(leftovers, std::memory_order_relaxed);
   }
   runtime_->dead_letter(reason, *this, leftovers);
-  if (!has_children()) {
+  if (!await_children()) {
     finish_stop();
   } else {
     stop_children(reason);
@@ -574,17 +582,36 @@ Signal CellBase::termination_signal() {
   return signal;
 }
 
-void CellBase::on_child_terminated(const std::shared_ptr<CellBase>& child) {
-  bool now_empty = false;
+void CellBase::child_stopped(const std::shared_ptr<CellBase>& child) {
+  bool schedule = false;
   {
     std::lock_guard lock(mu_);
-    if (children_) {
-      auto it = children_->by_name.find(child->name());
-      if (it != children_->by_name.end() && *it == child) children_->by_name.erase(it);
-    }
-    now_empty = !children_ || children_->by_name.empty();
+    if (children_) children_->erase(*child);
+    const bool last = !children_ || children_->empty();
+    if (!last || !awaiting_children_) return;
+    awaiting_children_ = false;
+    schedule = enqueue_signal_locked(Signal{Signal::Kind::child_terminated, child, {}});
   }
-  if (!now_empty) return;
+  schedule_if(schedule);
+}
+
+bool CellBase::await_children() {
+  std::lock_guard lock(mu_);
+  // No child joins while this cell waits (complete_restart opens the door
+  // again). The same lock as child_stopped's: the last child either finds
+  // the flag set or was gone before this look.
+  accepting_children_ = false;
+  awaiting_children_ = children_ && !children_->empty();
+  return awaiting_children_;
+}
+
+void CellBase::on_last_child_stopped() {
+  // A stop that overtook this signal may have finished the cell already (its
+  // table was empty by then).
+  if (!lifecycle_.is(State::stopping) && !lifecycle_.is(State::restarting)) return;
+  // No child can have joined since (await_children refused them); the check
+  // only re-arms the wait should one have, rather than losing the cell.
+  if (await_children()) return;
   if (lifecycle_.is(State::stopping)) finish_stop();
   if (lifecycle_.is(State::restarting)) complete_restart();
 }
@@ -622,29 +649,28 @@ void CellBase::finish_stop() {
   TROUPE_ASSERT(tl_activation != nullptr && tl_activation->cell() == this);
   tl_activation->keep_alive(self);
   if (parent_ != nullptr) {
-    // Counted from before this cell leaves the live ones until the parent
-    // holds the signal: a wait for quiescence in between saw neither the
-    // stopped child nor any work at its restarting parent, and returned early.
+    // Counted from before this cell leaves the live ones until it has left
+    // the parent's table (and, if it was the last one awaited, the parent
+    // holds the signal): a wait for quiescence in between saw neither the
+    // stopped child nor any work at its stopping or restarting parent, and
+    // returned early.
     runtime_->termination_in_transit();
     runtime_->retire_cell(*this);
-    parent_->enqueue_signal(Signal{Signal::Kind::child_terminated, self, {}});
+    parent_->child_stopped(self);
     runtime_->termination_delivered();
   }
   runtime_->scheduler().wake_waiters();
 }
 
 std::vector<std::shared_ptr<CellBase>> CellBase::children_snapshot() const {
-  std::lock_guard lock(mu_);
   std::vector<std::shared_ptr<CellBase>> out;
-  if (!children_) return out;
-  out.reserve(children_->by_name.size());
-  for (const auto& child : children_->by_name) out.push_back(child);
+  {
+    std::lock_guard lock(mu_);
+    if (children_) out = children_->members();
+  }
+  // Sorted outside the lock: spawns and stopping children wait on it.
+  ChildTable::sort_by_name(out);
   return out;
-}
-
-bool CellBase::has_children() const {
-  std::lock_guard lock(mu_);
-  return children_ && !children_->by_name.empty();
 }
 
 }  // namespace troupe::detail

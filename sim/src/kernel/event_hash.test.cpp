@@ -32,7 +32,7 @@ TEST(EventHash, EveryByteAndTheLengthOfATextCount) {
 }
 
 TEST(EventHash, TheValuesAreFixedBecauseTracesStoreThem) {
-  // Changing these means trace format 7 (kTraceFormat): recorded traces
+  // Changing these means a new trace format (kTraceFormat): recorded traces
   // hold running hashes, and a replay of an old trace would only diverge.
   EXPECT_EQ(hash_text(""), 0xbf6565d77ed04d03ULL);
   EXPECT_EQ(hash_text("/taskpool/w1"), 0xd6e00d1a70fa5c58ULL);

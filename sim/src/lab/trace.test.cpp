@@ -11,6 +11,9 @@
 namespace troupe::sim {
 namespace {
 
+// The header's format field as this build writes it.
+std::string current_format() { return "\"format\":" + std::to_string(kTraceFormat); }
+
 Trace small_run(std::uint64_t seed = 3) {
   return record_run({.scenario = "taskpool", .params = {{"jobs", 30}}, .seed = seed});
 }
@@ -110,7 +113,7 @@ TEST(Trace, RefusesTruncatedCorruptAndEditedFiles) {
   EXPECT_NE(read_error("garbage\n").find("t:1: not a JSON object"), std::string::npos);
   // Wrong version.
   std::string v1 = good;
-  v1.replace(v1.find("\"format\":6"), 10, "\"format\":1");
+  v1.replace(v1.find(current_format()), current_format().size(), "\"format\":1");
   EXPECT_NE(read_error(v1).find("format 1 is not supported"), std::string::npos) << read_error(v1);
   // An event edited by hand no longer matches its hash.
   std::string edited = good;
@@ -192,8 +195,8 @@ TEST(Trace, RefusesNumbersOfTheWrongKindWithOneLineNamingTheField) {
            {"\"seed\":3", "\"seed\":3.0", "'seed' must be a whole number"},
            {"\"seed\":3", "\"seed\":-1", "'seed' must not be negative"},
            {"\"seed\":3", "\"seed\":true", "'seed' has the wrong type"},
-           {"\"format\":6", "\"format\":6.5", "'format' must be a whole number"},
-           {"\"format\":6", "\"format\":99999999999", "'format' = 99999999999 is outside"},
+           {current_format(), current_format() + ".5", "'format' must be a whole number"},
+           {current_format(), "\"format\":99999999999", "'format' = 99999999999 is outside"},
            {"\"jobs\":5.0", "\"jobs\":\"5\"", "'params.jobs' has the wrong type"},
            {"\"stream\":2,", "\"stream\":-1,", "'stream' must not be negative"},
            {"\"values\":[", "\"values\":[1.5,", "'values' must be a whole number"},

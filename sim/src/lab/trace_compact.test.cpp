@@ -16,6 +16,9 @@
 namespace troupe::sim {
 namespace {
 
+// The header's format field as this build writes it.
+std::string current_format() { return "\"format\":" + std::to_string(kTraceFormat); }
+
 Trace storm_run(std::uint64_t seed = 9) {
   return record_run({.scenario = "crash-storm", .params = {{"strict", 1}}, .seed = seed});
 }
@@ -71,7 +74,7 @@ TEST(TraceCompact, RoundTripsAndReplays) {
   const Trace t = storm_run();
   ASSERT_FALSE(t.footer.invariant.empty()) << "seed 9 of a strict storm fails";
   const std::string text = text_of(t);
-  EXPECT_NE(text.find("\"format\":6"), std::string::npos);
+  EXPECT_NE(text.find(current_format()), std::string::npos);
   const Trace back = read_text(text);
   expect_same(back, t);
   EXPECT_EQ(text_of(back), text);
@@ -122,9 +125,9 @@ TEST(TraceCompact, RefusesEditsAndMalformedRowsWithOneLine) {
            {"\"event_kinds\":[", "\"event_kinds\":7,\"x\":[", "event_kinds"},
            {"\"varints\":\"", "\"varints\":\"=", "outside base64url"},
            {"\"count\":", "\"count\":1", "'count' is"},
-           {"\"type\":\"events\"", "\"type\":\"event\"", "does not belong in a trace of format 6"},
-           {"\"format\":6", "\"format\":7", "format 7 is not supported"},
-           {"\"format\":6", "\"format\":5", "recorded by an older troupe"},
+           {"\"type\":\"events\"", "\"type\":\"event\"", "does not belong in a trace of format 7"},
+           {"\"format\":7", "\"format\":8", "format 8 is not supported"},
+           {"\"format\":7", "\"format\":6", "recorded by an older troupe"},
            {"\"message_types\":[", "\"message_types\":7,\"x\":[", "message_types"},
            {"\"message_types\":[", "\"message_types\":[\"\",", "non-empty type names"},
        }) {

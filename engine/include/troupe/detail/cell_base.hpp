@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "troupe/detail/actor_settings.hpp"
+#include "troupe/detail/child_table.hpp"
 #include "troupe/detail/compact_mutex.hpp"
 #include "troupe/detail/intrusive_list.hpp"
 #include "troupe/detail/lifecycle.hpp"
@@ -45,7 +46,7 @@ struct Signal {
     resume,            // continue with the same instance
     restart,           // fresh instance after `failure`
     child_failed,      // `other` failed with `failure`: decide
-    child_terminated,  // `other` has stopped
+    child_terminated,  // `other`, the last child of a cell waiting for them, has stopped
     terminated,        // `other`, which this cell watches, has stopped
     drain_and_stop,    // handle what is queued, then stop (a pool shrinking)
     run,               // run `action` in the activation: a system command (pool resize, tick)
@@ -251,10 +252,16 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
  private:
   using State = LifecycleState;
 
-  bool scheduled_ = false;          // guarded by mu_
-  bool terminated_ = false;         // guarded by mu_
-  bool accepting_children_ = true;  // guarded by mu_
-  Lifecycle lifecycle_;             // activation only
+  // All four guarded by mu_, so sharing a byte is no race. accepting_children_:
+  // not stopping or restarting (a restart would wait forever for a child
+  // spawned meanwhile); awaiting_children_: stopping or restarting, this cell
+  // waits for its children, and the last to leave the table tells it
+  // (child_terminated).
+  bool scheduled_ : 1 = false;
+  bool terminated_ : 1 = false;
+  bool accepting_children_ : 1 = true;
+  bool awaiting_children_ : 1 = false;
+  Lifecycle lifecycle_;  // activation only
   // Activation only, all three (so sharing a byte is no race); stop_reason_
   // says why it is stopping, read by watchers once terminated_ is set;
   // exit_reported_: a permanent child's own stop waits for its restart (a
@@ -309,7 +316,17 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   /// The actor's own ctx.stop(): a stop, unless this is a permanent child
   /// outside shutdown, which waits for its parent to restart it instead.
   void on_stop_self(const Signal& signal);
-  void on_child_terminated(const std::shared_ptr<CellBase>& child);
+  /// A stopped child leaves the table (on the child's thread, under this
+  /// cell's lock): no signal and no activation per child, unless it was the
+  /// last one this cell waited for.
+  void child_stopped(const std::shared_ptr<CellBase>& child);
+  /// Refuses new children; returns whether children remain, and if so the
+  /// last of them to stop sends child_terminated.
+  bool await_children();
+  /// The last child this cell waited for has stopped: the stop or restart goes on.
+  void on_last_child_stopped();
+  /// Queues `signal` (mu_ held); returns whether the caller must schedule.
+  bool enqueue_signal_locked(Signal&& signal);
   void stop_children(DeadLetterReason reason);
   /// Stops `child` for a supervision decision, saying why.
   static void stop_child(CellBase& child, TerminationReason why, const Failure* failure);
@@ -349,32 +366,14 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   void fail(Failure failure);
   void complete_restart();
   void finish_stop();
+  /// The children, ordered by name: deterministic walks.
   std::vector<std::shared_ptr<CellBase>> children_snapshot() const;
-  bool has_children() const;
   template <class Fn>
   bool guarded(Fn&& fn, std::uint64_t message_seq);
 
   CellBase* const parent_;
   const ActorId id_;
   std::string path_;
-  /// Most actors never have children: the table is made by the first spawn.
-  struct Children {
-    /// Orders children by name and finds them by a name alone.
-    struct ByName {
-      using is_transparent = void;
-      static std::string_view key(std::string_view name) { return name; }
-      static std::string_view key(const std::shared_ptr<CellBase>& cell) { return cell->name(); }
-      template <class A, class B>
-      bool operator()(const A& a, const B& b) const {
-        return key(a) < key(b);
-      }
-    };
-    // Ordered: deterministic walks. A set keyed by the child itself keeps
-    // the name once, in the child's path.
-    std::set<std::shared_ptr<CellBase>, ByName> by_name;
-    std::uint64_t generated_names = 0;
-  };
-
   // Guarded by mu_. The signal queue holds no buffer while empty: an idle
   // actor keeps nothing for signals it rarely gets.
   RingQueue<Signal> pending_signals_;
@@ -382,7 +381,8 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   // The actors this cell watches whose Terminated it has not been given yet:
   // a Terminated for any other actor is a duplicate or was unwatched.
   std::unique_ptr<std::set<ActorId>> watching_;  // made by the first watch
-  std::unique_ptr<Children> children_;
+  // Most actors never have children: the table is made by the first spawn.
+  std::unique_ptr<ChildTable> children_;
 
   // Touched only inside activations (this cell's, or its parent's for the history).
   // The failure behind a restart in progress, or behind a stop (kept for

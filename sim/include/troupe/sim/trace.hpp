@@ -46,11 +46,15 @@ namespace troupe::sim {
 /// 5: sent and received events name their sender, number and message type;
 ///    note events.
 /// 6: the event hash takes 8 bytes of text per step (the simulator's hashing
-///    cost halved). The verbose encoding (format 3's lines) is format 6 too.
-inline constexpr int kTraceFormat = 6;
+///    cost halved).
+/// 7: a stopped child leaves its parent's table by itself; the parent runs
+///    only for the last child it waits for (a stop or restart), so the
+///    schedules, and the decisions that record them, changed. The verbose
+///    encoding (format 3's lines) is format 7 too.
+inline constexpr int kTraceFormat = 7;
 /// The oldest format this troupe still reads: older traces hold hashes that
 /// today's runs compute another way, so their replays could only diverge.
-inline constexpr int kOldestTraceFormat = 6;
+inline constexpr int kOldestTraceFormat = 7;
 /// Distinct message types one trace may name.
 inline constexpr std::size_t kTraceMaxMessageTypes = 4096;
 /// Events on one line of a compact trace.

@@ -40,7 +40,8 @@ struct Brood final : Actor<int> {
     starts_->fetch_add(1);
     kids_.clear();
     for (int i = 0; i < children_; ++i) {
-      kids_.push_back(ctx.spawn("c" + std::to_string(i), Props<int>::of<Child>(child_stops_)).value());
+      kids_.push_back(
+          ctx.spawn("c" + std::to_string(i), Props<int>::of<Child>(child_stops_)).value());
     }
   }
   void receive(Context<int>&, int& v) override {
@@ -122,9 +123,10 @@ struct LateSpawner final : Actor<int> {
 TEST(ChildStop, AChildSpawnedInPreRestartIsStoppedWithTheRestAndTheRestartCompletes) {
   System sys{threads(2)};
   std::atomic<int> starts{0};
-  auto parent = sys.spawn("late", Props<int>::of<LateSpawner>(&starts).restart(
-                                      {.max_restarts = 100, .within = 1h}))
-                    .value();
+  auto parent =
+      sys.spawn("late",
+                Props<int>::of<LateSpawner>(&starts).restart({.max_restarts = 100, .within = 1h}))
+          .value();
   for (int i = 0; i < 50; ++i) (void)parent.tell(-1);
   ASSERT_TRUE(eventually(sys, [&] { return starts.load() == 51; })) << starts.load();
   ASSERT_TRUE(sys.await_quiescence(10s));
@@ -146,9 +148,10 @@ TEST(ChildStop, AStoppedChildsNameIsFreeWhileItsParentIsStillBusy) {
   std::atomic<bool> reused{false};
   auto parent =
       sys.spawn("busy", Props<int>::from_function([&](Context<int>& ctx, int&) {
-                  auto first = ctx.spawn("again", Props<int>::from_function(
-                                                      [](Context<int>& c, int&) { c.stop(); }))
-                                   .value();
+                  auto first =
+                      ctx.spawn("again",
+                                Props<int>::from_function([](Context<int>& c, int&) { c.stop(); }))
+                          .value();
                   (void)first.tell(0);
                   const auto until = std::chrono::steady_clock::now() + 10s;
                   while (std::chrono::steady_clock::now() < until) {
@@ -177,8 +180,8 @@ TEST(ChildStop, AFloodOfShortLivedChildrenLeavesNothingBehind) {
     ctx.stop();
   });
   auto parent = sys.spawn("fan", Props<int>::from_function([child](Context<int>& ctx, int& n) {
-                         for (int i = 0; i < n; ++i) (void)ctx.spawn("", child).value().tell(i);
-                       }))
+                            for (int i = 0; i < n; ++i) (void)ctx.spawn("", child).value().tell(i);
+                          }))
                     .value();
   (void)parent.tell(kChildren);
   ASSERT_TRUE(sys.await_quiescence(30s));
@@ -188,7 +191,8 @@ TEST(ChildStop, AFloodOfShortLivedChildrenLeavesNothingBehind) {
   EXPECT_EQ(stats.processed, static_cast<std::uint64_t>(kChildren) + 1);
   // The parent's table is empty: it stops at once, with nothing to wait for.
   sys.stop(parent);
-  ASSERT_TRUE(eventually(sys, [&] { return !parent.alive(); }, 5s));
+  ASSERT_TRUE(eventually(
+      sys, [&] { return !parent.alive(); }, 5s));
 }
 
 }  // namespace

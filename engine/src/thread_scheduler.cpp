@@ -28,6 +28,14 @@ thread_local const ThreadScheduler* tl_timer_owner = nullptr;
 // calls wake_waiters(): a bound on latency, not a busy loop.
 constexpr Duration kWaitRecheck = std::chrono::milliseconds(1);
 
+// How often a sleeping worker looks for work nobody woke it for, at most:
+// work scheduled from inside an activation stays on its worker without a
+// wake-up (the next thing that worker runs), and if the activation then
+// runs long it would wait there while this core sleeps. The look starts at
+// once and backs off to this bound (CAF's relaxed stealing polls every 10 ms).
+constexpr auto kIdlePollMin = std::chrono::microseconds(500);
+constexpr auto kIdlePollMax = std::chrono::milliseconds(10);
+
 constexpr const char* kBlockingOnOwnThread =
     "a blocking wait (System::await_quiescence, System::shutdown, a wait_until, or a tell "
     "that waits for mailbox room) was made on one of the scheduler's own threads, inside an "
@@ -152,7 +160,8 @@ void ThreadScheduler::schedule(Resumable& r) {
   if (tl_owner == this) {
     // From inside an activation: keep the work on this worker. Wake a peer
     // only when this worker now has more than the one item it will run next,
-    // so a ping-pong between two actors does not bounce between threads.
+    // so a ping-pong between two actors does not bounce between threads
+    // (should this activation run long, sleeping peers poll: sleep_until_work).
     push(tl_worker, r, false);
   } else {
     const auto index = next_external_.fetch_add(1, std::memory_order_relaxed) % workers_.size();
@@ -201,6 +210,7 @@ Resumable* ThreadScheduler::steal(std::size_t thief) {
 Resumable* ThreadScheduler::sleep_until_work(std::size_t index) {
   std::unique_lock lock(sleep_mu_);
   sleepers_.fetch_add(1);
+  std::chrono::microseconds poll = kIdlePollMin;
   while (true) {
     // Registered as a sleeper before looking: a producer that pushes after
     // this look sees sleepers_ > 0 and notifies under sleep_mu_.
@@ -212,7 +222,11 @@ Resumable* ThreadScheduler::sleep_until_work(std::size_t index) {
       sleepers_.fetch_sub(1);
       return nullptr;
     }
-    sleep_cv_.wait(lock);
+    if (sleep_cv_.wait_for(lock, poll) == std::cv_status::timeout) {
+      poll = std::min<std::chrono::microseconds>(2 * poll, kIdlePollMax);
+    } else {
+      poll = kIdlePollMin;  // woken for work: the next lull starts short again
+    }
   }
 }
 

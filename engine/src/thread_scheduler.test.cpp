@@ -83,6 +83,33 @@ TEST(ThreadScheduler, OneBusyActorDoesNotStarveAnother) {
   EXPECT_LT(flood_at_other.load(), 1000);
 }
 
+TEST(ThreadScheduler, WorkQueuedInsideALongActivationRunsOnAnIdleWorker) {
+  // A tell from inside an activation stays on that worker without waking a
+  // peer; the sleeping peer must still find it while the handler runs on.
+  System sys{std::make_unique<ThreadScheduler>(ThreadSchedulerSettings{.threads = 2})};
+  std::atomic<bool> handled{false};
+  auto quick =
+      sys.spawn("quick", Props<int>::from_function([&](Context<int>&, int&) { handled = true; }))
+          .value();
+  std::atomic<bool> seen_while_busy{false};
+  auto slow = sys.spawn("slow", Props<int>::from_function([&](Context<int>&, int&) {
+                          (void)quick.tell(1);
+                          const auto until = std::chrono::steady_clock::now() + 5s;
+                          while (!handled && std::chrono::steady_clock::now() < until) {
+                            std::this_thread::yield();
+                          }
+                          seen_while_busy = handled.load();
+                        }))
+                  .value();
+  for (int round = 0; round < 20; ++round) {
+    handled = false;
+    std::this_thread::sleep_for(20ms);  // both workers asleep
+    (void)slow.tell(round);
+    ASSERT_TRUE(sys.await_quiescence(10s));
+    ASSERT_TRUE(seen_while_busy.load()) << "round " << round << ": waited for the slow handler";
+  }
+}
+
 TEST(ThreadScheduler, AnIdleSchedulerUsesNoCpu) {
   ThreadScheduler s{{.threads = 4}};
   std::this_thread::sleep_for(20ms);  // let the workers go to sleep

@@ -150,8 +150,8 @@ std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<Cel
   }
   if (!accepting_children_) {
     // lifecycle_ is the activation's own: this may run on another thread.
-    return Error{ErrorCode::parent_stopping, "cannot spawn '" + name + "': its parent " + path_ +
-                                                 " is stopping or restarting"};
+    return Error{ErrorCode::parent_stopping,
+                 "cannot spawn '" + name + "': its parent " + path_ + " is stopping or restarting"};
   }
   if (!children_) children_ = std::make_unique<ChildTable>();
   const bool generated = name.empty();

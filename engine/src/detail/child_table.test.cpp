@@ -64,10 +64,11 @@ TEST(ChildTable, MatchesAnOrderedMapThroughRandomInsertsFindsAndErases) {
 TEST(ChildTable, ErasesOnlyTheCellItHoldsUnderAName) {
   System sys{threads(1)};
   // Two cells with the same name under different parents.
-  const auto top = sys.spawn("x", Props<int>::from_function([](Context<int>& ctx, int&) {
-                     ctx.spawn("x", Props<int>::from_function([](Context<int>&, int&) {})).value();
-                   }))
-                       .value();
+  const auto top =
+      sys.spawn("x", Props<int>::from_function([](Context<int>& ctx, int&) {
+                  ctx.spawn("x", Props<int>::from_function([](Context<int>&, int&) {})).value();
+                }))
+          .value();
   (void)top.tell(0);
   ASSERT_TRUE(testing::eventually(sys, [&] { return sys.find<int>("/x/x").has_value(); }));
   const auto outer = top.cell_base();

@@ -12,7 +12,9 @@ namespace troupe::sim {
 namespace {
 
 // The header's format field as this build writes it.
-std::string current_format() { return "\"format\":" + std::to_string(kTraceFormat); }
+std::string current_format() {
+  return "\"format\":" + std::to_string(kTraceFormat);
+}
 
 Trace small_run(std::uint64_t seed = 3) {
   return record_run({.scenario = "taskpool", .params = {{"jobs", 30}}, .seed = seed});

@@ -17,7 +17,9 @@ namespace troupe::sim {
 namespace {
 
 // The header's format field as this build writes it.
-std::string current_format() { return "\"format\":" + std::to_string(kTraceFormat); }
+std::string current_format() {
+  return "\"format\":" + std::to_string(kTraceFormat);
+}
 
 Trace storm_run(std::uint64_t seed = 9) {
   return record_run({.scenario = "crash-storm", .params = {{"strict", 1}}, .seed = seed});

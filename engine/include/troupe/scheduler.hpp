@@ -20,6 +20,9 @@ namespace troupe {
 enum class ResumeResult : std::uint8_t {
   done,          ///< nothing left to do; it will be scheduled again when work arrives
   resume_later,  ///< quota used up with work left: run it again after others had a turn
+  /// It stopped for good in this activation and may already be freed (its
+  /// parent no longer holds it): the scheduler must not touch it again.
+  retired,
 };
 
 /// Who a Resumable is, for schedulers that decide per actor (the simulator's

@@ -309,10 +309,11 @@ ResumeResult CellBase::finish_activation() {
       lifecycle_.is(State::running) &&
       (user_work_ready_locked() || (stop_when_empty_ && !waiting_for_room_locked()) ||
        deferred_terminations_ != nullptr);
-  const bool more = !terminated_ && (!pending_signals_.empty() || runnable);
-  if (more) return ResumeResult::resume_later;
+  if (!terminated_ && (!pending_signals_.empty() || runnable)) return ResumeResult::resume_later;
   scheduled_ = false;
-  return ResumeResult::done;
+  // Stopped: the caller's reference may be the last one left (the cell has
+  // left its parent's table), so it must not look at the cell again.
+  return terminated_ ? ResumeResult::retired : ResumeResult::done;
 }
 
 void CellBase::handle(Signal& signal) {

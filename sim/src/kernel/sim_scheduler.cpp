@@ -427,14 +427,15 @@ void SimScheduler::run_activation(Resumable& r, std::uint64_t id) {
   const ResumeResult result = r.resume(1);
   in_activation_ = false;
   const Duration worked = std::exchange(work_, Duration::zero());
-  const std::uint64_t handled = r.messages_handled() - before;
-  messages_handled_ += handled;
   // An activation of one step either handles a message or a signal. Only a
-  // signal can finish a stopping actor (and free it), so `r` is used below
-  // only when a message was handled or it runs again; `id` is a copy.
+  // signal (or a drained pool worker's last look) can finish a stopping
+  // actor, and its last reference may have gone with it: a retired actor is
+  // not touched again (it handled no message in this step); `id` is a copy.
+  const std::uint64_t handled = result == ResumeResult::retired ? 0 : r.messages_handled() - before;
+  messages_handled_ += handled;
   Duration paid{};
   if (auto it = paid_.find(id);
-      it != paid_.end() && (handled > 0 || result == ResumeResult::done)) {
+      it != paid_.end() && (handled > 0 || result != ResumeResult::resume_later)) {
     paid = it->second;
     paid_.erase(it);
   }

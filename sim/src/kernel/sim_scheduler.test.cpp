@@ -266,6 +266,30 @@ TEST(SimScheduler, AFaultNamingAnUnknownActorIsAClearError) {
   EXPECT_THROW(plan.slow("/x", 0.5), std::invalid_argument);
 }
 
+// A stopping actor leaves its parent's table in its last activation: when
+// nobody else holds it, that activation frees it, and the simulator must not
+// look at it afterwards (this crashed, or was a use-after-free under ASan).
+TEST(SimScheduler, ActorsFreedInTheirLastActivationAreNotTouchedAfterIt) {
+  for (const auto strategy : {Strategy::fifo, Strategy::random, Strategy::pct}) {
+    Simulation sim{{.seed = 3, .strategy = strategy}, {}, 0};
+    std::uint64_t handled = 0;
+    const auto props = Props<int>::from_function([&](Context<int>& ctx, int& v) {
+      ++handled;
+      if (v == 3) ctx.stop();
+    });
+    for (int i = 0; i < 300; ++i) {
+      auto ref = sim.system().spawn("a" + std::to_string(i), props).value();
+      for (int m = 1; m <= 4; ++m) (void)ref.tell(m);
+    }  // the refs are gone: the table holds the actors, and then nobody
+    EXPECT_TRUE(sim.system().await_quiescence(10s));
+    EXPECT_EQ(handled, 300u * 3) << "each handles 1..3, stops, and 4 is a dead letter";
+    const auto stats = sim.system().stats();
+    EXPECT_EQ(stats.dead_letters(), 300u);
+    EXPECT_TRUE(stats.balanced());
+    EXPECT_TRUE(sim.system().shutdown(10s).deadline_met);
+  }
+}
+
 TEST(SimScheduler, AShutdownDeadlineAbandonsExactlyWhatTheClockImplies) {
   // 10 ms per message, each handled when its service ends: by the 95 ms
   // deadline the handlers of 10..90 ms ran (nine); the tenth's service would

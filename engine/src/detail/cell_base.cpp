@@ -337,6 +337,9 @@ void CellBase::handle(Signal& signal) {
       if (!lifecycle_.is(State::suspended)) break;
       if (has_instance()) {
         lifecycle_.move_to(State::running);
+        // A restart that failed over (a child's escalation suspended it)
+        // and was then resumed: the old instance runs on and may spawn.
+        welcome_children();
       } else {
         // The factory itself failed: there is nothing to resume, so build anew.
         on_restart(Failure{path_, "resume without an instance", 0, runtime_->scheduler().now()});
@@ -515,10 +518,7 @@ void CellBase::complete_restart() {
   TROUPE_ASSERT(lifecycle_.is(State::restarting));
   destroy_instance();
   lifecycle_.move_to(State::running);
-  {
-    std::lock_guard lock(mu_);
-    accepting_children_ = true;  // the fresh instance builds its own
-  }
+  welcome_children();  // the fresh instance builds its own
   const auto count = restarts_.fetch_add(1, std::memory_order_relaxed) + 1;
   runtime_->emit(EventKind::restarted, id_, path_, cause_->what, static_cast<std::int64_t>(count));
   runtime_->stream().lifecycle(LifecycleEvent::Kind::restarted, id_, path_);
@@ -583,23 +583,25 @@ Signal CellBase::termination_signal() {
   return signal;
 }
 
-void CellBase::child_stopped(const std::shared_ptr<CellBase>& child) {
-  bool schedule = false;
-  {
-    std::lock_guard lock(mu_);
-    if (children_) children_->erase(*child);
-    const bool last = !children_ || children_->empty();
-    if (!last || !awaiting_children_) return;
-    awaiting_children_ = false;
-    schedule = enqueue_signal_locked(Signal{Signal::Kind::child_terminated, child, {}});
-  }
-  schedule_if(schedule);
+bool CellBase::release_child(const CellBase& child) {
+  std::lock_guard lock(mu_);
+  if (children_) children_->erase(child);
+  const bool last = !children_ || children_->empty();
+  if (!last || !awaiting_children_) return false;
+  awaiting_children_ = false;
+  return true;
+}
+
+void CellBase::welcome_children() {
+  std::lock_guard lock(mu_);
+  accepting_children_ = true;
+  awaiting_children_ = false;
 }
 
 bool CellBase::await_children() {
   std::lock_guard lock(mu_);
   // No child joins while this cell waits (complete_restart opens the door
-  // again). The same lock as child_stopped's: the last child either finds
+  // again). The same lock as release_child's: the last child either finds
   // the flag set or was gone before this look.
   accepting_children_ = false;
   awaiting_children_ = children_ && !children_->empty();
@@ -642,22 +644,30 @@ void CellBase::finish_stop() {
   runtime_->stream().actor_stopped(id_);  // its subscriptions end with it
   runtime_->stream().lifecycle(LifecycleEvent::Kind::stopped, id_, path_);
   auto self = shared_from_this();
+  // The parent's table may hold the last other reference.
+  TROUPE_ASSERT(tl_activation != nullptr && tl_activation->cell() == this);
+  tl_activation->keep_alive(self);
+  bool last_awaited = false;
+  if (parent_ != nullptr) {
+    // Counted from before this cell leaves the live ones until the parent
+    // holds its signal, if it was the last child awaited: a wait for
+    // quiescence in between saw neither the stopped child nor any work at
+    // its stopping or restarting parent, and returned early.
+    runtime_->termination_in_transit();
+    runtime_->retire_cell(*this);
+    // Out of the table before any watcher hears of the stop: a watcher's
+    // on_terminated may spawn a successor under the same name.
+    last_awaited = parent_->release_child(*this);
+  }
   if (watchers) {
     for (auto& weak : *watchers) {
       if (auto watcher = weak.lock()) watcher->enqueue_signal(termination_signal());
     }
   }
-  TROUPE_ASSERT(tl_activation != nullptr && tl_activation->cell() == this);
-  tl_activation->keep_alive(self);
   if (parent_ != nullptr) {
-    // Counted from before this cell leaves the live ones until it has left
-    // the parent's table (and, if it was the last one awaited, the parent
-    // holds the signal): a wait for quiescence in between saw neither the
-    // stopped child nor any work at its stopping or restarting parent, and
-    // returned early.
-    runtime_->termination_in_transit();
-    runtime_->retire_cell(*this);
-    parent_->child_stopped(self);
+    // After the watchers': a Terminated of this child reaches anyone before
+    // its parent can finish stopping and send its own.
+    if (last_awaited) parent_->enqueue_signal(Signal{Signal::Kind::child_terminated, self, {}});
     runtime_->termination_delivered();
   }
   runtime_->scheduler().wake_waiters();

@@ -317,12 +317,16 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   /// outside shutdown, which waits for its parent to restart it instead.
   void on_stop_self(const Signal& signal);
   /// A stopped child leaves the table (on the child's thread, under this
-  /// cell's lock): no signal and no activation per child, unless it was the
-  /// last one this cell waited for.
-  void child_stopped(const std::shared_ptr<CellBase>& child);
+  /// cell's lock): no signal and no activation per child. Returns whether it
+  /// was the last one this cell waited for: the child then sends
+  /// child_terminated, after its watchers' Terminated.
+  bool release_child(const CellBase& child);
   /// Refuses new children; returns whether children remain, and if so the
   /// last of them to stop sends child_terminated.
   bool await_children();
+  /// Back to running (a restart completed, or was abandoned for a resume):
+  /// children may be spawned again, and none is awaited.
+  void welcome_children();
   /// The last child this cell waited for has stopped: the stop or restart goes on.
   void on_last_child_stopped();
   /// Queues `signal` (mu_ held); returns whether the caller must schedule.

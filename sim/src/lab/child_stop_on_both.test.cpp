@@ -9,7 +9,9 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "troupe/sim/sim_scheduler.hpp"
 #include "troupe/testing/both_schedulers.hpp"
 #include "troupe/troupe.hpp"
 
@@ -22,8 +24,15 @@ using testing::On;
 
 class ChildStop : public ::testing::TestWithParam<On> {
  protected:
-  std::unique_ptr<System> make_system(std::uint64_t seed) {
-    return std::make_unique<System>(testing::make_scheduler(GetParam(), seed));
+  /// On the simulator, round `round` is a seed, under each strategy in turn.
+  std::unique_ptr<System> make_system(int round) {
+    if (GetParam() == On::threads) {
+      return std::make_unique<System>(testing::make_scheduler(GetParam(), 0));
+    }
+    constexpr sim::Strategy kStrategies[] = {sim::Strategy::fifo, sim::Strategy::random,
+                                             sim::Strategy::pct};
+    return std::make_unique<System>(std::make_unique<sim::SimScheduler>(sim::SimSettings{
+        .seed = static_cast<std::uint64_t>(round) + 1, .strategy = kStrategies[round % 3]}));
   }
   int rounds() const { return GetParam() == On::threads ? 20 : 60; }  // seeds on the simulator
 };
@@ -57,21 +66,49 @@ struct Respawner final : Actor<int> {
 };
 
 TEST_P(ChildStop, AStoppedChildsNameIsFreeWhenItsWatchingParentHearsOfTheStop) {
-  for (int round = 0; round < rounds(); ++round) {
-    auto sys = make_system(static_cast<std::uint64_t>(round) + 1);
-    constexpr int kGenerations = 200;
+  const bool on_threads = GetParam() == On::threads;
+  for (int round = 0; round < (on_threads ? 3 : rounds()); ++round) {
+    // On threads: more workers than parents, one message per turn, so a
+    // parent often runs on one core while its child stops on another.
+    auto sys = on_threads ? std::make_unique<System>(std::make_unique<ThreadScheduler>(
+                                ThreadSchedulerSettings{.threads = 4, .throughput = 1}))
+                          : make_system(round);
+    constexpr int kParents = 3;
+    constexpr int kGenerations = 1000;
     std::atomic<int> spawned{0}, refused{0};
-    auto parent = sys->spawn("parent", Props<int>::of<Respawner>(kGenerations, &spawned, &refused)
-                                           .mailbox({.capacity = 100000}))
-                      .value();
-    // Busy on another thread (threads) or interleaved (simulator).
-    for (int i = 0; i < 2000; ++i) (void)parent.tell(i);
-    ASSERT_TRUE(sys->await_quiescence(30s)) << "round " << round;
+    std::vector<ActorRef<int>> parents;
+    for (int p = 0; p < kParents; ++p) {
+      parents.push_back(sys->spawn("parent" + std::to_string(p),
+                                   Props<int>::of<Respawner>(kGenerations, &spawned, &refused)
+                                       .mailbox({.capacity = 1000000}))
+                            .value());
+    }
+    const auto done = [&] { return spawned + refused >= kParents * kGenerations || refused > 0; };
+    // Keeps the parents busy from outside while their children come and go.
+    for (int i = 0; i < 200000 && !done(); ++i) {
+      (void)parents[static_cast<std::size_t>(i) % kParents].tell(i);
+      if (!on_threads && i % 100 == 0)
+        sys->scheduler().wait_until([] { return false; }, sys->now());
+    }
+    ASSERT_TRUE(sys->await_quiescence(60s)) << "round " << round;
     EXPECT_EQ(refused.load(), 0) << "round " << round << ": the name was still taken";
-    EXPECT_EQ(spawned.load(), kGenerations);
+    EXPECT_EQ(spawned.load(), kParents * kGenerations);
     EXPECT_TRUE(sys->stats().balanced());
   }
 }
+
+/// Forwards to a child that fails; escalates that failure.
+struct Middle final : Actor<int> {
+  static Directive escalate(const Failure&) { return Directive::escalate; }
+  void pre_start(Context<int>& ctx) override {
+    leaf_ = ctx.spawn("leaf", Props<int>::from_function([](Context<int>&, int&) {
+                                throw std::runtime_error("leaf fails");
+                              }).decider(escalate))
+                .value();
+  }
+  void receive(Context<int>&, int& v) override { (void)leaf_.tell(v); }
+  ActorRef<int> leaf_;
+};
 
 /// Fails with "restart-me" (its supervisor restarts it) after telling its
 /// child, whose own child's failure escalates up to this actor while it is
@@ -79,18 +116,7 @@ TEST_P(ChildStop, AStoppedChildsNameIsFreeWhenItsWatchingParentHearsOfTheStop) {
 struct InterruptedRestart final : Actor<int> {
   explicit InterruptedRestart(std::atomic<int>* spawned) : spawned_(spawned) {}
   void pre_start(Context<int>& ctx) override {
-    const auto escalate = [](const Failure&) { return Directive::escalate; };
-    auto failing_leaf = Props<int>::from_function([](Context<int>&, int&) {
-                          throw std::runtime_error("leaf fails");
-                        }).decider(escalate);
-    middle_ =
-        ctx.spawn("middle",
-                  Props<int>::from_function([failing_leaf, leaf = std::optional<ActorRef<int>>{}](
-                                                Context<int>& c, int& v) mutable {
-                    if (!leaf) leaf = c.spawn("leaf", failing_leaf).value();
-                    (void)leaf->tell(v);
-                  }).decider(escalate))
-            .value();
+    middle_ = ctx.spawn("middle", Props<int>::of<Middle>().decider(Middle::escalate)).value();
   }
   void receive(Context<int>& ctx, int& v) override {
     if (v == 1) {
@@ -107,7 +133,7 @@ struct InterruptedRestart final : Actor<int> {
 
 TEST_P(ChildStop, ARestartAbandonedForAResumeLeavesTheActorAbleToSpawn) {
   for (int round = 0; round < rounds(); ++round) {
-    auto sys = make_system(static_cast<std::uint64_t>(round) + 1);
+    auto sys = make_system(round);
     std::atomic<int> spawned{0};
     auto actor =
         sys->spawn("p", Props<int>::of<InterruptedRestart>(&spawned).decider([](const Failure& f) {

@@ -364,7 +364,13 @@ TEST(EventStreamThreads, ManyPublishersWithSubscribersChurningLoseNothing) {
                  Props<In>::of<Recorder>(&seen, name, Duration::zero(), 7).mailbox({.capacity = 8}))
               .value();
       auto sub = stream.subscribe<Price>(ref, {.bound = 4});
-      ASSERT_TRUE(sub.ok());
+      if (!sub.ok()) {
+        // It may have had its seven prices and stopped before subscribe
+        // returned (an idle worker picks it up at once): said, not lost.
+        ASSERT_EQ(sub.error().message, "EventStream::subscribe: the subscriber has stopped");
+        ASSERT_FALSE(ref.alive());
+        continue;
+      }
       if (round % 2 == 0) (void)stream.unsubscribe(sub.value());
       if (round % 5 == 0) sys.stop(ref);
     }

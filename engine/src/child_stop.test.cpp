@@ -41,7 +41,8 @@ struct Brood final : Actor<int> {
     kids_.clear();
     for (int i = 0; i < children_; ++i) {
       kids_.push_back(
-          ctx.spawn("c" + std::to_string(i), Props<int>::of<Child>(child_stops_)).value());
+          ctx.spawn(std::string("c").append(std::to_string(i)), Props<int>::of<Child>(child_stops_))
+              .value());
     }
   }
   void receive(Context<int>&, int& v) override {
@@ -62,7 +63,7 @@ TEST(ChildStop, AParentStoppedWhileItsChildrenStopThemselvesStopsLastAndOnce) {
   constexpr int kChildren = 40;
   for (int round = 0; round < 60; ++round) {
     std::atomic<int> starts{0}, child_stops{0}, seen{-1};
-    auto parent = sys.spawn("p" + std::to_string(round),
+    auto parent = sys.spawn(std::string("p").append(std::to_string(round)),
                             Props<int>::of<Brood>(kChildren, &starts, &child_stops, &seen))
                       .value();
     (void)parent.tell(round);  // the children start stopping themselves...
@@ -81,7 +82,7 @@ TEST(ChildStop, AParentRestartingWhileItsChildrenStopThemselvesCompletesItsResta
   constexpr int kChildren = 40;
   for (int round = 0; round < 60; ++round) {
     std::atomic<int> starts{0}, child_stops{0}, seen{-1};
-    auto parent = sys.spawn("p" + std::to_string(round),
+    auto parent = sys.spawn(std::string("p").append(std::to_string(round)),
                             Props<int>::of<Brood>(kChildren, &starts, &child_stops, &seen)
                                 .restart({.max_restarts = 5, .within = 1h}))
                       .value();
@@ -92,7 +93,8 @@ TEST(ChildStop, AParentRestartingWhileItsChildrenStopThemselvesCompletesItsResta
     EXPECT_TRUE(parent.alive());
     // The fresh instance's children took the same names: the old ones left.
     for (int i = 0; i < kChildren; i += 13) {
-      EXPECT_TRUE(sys.find<int>(parent.path() + "/c" + std::to_string(i)).has_value());
+      EXPECT_TRUE(
+          sys.find<int>(parent.path() + std::string("/c").append(std::to_string(i))).has_value());
     }
     sys.stop(parent);
     ASSERT_TRUE(eventually(sys, [&] { return !parent.alive(); }));

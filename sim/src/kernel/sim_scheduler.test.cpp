@@ -278,7 +278,7 @@ TEST(SimScheduler, ActorsFreedInTheirLastActivationAreNotTouchedAfterIt) {
       if (v == 3) ctx.stop();
     });
     for (int i = 0; i < 300; ++i) {
-      auto ref = sim.system().spawn("a" + std::to_string(i), props).value();
+      auto ref = sim.system().spawn(std::string("a").append(std::to_string(i)), props).value();
       for (int m = 1; m <= 4; ++m) (void)ref.tell(m);
     }  // the refs are gone: the table holds the actors, and then nobody
     EXPECT_TRUE(sim.system().await_quiescence(10s));

@@ -78,7 +78,7 @@ TEST_P(ChildStop, AStoppedChildsNameIsFreeWhenItsWatchingParentHearsOfTheStop) {
     std::atomic<int> spawned{0}, refused{0};
     std::vector<ActorRef<int>> parents;
     for (int p = 0; p < kParents; ++p) {
-      parents.push_back(sys->spawn("parent" + std::to_string(p),
+      parents.push_back(sys->spawn(std::string("parent").append(std::to_string(p)),
                                    Props<int>::of<Respawner>(kGenerations, &spawned, &refused)
                                        .mailbox({.capacity = 1000000}))
                             .value());

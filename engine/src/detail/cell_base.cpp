@@ -115,21 +115,17 @@ void CellBase::enqueue_signal(Signal signal) {
   bool schedule = false;
   {
     std::lock_guard lock(mu_);
-    schedule = enqueue_signal_locked(std::move(signal));
+    if (terminated_) return;  // a stopped cell has nothing left to decide
+    if (signal.kind == Signal::Kind::terminated) {
+      // Every message the stopped actor sent here is already counted.
+      signal.after_messages = enqueued_.load(std::memory_order_relaxed);
+    }
+    pending_signals_.push_back(std::move(signal));
+    signals_.fetch_add(1, std::memory_order_relaxed);
+    has_signals_.store(true, std::memory_order_release);
+    schedule = mark_scheduled_locked();
   }
   schedule_if(schedule);
-}
-
-bool CellBase::enqueue_signal_locked(Signal&& signal) {
-  if (terminated_) return false;  // a stopped cell has nothing left to decide
-  if (signal.kind == Signal::Kind::terminated) {
-    // Every message the stopped actor sent here is already counted.
-    signal.after_messages = enqueued_.load(std::memory_order_relaxed);
-  }
-  pending_signals_.push_back(std::move(signal));
-  signals_.fetch_add(1, std::memory_order_relaxed);
-  has_signals_.store(true, std::memory_order_release);
-  return mark_scheduled_locked();
 }
 
 void CellBase::schedule_if(bool needed) {
@@ -547,8 +543,7 @@ void CellBase::on_stop(DeadLetterReason reason, TerminationReason why, const Fai
     UnansweredScope requests(reason);  // asks the leftovers carry end after unlocking
     {
       std::lock_guard lock(mu_);
-      accepting_children_ = false;
-      leftovers = close_mailbox_locked();
+      leftovers = close_mailbox_locked();  // await_children, below, refuses new children
     }
     leftovers += drop_stash();  // a stash nobody will unstash any more
   }

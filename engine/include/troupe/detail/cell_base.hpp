@@ -329,8 +329,6 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   void welcome_children();
   /// The last child this cell waited for has stopped: the stop or restart goes on.
   void on_last_child_stopped();
-  /// Queues `signal` (mu_ held); returns whether the caller must schedule.
-  bool enqueue_signal_locked(Signal&& signal);
   void stop_children(DeadLetterReason reason);
   /// Stops `child` for a supervision decision, saying why.
   static void stop_child(CellBase& child, TerminationReason why, const Failure* failure);

@@ -54,14 +54,14 @@ void Recorder::on_event(const Event& event) {
   // just written stalls on store forwarding (a tenth of on_event's time).
   ActorId sender = event.sender;
   if (event.kind == EventKind::sent) {
-    pending_of(event.actor).emplace_back(event.message, event.sender);
+    pending_of(event.actor).push_back({event.message, event.sender});
   } else if (event.kind == EventKind::received && event.message != 0) {
     sender = sender_of(event.actor, event.message);
   } else if (event.kind == EventKind::handed_over) {
     // The successor's receipt names whoever sent it to the stopped worker.
     const auto number_there = static_cast<std::uint64_t>(event.value);
     const ActorId first_sender = number_there != 0 ? sender_of(event.sender, number_there) : 0;
-    if (event.message != 0) pending_of(event.actor).emplace_back(event.message, first_sender);
+    if (event.message != 0) pending_of(event.actor).push_back({event.message, first_sender});
   }
   hash_ = fold_event(hash_, event, sender);
   ++count_;

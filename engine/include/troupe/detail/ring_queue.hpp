@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <new>
 #include <utility>
@@ -105,13 +106,16 @@ class RingQueue {
 
  private:
   static constexpr std::size_t kInitialCapacity = 4;
+  /// 32-bit positions keep the queue at 24 bytes (two in every actor); no
+  /// mailbox, stash or run queue comes near this many elements.
+  static constexpr std::size_t kMaxCapacity = std::size_t{1} << 31;
 
   T* slot(std::size_t i) { return slots_ + ((head_ + i) & (capacity_ - 1)); }
 
   void grow() {
-    const std::size_t bigger = capacity_ == 0 ? kInitialCapacity : capacity_ * 2;
+    const std::size_t bigger = capacity_ == 0 ? kInitialCapacity : std::size_t{capacity_} * 2;
     // slot() masks with capacity - 1: a power of two (checked on growth only).
-    TROUPE_ASSERT((bigger & (bigger - 1)) == 0 && bigger > size_);
+    TROUPE_ASSERT((bigger & (bigger - 1)) == 0 && bigger > size_ && bigger <= kMaxCapacity);
     T* fresh = std::allocator<T>{}.allocate(bigger);
     for (std::size_t i = 0; i < size_; ++i) {
       ::new (static_cast<void*>(fresh + i)) T(std::move(*slot(i)));
@@ -119,7 +123,7 @@ class RingQueue {
     }
     release(slots_, capacity_);
     slots_ = fresh;
-    capacity_ = bigger;
+    capacity_ = static_cast<std::uint32_t>(bigger);
     head_ = 0;
   }
 
@@ -128,9 +132,9 @@ class RingQueue {
   }
 
   T* slots_ = nullptr;
-  std::size_t capacity_ = 0;  // a power of two, or 0
-  std::size_t head_ = 0;
-  std::size_t size_ = 0;
+  std::uint32_t capacity_ = 0;  // a power of two, or 0
+  std::uint32_t head_ = 0;
+  std::uint32_t size_ = 0;
 };
 
 }  // namespace troupe::detail

@@ -10,7 +10,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -20,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "troupe/detail/ring_queue.hpp"
 #include "troupe/events.hpp"
 #include "troupe/sim/event_hash.hpp"
 
@@ -81,7 +81,8 @@ class Recorder final : public EventSink {
   std::set<std::string, std::less<>> spawned_;
   std::map<ActorId, std::string> live_;  // changes on spawn and stop only
   // Per receiver, (message number, sender) of messages sent and not yet received.
-  using Pending = std::deque<std::pair<std::uint64_t, ActorId>>;
+  // A ring, not a deque: a send and its receipt cost no allocation.
+  using Pending = detail::RingQueue<std::pair<std::uint64_t, ActorId>>;
   std::unordered_map<ActorId, Pending> senders_;
   // The last receivers' queues by id: a send and its receipt skip the map.
   struct RecentPending {

@@ -12,9 +12,15 @@
 namespace troupe::detail {
 
 void CellBase::handled_in(Duration time) {
-  if (processing_seconds_ == nullptr || --until_timed_ != 0) return;
-  until_timed_ = runtime_->timing_sample_every();
+  const std::uint32_t every = runtime_->timing_sample_every();
+  if (every == 0 || --until_timed_ != 0) return;
+  until_timed_ = every;
   observe_handled(time);
+}
+
+void CellBase::observe_handled(Duration time) {
+  runtime_->processing_histogram(settings_->kind)
+      .observe(std::chrono::duration<double>(time).count());
 }
 
 constinit thread_local CellBase* tl_running_cell = nullptr;
@@ -83,19 +89,29 @@ CellBase::CellBase(Runtime& runtime, CellBase* parent, ActorId id,
       parent_(parent),
       id_(id) {
   TROUPE_ASSERT(settings_ != nullptr);
-  if (runtime.timing_sample_every() > 0 && id != 0) {
-    const std::string& kind = settings_->kind;
-    processing_seconds_ = &runtime.metrics().histogram(
-        "troupe_message_processing_seconds",
-        "Time a handler took, on the scheduler's clock, by actor kind; sampled: one message "
-        "in " +
-            std::to_string(runtime.timing_sample_every()) +
-            " per actor is timed (SystemSettings::timing_sample_every).",
-        default_seconds_buckets(), {{"kind", kind.empty() ? std::string("actor") : kind}});
-  }
 }
 
-CellBase::~CellBase() = default;
+CellBase::~CellBase() {
+  delete rare_.load(std::memory_order_acquire);
+}
+
+CellRare& CellBase::rare() {
+  CellRare* made = rare_.load(std::memory_order_acquire);
+  if (made != nullptr) return *made;
+  // Two threads may both find none (a parent's restart history and the
+  // child's own failure count): the first to publish wins, the other's goes.
+  auto fresh = std::make_unique<CellRare>();
+  if (rare_.compare_exchange_strong(made, fresh.get(), std::memory_order_acq_rel,
+                                    std::memory_order_acquire)) {
+    return *fresh.release();
+  }
+  return *made;
+}
+
+void CellBase::count_abandoned(std::uint64_t n) {
+  if (n == 0) return;  // most cells abandon nothing: they keep no rare block for it
+  rare().abandoned.fetch_add(n, std::memory_order_relaxed);
+}
 
 void CellBase::start() {
   // Creation is the first thing every activation checks (state created),
@@ -134,8 +150,9 @@ void CellBase::schedule_if(bool needed) {
 
 std::shared_ptr<CellBase> CellBase::find_child(std::string_view name) const {
   std::lock_guard lock(mu_);
-  if (!children_) return nullptr;
-  return children_->find(name);
+  const CellRare* r = rare_if_made();
+  if (r == nullptr || !r->children) return nullptr;
+  return r->children->find(name);
 }
 
 std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<CellBase>& child) {
@@ -149,7 +166,8 @@ std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<Cel
     return Error{ErrorCode::parent_stopping,
                  "cannot spawn '" + name + "': its parent " + path_ + " is stopping or restarting"};
   }
-  if (!children_) children_ = std::make_unique<ChildTable>();
+  auto& children = rare().children;
+  if (!children) children = std::make_unique<ChildTable>();
   const bool generated = name.empty();
   if (!generated && !valid_name(name)) {
     return Error{ErrorCode::invalid_name,
@@ -159,9 +177,9 @@ std::optional<Error> CellBase::adopt(std::string name, const std::shared_ptr<Cel
   // One walk down the table per spawn, not three (two lookups and the
   // insert): with many children each walk compares names all the way down.
   while (true) {
-    if (generated) name = std::string("$").append(std::to_string(++children_->generated_names));
+    if (generated) name = std::string("$").append(std::to_string(++children->generated_names));
     child->path_ = path_ + "/" + name;
-    if (children_->insert(child)) return std::nullopt;
+    if (children->insert(child)) return std::nullopt;
     // A user may have taken a generated name ("$3") already: the next one.
     if (!generated) break;
   }
@@ -174,8 +192,9 @@ void CellBase::watch(const std::shared_ptr<CellBase>& target) {
   TROUPE_ASSERT(target != nullptr);
   {
     std::lock_guard lock(mu_);
-    if (!watching_) watching_ = std::make_unique<std::set<ActorId>>();
-    if (!watching_->insert(target->id()).second) return;  // already watched, Terminated pending
+    auto& watching = rare().watching;
+    if (!watching) watching = std::make_unique<std::set<ActorId>>();
+    if (!watching->insert(target->id()).second) return;  // already watched, Terminated pending
   }
   target->add_watcher(shared_from_this());
 }
@@ -183,7 +202,7 @@ void CellBase::watch(const std::shared_ptr<CellBase>& target) {
 void CellBase::unwatch(CellBase& target) {
   {
     std::lock_guard lock(mu_);
-    if (watching_) watching_->erase(target.id());
+    if (CellRare* r = rare_if_made(); r != nullptr && r->watching) r->watching->erase(target.id());
   }
   target.remove_watcher(*this);
 }
@@ -193,10 +212,11 @@ void CellBase::add_watcher(const std::shared_ptr<CellBase>& watcher) {
     std::lock_guard lock(mu_);
     if (!terminated_) {
       // Watching twice is one watch (one Terminated), as in Akka.
-      if (!watchers_) watchers_ = std::make_unique<std::vector<std::weak_ptr<CellBase>>>();
-      const bool already = std::any_of(watchers_->begin(), watchers_->end(),
+      auto& watchers = rare().watchers;
+      if (!watchers) watchers = std::make_unique<std::vector<std::weak_ptr<CellBase>>>();
+      const bool already = std::any_of(watchers->begin(), watchers->end(),
                                        [&](const auto& w) { return w.lock() == watcher; });
-      if (!already) watchers_->push_back(watcher);
+      if (!already) watchers->push_back(watcher);
       return;
     }
   }
@@ -206,8 +226,9 @@ void CellBase::add_watcher(const std::shared_ptr<CellBase>& watcher) {
 
 void CellBase::remove_watcher(const CellBase& watcher) {
   std::lock_guard lock(mu_);
-  if (!watchers_) return;
-  std::erase_if(*watchers_, [&](const std::weak_ptr<CellBase>& w) {
+  CellRare* r = rare_if_made();
+  if (r == nullptr || !r->watchers) return;
+  std::erase_if(*r->watchers, [&](const std::weak_ptr<CellBase>& w) {
     auto p = w.lock();
     return p == nullptr || p.get() == &watcher;
   });
@@ -239,7 +260,7 @@ std::size_t CellBase::abandon_queue() {
     count = close_mailbox_locked();
   }
   release_room_waiters();
-  abandoned_.fetch_add(count, std::memory_order_relaxed);
+  count_abandoned(count);
   runtime_->dead_letter(DeadLetterReason::shutdown_abandoned, *this, count);
   return count;
 }
@@ -257,7 +278,7 @@ ResumeResult CellBase::resume(std::size_t max_messages) {
       continue;
     }
     if (!lifecycle_.is(State::running)) break;
-    if (deferred_terminations_ && deliver_due_termination()) continue;
+    if (has_deferred_.load(std::memory_order_relaxed) && deliver_due_termination()) continue;
     if (!process_one()) {
       // Out of routing and drained: nothing more can arrive through the pool.
       // (process_one fails no actor when it finds nothing: still running.)
@@ -276,8 +297,8 @@ PendingMessage CellBase::next_message() {
   // Mirrors resume(): a lifecycle step or a signal comes before any message,
   // and a Terminated that is due is delivered before the next message.
   if (!lifecycle_.is(State::running) || has_signals_.load(std::memory_order_acquire)) return {};
-  if (deferred_terminations_ &&
-      dequeued_count() >= deferred_terminations_->front().after_messages) {
+  if (has_deferred_.load(std::memory_order_relaxed) &&
+      dequeued_count() >= rare_if_made()->deferred_terminations->front().after_messages) {
     return {};
   }
   std::lock_guard lock(mu_);
@@ -304,7 +325,7 @@ ResumeResult CellBase::finish_activation() {
   const bool runnable =
       lifecycle_.is(State::running) &&
       (user_work_ready_locked() || (stop_when_empty_ && !waiting_for_room_locked()) ||
-       deferred_terminations_ != nullptr);
+       has_deferred_.load(std::memory_order_relaxed));
   if (!terminated_ && (!pending_signals_.empty() || runnable)) return ResumeResult::resume_later;
   scheduled_ = false;
   // Stopped: the caller's reference may be the last one left (the cell has
@@ -386,31 +407,34 @@ void CellBase::on_terminated_signal(Signal& signal) {
   // suspended or restarting actor runs no user code either: its failed
   // instance must not see it, the instance that resumes or replaces it does
   // (deliver_due_termination runs only while running).
-  if (deferred_terminations_ || !lifecycle_.is(State::running) ||
-      dequeued_count() < signal.after_messages) {
-    if (!deferred_terminations_) {
-      deferred_terminations_ = std::make_unique<RingQueue<Signal>>();
+  const bool deferring = has_deferred_.load(std::memory_order_relaxed);
+  if (deferring || !lifecycle_.is(State::running) || dequeued_count() < signal.after_messages) {
+    auto& deferred = rare().deferred_terminations;
+    if (!deferring) {
+      deferred = std::make_unique<RingQueue<Signal>>();
       has_deferred_.store(true, std::memory_order_release);
     }
     // Marks never decrease (signals are taken in the order they were queued,
     // each marked with the growing enqueued count): only the front is due.
-    TROUPE_ASSERT(deferred_terminations_->empty() ||
-                  deferred_terminations_->back().after_messages <= signal.after_messages);
-    deferred_terminations_->push_back(std::move(signal));
+    TROUPE_ASSERT(deferred->empty() || deferred->back().after_messages <= signal.after_messages);
+    deferred->push_back(std::move(signal));
     return;
   }
   deliver_terminated(signal);
 }
 
 bool CellBase::deliver_due_termination() {
-  TROUPE_ASSERT(deferred_terminations_ && !deferred_terminations_->empty());
-  if (dequeued_count() < deferred_terminations_->front().after_messages) return false;
-  Signal signal = std::move(deferred_terminations_->front());
-  deferred_terminations_->pop_front();
+  // has_deferred_ mirrors a queue that exists and holds something.
+  auto& deferred = rare().deferred_terminations;
+  TROUPE_ASSERT(deferred && !deferred->empty());
+  if (dequeued_count() < deferred->front().after_messages) return false;
+  Signal signal = std::move(deferred->front());
+  deferred->pop_front();
   deliver_terminated(signal);
-  if (deferred_terminations_ && deferred_terminations_->empty()) {
+  // The delivery may have stopped the actor (finish_stop clears the queue).
+  if (deferred && deferred->empty()) {
     // Cleared after the delivery: quiescence never sees a gap between the two.
-    deferred_terminations_.reset();
+    deferred.reset();
     has_deferred_.store(false, std::memory_order_release);
   }
   return true;
@@ -420,7 +444,8 @@ void CellBase::deliver_terminated(const Signal& signal) {
   {
     // Only a watch that is still on gets its (one) Terminated.
     std::lock_guard lock(mu_);
-    if (!watching_ || watching_->erase(signal.other->id()) == 0) return;
+    CellRare* r = rare_if_made();
+    if (r == nullptr || !r->watching || r->watching->erase(signal.other->id()) == 0) return;
   }
   if (has_instance() && !lifecycle_.stopping_or_stopped()) {
     Terminated t{signal.other->id(), signal.other->path(), signal.termination};
@@ -458,7 +483,7 @@ void CellBase::handler_threw(std::string what, std::uint64_t message_seq, bool m
 }
 
 void CellBase::fail(Failure failure) {
-  failures_.fetch_add(1, std::memory_order_relaxed);
+  rare().failures.fetch_add(1, std::memory_order_relaxed);
   runtime_->emit(EventKind::failed, id_, path_, failure.what,
                  static_cast<std::int64_t>(failure.message_seq));
   // A stopping actor has nothing left to supervise: its failure (a child's
@@ -490,7 +515,7 @@ void CellBase::on_stop_self(const Signal& signal) {
 void CellBase::on_restart(const Failure& failure) {
   lifecycle_.move_to(State::restarting);
   exit_reported_ = false;
-  cause_ = std::make_unique<Failure>(failure);
+  rare().cause = std::make_unique<Failure>(failure);
   if (has_instance()) {
     try {
       hook_pre_restart(failure);
@@ -514,11 +539,12 @@ void CellBase::complete_restart() {
   TROUPE_ASSERT(lifecycle_.is(State::restarting));
   destroy_instance();
   lifecycle_.move_to(State::running);
-  welcome_children();  // the fresh instance builds its own
-  const auto count = restarts_.fetch_add(1, std::memory_order_relaxed) + 1;
-  runtime_->emit(EventKind::restarted, id_, path_, cause_->what, static_cast<std::int64_t>(count));
+  welcome_children();    // the fresh instance builds its own
+  CellRare& r = rare();  // made by on_restart
+  const auto count = r.restarts.fetch_add(1, std::memory_order_relaxed) + 1;
+  runtime_->emit(EventKind::restarted, id_, path_, r.cause->what, static_cast<std::int64_t>(count));
   runtime_->stream().lifecycle(LifecycleEvent::Kind::restarted, id_, path_);
-  cause_.reset();
+  r.cause.reset();
   if (!guarded([&] { create_instance(); }, 0)) return;
   guarded([&] { hook_pre_start(); }, 0);
 }
@@ -531,9 +557,9 @@ void CellBase::on_stop(DeadLetterReason reason, TerminationReason why, const Fai
   const bool has_cause =
       why == TerminationReason::failed || why == TerminationReason::budget_exhausted;
   if (has_cause && failure != nullptr) {
-    cause_ = std::make_unique<Failure>(*failure);
-  } else {
-    cause_.reset();  // a restart's cause, if the stop overtook it
+    rare().cause = std::make_unique<Failure>(*failure);
+  } else if (CellRare* r = rare_if_made()) {
+    r->cause.reset();  // a restart's cause, if the stop overtook it
   }
   // Stopped by supervision or by hand, not by shutdown: a pool worker's
   // queue goes to the worker that replaces it (and the mailbox is closed).
@@ -549,7 +575,7 @@ void CellBase::on_stop(DeadLetterReason reason, TerminationReason why, const Fai
   }
   release_room_waiters();
   if (reason == DeadLetterReason::shutdown_abandoned) {
-    abandoned_.fetch_add(leftovers, std::memory_order_relaxed);
+    count_abandoned(leftovers);
   }
   runtime_->dead_letter(reason, *this, leftovers);
   if (!await_children()) {
@@ -573,15 +599,18 @@ void CellBase::stop_child(CellBase& child, TerminationReason why, const Failure*
 }
 
 Signal CellBase::termination_signal() {
-  Signal signal{Signal::Kind::terminated, shared_from_this(), cause_ ? *cause_ : Failure{}};
+  const CellRare* r = rare_if_made();
+  Signal signal{Signal::Kind::terminated, shared_from_this(),
+                r != nullptr && r->cause ? *r->cause : Failure{}};
   signal.termination = stop_reason_;
   return signal;
 }
 
 bool CellBase::release_child(const CellBase& child) {
   std::lock_guard lock(mu_);
-  if (children_) children_->erase(child);
-  const bool last = !children_ || children_->empty();
+  ChildTable* children = rare_if_made() != nullptr ? rare_if_made()->children.get() : nullptr;
+  if (children != nullptr) children->erase(child);
+  const bool last = children == nullptr || children->empty();
   if (!last || !awaiting_children_) return false;
   awaiting_children_ = false;
   return true;
@@ -599,7 +628,8 @@ bool CellBase::await_children() {
   // again). The same lock as release_child's: the last child either finds
   // the flag set or was gone before this look.
   accepting_children_ = false;
-  awaiting_children_ = children_ && !children_->empty();
+  const CellRare* r = rare_if_made();
+  awaiting_children_ = r != nullptr && r->children && !r->children->empty();
   return awaiting_children_;
 }
 
@@ -624,7 +654,8 @@ void CellBase::finish_stop() {
   }
   destroy_instance();
   lifecycle_.move_to(State::stopped);
-  deferred_terminations_.reset();  // nobody is left to tell
+  CellRare* r = rare_if_made();
+  if (r != nullptr) r->deferred_terminations.reset();  // nobody is left to tell
   has_deferred_.store(false, std::memory_order_release);
   std::unique_ptr<std::vector<std::weak_ptr<CellBase>>> watchers;
   {
@@ -633,7 +664,8 @@ void CellBase::finish_stop() {
     pending_signals_.clear();
     pending_signals_.release_if_empty();
     has_signals_.store(false, std::memory_order_relaxed);
-    watchers.swap(watchers_);
+    // A watch made since r was read made the block, under this same lock.
+    if (CellRare* now = rare_if_made()) watchers.swap(now->watchers);
   }
   runtime_->emit(EventKind::stopped, id_, path_);
   runtime_->stream().actor_stopped(id_);  // its subscriptions end with it
@@ -672,7 +704,9 @@ std::vector<std::shared_ptr<CellBase>> CellBase::children_snapshot() const {
   std::vector<std::shared_ptr<CellBase>> out;
   {
     std::lock_guard lock(mu_);
-    if (children_) out = children_->members();
+    if (const CellRare* r = rare_if_made(); r != nullptr && r->children) {
+      out = r->children->members();
+    }
   }
   // Sorted outside the lock: spawns and stopping children wait on it.
   ChildTable::sort_by_name(out);

@@ -37,6 +37,20 @@ Runtime::Runtime(System& owner, std::unique_ptr<Scheduler> scheduler, EventSink*
   metrics_.add_collector([this](SampleSink& sink) { collect(sink); });
 }
 
+Histogram& Runtime::processing_histogram(std::string_view kind) {
+  std::lock_guard lock(histograms_mu_);
+  if (auto it = histograms_.find(kind); it != histograms_.end()) return *it->second;
+  Histogram& made = metrics_.histogram(
+      "troupe_message_processing_seconds",
+      "Time a handler took, on the scheduler's clock, by actor kind; sampled: one message in " +
+          std::to_string(timing_sample_every_) +
+          " per actor is timed (SystemSettings::timing_sample_every).",
+      default_seconds_buckets(),
+      {{"kind", kind.empty() ? std::string("actor") : std::string(kind)}});
+  histograms_.emplace(std::string(kind), &made);
+  return made;
+}
+
 void Runtime::collect(SampleSink& sink) const {
   sink.gauge("troupe_build_info", "Always 1: the troupe version and compiler, as labels.",
              {{"version", TROUPE_ENGINE_VERSION}, {"compiler", compiler_name()}}, 1);

@@ -125,8 +125,9 @@ void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const F
   // All are asked before any is charged, so a refusal charges nobody.
   const TimePoint now = scheduler.now();
   for (const auto& target : targets) {
-    if (!target->restart_history) target->restart_history = std::make_unique<RestartHistory>();
-    if (!target->restart_history->allows(now, target->settings_->policy.budget)) {
+    auto& history = target->rare().restart_history;
+    if (!history) history = std::make_unique<RestartHistory>();
+    if (!history->allows(now, target->settings_->policy.budget)) {
       budget_exhausted(*target, failed, failure, scope);
       return;
     }
@@ -135,12 +136,13 @@ void CellBase::restart_children(const std::shared_ptr<CellBase>& failed, const F
     stop_instead_of_restart(*temporary, TerminationReason::stopped_by_parent, nullptr);
   }
   for (const auto& target : targets) {
-    const bool admitted = target->restart_history->admit(now, target->settings_->policy.budget);
+    const bool admitted =
+        target->rare().restart_history->admit(now, target->settings_->policy.budget);
     TROUPE_ASSERT(admitted);
   }
   const Duration delay =
-      backoff_delay(failed->settings_->policy.backoff, failed->restart_history->in_window() - 1,
-                    scheduler.random());
+      backoff_delay(failed->settings_->policy.backoff,
+                    failed->rare().restart_history->in_window() - 1, scheduler.random());
   for (auto& target : targets) {
     if (target != failed) target->enqueue_signal(Signal{Signal::Kind::suspend, nullptr, {}});
   }

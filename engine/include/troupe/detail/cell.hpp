@@ -458,8 +458,8 @@ bool Cell<M>::process_one() {
   }
   // Timing every message would cost two clock reads and three shared atomic
   // updates each: one in N is timed, counted down without a division.
-  const bool timed = processing_seconds_ != nullptr && !runtime_->scheduler_times_handlers() &&
-                     --until_timed_ == 0;
+  const bool timed = runtime_->timing_sample_every() != 0 &&
+                     !runtime_->scheduler_times_handlers() && --until_timed_ == 0;
   if (timed) until_timed_ = runtime_->timing_sample_every();
   const TimePoint started = timed ? runtime_->scheduler().now() : TimePoint{};
   Context<M> ctx(*this, message);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "troupe/detail/actor_settings.hpp"
+#include "troupe/detail/cell_rare.hpp"
 #include "troupe/detail/child_table.hpp"
 #include "troupe/detail/compact_mutex.hpp"
 #include "troupe/detail/intrusive_list.hpp"
@@ -145,9 +146,9 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
 
   std::uint64_t enqueued_count() const { return enqueued_.load(std::memory_order_relaxed); }
   std::uint64_t processed_count() const { return processed_.load(std::memory_order_relaxed); }
-  std::uint64_t abandoned_count() const { return abandoned_.load(std::memory_order_relaxed); }
-  std::uint64_t restart_count() const { return restarts_.load(std::memory_order_relaxed); }
-  std::uint64_t failure_count() const { return failures_.load(std::memory_order_relaxed); }
+  std::uint64_t abandoned_count() const { return rare_count(&CellRare::abandoned); }
+  std::uint64_t restart_count() const { return rare_count(&CellRare::restarts); }
+  std::uint64_t failure_count() const { return rare_count(&CellRare::failures); }
 
   /// Processed count when shutdown began (guarded by the runtime's registry).
   std::uint64_t processed_at_shutdown = 0;
@@ -167,9 +168,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   /// observation is two atomic updates, a sixth of a simulated delivery.
   void handled_in(Duration time) final;
   /// Records one sampled handler time (the caller has done the sampling).
-  void observe_handled(Duration time) {
-    processing_seconds_->observe(std::chrono::duration<double>(time).count());
-  }
+  void observe_handled(Duration time);
   std::uint64_t messages_handled() const final { return received_.load(std::memory_order_relaxed); }
 
  protected:
@@ -216,6 +215,9 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   /// many (dead letters with the stop's reason). Activation only.
   virtual std::size_t drop_stash() { return 0; }
   // --- end stash ---
+
+  /// Counts `n` messages abandoned at a shutdown deadline.
+  void count_abandoned(std::uint64_t n);
 
   /// Schedules this cell if it was idle; called after enqueuing with mu_ released.
   void schedule_if(bool needed);
@@ -272,8 +274,9 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   bool exit_reported_ : 1 = false;
   // Lets an activation skip the lock when no signal is pending (the common case).
   std::atomic<bool> has_signals_{false};
-  // Mirrors deferred_terminations_ != nullptr for idle(): a Terminated
-  // waiting for a suspended actor's restart is work quiescence must see.
+  // Whether Terminated signals wait in the rare block (cell_rare.hpp): read
+  // by idle() (a Terminated waiting for a suspended actor's restart is work
+  // quiescence must see) and, without a load of the block, by activations.
   std::atomic<bool> has_deferred_{false};
 
  protected:
@@ -287,11 +290,7 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   std::atomic<std::uint64_t> enqueued_{0};
   std::atomic<std::uint64_t> processed_{0};
   std::atomic<std::uint64_t> received_{0};
-  std::atomic<std::uint64_t> abandoned_{0};
-  std::atomic<std::uint64_t> restarts_{0};
-  std::atomic<std::uint64_t> failures_{0};
   std::atomic<std::uint64_t> signals_{0};
-  Histogram* processing_seconds_ = nullptr;  // owned by the runtime's registry
 
  private:
   /// Registers `watcher` for a terminated signal; if this cell has already
@@ -379,25 +378,19 @@ class CellBase : public Resumable, public std::enable_shared_from_this<CellBase>
   // Guarded by mu_. The signal queue holds no buffer while empty: an idle
   // actor keeps nothing for signals it rarely gets.
   RingQueue<Signal> pending_signals_;
-  std::unique_ptr<std::vector<std::weak_ptr<CellBase>>> watchers_;  // made by the first watch
-  // The actors this cell watches whose Terminated it has not been given yet:
-  // a Terminated for any other actor is a duplicate or was unwatched.
-  std::unique_ptr<std::set<ActorId>> watching_;  // made by the first watch
-  // Most actors never have children: the table is made by the first spawn.
-  std::unique_ptr<ChildTable> children_;
+  // Children, watches, failures, restarts, deferred Terminated signals (cell_rare.hpp):
+  // made by the first use, from whichever thread comes first, and published
+  // once; never replaced until the cell is destroyed.
+  std::atomic<CellRare*> rare_{nullptr};
 
-  // Touched only inside activations (this cell's, or its parent's for the history).
-  // The failure behind a restart in progress, or behind a stop (kept for
-  // the watchers' Terminated once stopped).
-  std::unique_ptr<Failure> cause_;
-  // Terminated signals waiting for messages sent before them, oldest first
-  // (their marks never decrease). Activation only; made when first needed.
-  std::unique_ptr<RingQueue<Signal>> deferred_terminations_;
-
- public:
-  /// Kept by the supervisor (the parent) for its decisions about this cell;
-  /// made at the first restart.
-  std::unique_ptr<RestartHistory> restart_history;
+  /// The rare block, made now if it was not (any thread).
+  CellRare& rare();
+  /// The rare block if it was made, else nullptr (any thread).
+  CellRare* rare_if_made() const { return rare_.load(std::memory_order_acquire); }
+  std::uint64_t rare_count(std::atomic<std::uint64_t> CellRare::*counter) const {
+    const CellRare* r = rare_if_made();
+    return r == nullptr ? 0 : (r->*counter).load(std::memory_order_relaxed);
+  }
 };
 
 }  // namespace troupe::detail

@@ -107,7 +107,7 @@ std::size_t Cell<M>::unstash(std::size_t max) {
   }
   if (closed) {
     // Only a shutdown past its deadline closes a running actor's mailbox.
-    abandoned_.fetch_add(n, std::memory_order_relaxed);
+    count_abandoned(n);
     runtime_->dead_letter(DeadLetterReason::shutdown_abandoned, *this, n);
   }
   stashed.release_if_empty();

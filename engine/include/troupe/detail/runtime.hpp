@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -121,6 +122,10 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   MetricsRegistry& metrics() { return metrics_; }
   /// Time one message in this many for the processing histogram (0: never).
   std::uint32_t timing_sample_every() const { return timing_sample_every_; }
+  /// The histogram of sampled handler times of actors of `kind`, made by
+  /// the first sample of that kind: a spawn pays nothing for it, and a cell
+  /// keeps no pointer to it. Any thread.
+  Histogram& processing_histogram(std::string_view kind);
   bool emitting() const { return sink_.load(std::memory_order_relaxed) != nullptr; }
   /// Called when the System is destroyed: the sink may go away with it.
   void detach_sink() { sink_.store(nullptr); }
@@ -190,6 +195,8 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   static inline const std::string kOtherStoppedActors = "(other stopped actors)";
 
   MetricsRegistry metrics_;
+  std::mutex histograms_mu_;
+  std::map<std::string, Histogram*, std::less<>> histograms_;  // by kind; guarded by histograms_mu_
   RoomWaiters room_waiters_;
   const std::uint32_t timing_sample_every_;
   const bool scheduler_times_handlers_;

@@ -29,7 +29,7 @@ constexpr bool kSanitized = true;
 constexpr bool kSanitized = false;
 #endif
 
-TEST(Footprint, AnIdleActorCostsUnder512BytesOfHeap) {
+TEST(Footprint, AnIdleActorCostsUnder384BytesOfHeap) {
   if (kSanitized) GTEST_SKIP() << "sanitizers replace malloc and pad every block";
   constexpr int kActors = 20000;
   std::atomic<int> started{0};
@@ -47,7 +47,7 @@ TEST(Footprint, AnIdleActorCostsUnder512BytesOfHeap) {
 
   const double per_actor = static_cast<double>(after - before) / kActors;
   RecordProperty("heap_bytes_per_idle_actor", std::to_string(per_actor));
-  EXPECT_LT(per_actor, 512.0) << "everything an idle actor holds: its cell, its place among its "
+  EXPECT_LT(per_actor, 384.0) << "everything an idle actor holds: its cell, its place among its "
                                  "parent's children and its instance";
 }
 

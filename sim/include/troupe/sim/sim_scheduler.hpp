@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <memory_resource>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -29,6 +30,7 @@
 #include "troupe/scheduler.hpp"
 #include "troupe/sim/decision_tape.hpp"
 #include "troupe/sim/fault_plan.hpp"
+#include "troupe/sim/node_recycler.hpp"
 #include "troupe/sim/pct_strategy.hpp"
 #include "troupe/sim/prng.hpp"
 #include "troupe/sim/schedule_strategy.hpp"
@@ -230,15 +232,19 @@ class SimScheduler final : public Scheduler {
 
   detail::RingQueue<Resumable*> runnable_;
   std::vector<Key> due_now_;  // timers due at this instant, this step's candidates
-  std::map<Key, std::function<void()>> timers_;
-  std::map<TimerId, Key> timer_keys_;
-  std::map<Key, Resumable*> deferred_;
+  // Timers, deferrals and paid service times come and go with messages: their
+  // nodes are recycled here instead of taken from the heap (half of a
+  // sweep's allocations were these). Declared first: it outlives the maps.
+  NodeRecycler nodes_;
+  std::pmr::map<Key, std::function<void()>> timers_{&nodes_};
+  std::pmr::map<TimerId, Key> timer_keys_{&nodes_};
+  std::pmr::map<Key, Resumable*> deferred_{&nodes_};
   std::vector<Decision> decisions_;
   // Looked up by actor id, never iterated: determinism does not depend on it.
-  std::unordered_map<std::uint64_t, TimePoint> busy_until_;
+  std::pmr::unordered_map<std::uint64_t, TimePoint> busy_until_{&nodes_};
   /// Service time already spent on an actor's next message: its handler
   /// runs when the actor comes up again.
-  std::unordered_map<std::uint64_t, Duration> paid_;
+  std::pmr::unordered_map<std::uint64_t, Duration> paid_{&nodes_};
 };
 
 }  // namespace troupe::sim

@@ -164,6 +164,12 @@ void SimScheduler::schedule(Resumable& r) {
     return;
   }
   TROUPE_ASSERT(!stopped_);
+  // No busy actor and no delay fault (the common case): nothing can hold
+  // the actor back, and nothing about it needs asking.
+  if (busy_until_.empty() && (faults_ended_ || faults_.delays().empty())) {
+    make_runnable(r);
+    return;
+  }
   const ResumableInfo info = r.info();
   TimePoint ready = now_;
   if (auto it = busy_until_.find(info.id); it != busy_until_.end()) {
@@ -230,13 +236,13 @@ void SimScheduler::hold(std::function<void()> effect) {
     return;
   }
   const TimePoint due = saturating_add(now_, work_);
-  auto& queue = held_[running_];
+  const std::uint64_t actor = running_->info().id;
+  auto& queue = held_[actor];
   // One release per instant: effects due together are one candidate, not
   // several the strategy could reorder.
   const bool new_instant = queue.empty() || queue.back().due != due;
   queue.push_back(HeldEffect{due, std::move(effect)});
   if (new_instant) {
-    const std::uint64_t actor = running_;
     after(work_, [this, actor] { release_held(actor); });
   }
 }
@@ -370,20 +376,20 @@ void SimScheduler::fire_timer(const Key& key) {
 }
 
 void SimScheduler::run_actor(Resumable& r) {
-  const ResumableInfo info = r.info();
   // Without stalls or service times (the common case) the activation runs
   // at once: neither question is asked.
   if ((faults_ended_ || faults_.stalls().empty()) && settings_.service_time.is_zero()) {
-    run_activation(r, info.id);
+    run_activation(r);
     return;
   }
+  const ResumableInfo info = r.info();
   if (const TimePoint until = stalled_until(info); until > now_) {
     record_fault(info, "stall", (until - now_).count());
     defer(r, until);
     return;
   }
   if (charge_service(r, info)) return;
-  run_activation(r, info.id);
+  run_activation(r);
 }
 
 namespace {
@@ -416,28 +422,36 @@ bool SimScheduler::charge_service(Resumable& r, const ResumableInfo& info) {
   return true;
 }
 
-void SimScheduler::run_activation(Resumable& r, std::uint64_t id) {
+void SimScheduler::run_activation(Resumable& r) {
+  // The id (a virtual call) is asked only where a map is keyed by it. No
+  // activation adds to paid_ (only the step around it does), so if it is
+  // empty now, it is empty after.
+  const std::uint64_t id = held_.empty() && paid_.empty() ? 0 : r.info().id;
   const std::uint64_t before = r.messages_handled();
   // What the actor held during earlier work is due by now (the actor was
   // busy until then): it takes effect before anything this activation does.
   if (!held_.empty()) release_held(id);
   work_ = Duration::zero();
-  running_ = id;
+  running_ = &r;
   in_activation_ = true;
   const ResumeResult result = r.resume(1);
   in_activation_ = false;
+  running_ = nullptr;
   const Duration worked = std::exchange(work_, Duration::zero());
   // An activation of one step either handles a message or a signal. Only a
   // signal (or a drained pool worker's last look) can finish a stopping
   // actor, and its last reference may have gone with it: a retired actor is
   // not touched again (it handled no message in this step); `id` is a copy.
-  const std::uint64_t handled = result == ResumeResult::retired ? 0 : r.messages_handled() - before;
+  const bool retired = result == ResumeResult::retired;
+  const std::uint64_t handled = retired ? 0 : r.messages_handled() - before;
   messages_handled_ += handled;
   Duration paid{};
-  if (auto it = paid_.find(id);
-      it != paid_.end() && (handled > 0 || result != ResumeResult::resume_later)) {
-    paid = it->second;
-    paid_.erase(it);
+  if (!paid_.empty()) {
+    if (auto it = paid_.find(id);
+        it != paid_.end() && (handled > 0 || result != ResumeResult::resume_later)) {
+      paid = it->second;
+      paid_.erase(it);
+    }
   }
   // Every handled message, not a sample: virtual time costs nothing to read.
   if (handled > 0) r.handled_in(saturating_sum(paid, worked));
@@ -448,8 +462,8 @@ void SimScheduler::run_activation(Resumable& r, std::uint64_t id) {
     } else {
       make_runnable(r);
     }
-  } else if (ready > now_) {
-    busy_until_[id] = ready;
+  } else if (ready > now_ && !retired) {  // a retired actor is never scheduled again
+    busy_until_[r.info().id] = ready;
   }
 }
 

@@ -179,7 +179,7 @@ class SimScheduler final : public Scheduler {
   std::size_t decide();
   void run_actor(Resumable& r);
   bool charge_service(Resumable& r, const ResumableInfo& info);
-  void run_activation(Resumable& r, std::uint64_t id);
+  void run_activation(Resumable& r);
   void defer(Resumable& r, TimePoint until);
   void make_runnable(Resumable& r);
   void fire_timer(const Key& key);
@@ -212,7 +212,7 @@ class SimScheduler final : public Scheduler {
   int stepping_ = 0;           // > 0 while step() runs an actor or a timer callback
   Duration work_{};            // declared by the running activation (Context::work)
   bool in_activation_ = false;
-  std::uint64_t running_ = 0;  // the actor in the activation, while in_activation_
+  Resumable* running_ = nullptr;  // the actor in the activation, while in_activation_
 
   struct HeldEffect {
     TimePoint due;

@@ -6,7 +6,7 @@
 # the lab share troupe/sim/, so this is what keeps them apart. Every spelling
 # of an include counts: quotes or angle brackets, blanks around the `#`.
 # (An include through a macro, `#include HEADER`, is not seen: don't.)
-set(kernel_headers decision_tape event_hash fault_plan pct_strategy prng recorder schedule_strategy service_time
+set(kernel_headers decision_tape event_hash fault_plan node_recycler pct_strategy prng recorder schedule_strategy service_time
                    sim_scheduler streams)
 set(failures "")
 

@@ -1,7 +1,7 @@
 # The layering check must see every spelling of a forbidden include
 # (cmake -DCHECK=<check_layering.cmake> -DWORK=<scratch dir> -P check_layering_selftest.cmake):
 # a tree that holds clean passes, and each planted violation fails it.
-set(kernel_headers decision_tape event_hash fault_plan pct_strategy prng recorder schedule_strategy service_time
+set(kernel_headers decision_tape event_hash fault_plan node_recycler pct_strategy prng recorder schedule_strategy service_time
                    sim_scheduler streams)
 
 function(fresh_tree)

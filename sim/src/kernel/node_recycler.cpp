@@ -4,17 +4,35 @@
 
 namespace troupe::sim {
 
+namespace {
+
+// Unsized deletes: clang does not enable sized deallocation by default.
+void* heap_allocate(std::size_t bytes, std::size_t alignment) {
+  if (alignment <= __STDCPP_DEFAULT_NEW_ALIGNMENT__) return ::operator new(bytes);
+  return ::operator new (bytes, std::align_val_t{alignment});
+}
+
+void heap_deallocate(void* p, std::size_t alignment) {
+  if (alignment <= __STDCPP_DEFAULT_NEW_ALIGNMENT__) {
+    ::operator delete(p);
+  } else {
+    ::operator delete (p, std::align_val_t{alignment});
+  }
+}
+
+}  // namespace
+
 NodeRecycler::~NodeRecycler() {
-  for (std::size_t c = 1; c < free_.size(); ++c) {
-    while (FreeBlock* block = free_[c]) {
-      free_[c] = block->next;
-      ::operator delete(block, c* kGranule);
+  for (FreeBlock*& list : free_) {
+    while (FreeBlock* block = list) {
+      list = block->next;
+      ::operator delete(block);  // recycled blocks came from plain new
     }
   }
 }
 
 void* NodeRecycler::do_allocate(std::size_t bytes, std::size_t alignment) {
-  if (!recycled(bytes, alignment)) return ::operator new (bytes, std::align_val_t{alignment});
+  if (!recycled(bytes, alignment)) return heap_allocate(bytes, alignment);
   const std::size_t c = size_class(bytes == 0 ? 1 : bytes);
   if (FreeBlock* block = free_[c]) {
     free_[c] = block->next;
@@ -25,7 +43,7 @@ void* NodeRecycler::do_allocate(std::size_t bytes, std::size_t alignment) {
 
 void NodeRecycler::do_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
   if (!recycled(bytes, alignment)) {
-    ::operator delete (p, bytes, std::align_val_t{alignment});
+    heap_deallocate(p, alignment);
     return;
   }
   const std::size_t c = size_class(bytes == 0 ? 1 : bytes);

@@ -192,6 +192,15 @@ Histogram& MetricsRegistry::histogram(const std::string& name, const std::string
   return *s.histogram;
 }
 
+void MetricsRegistry::reserve(const std::string& name, const std::string& help, MetricType type) {
+  validate_metric_name(name);
+  std::lock_guard lock(mu_);
+  auto [it, fresh] = families_.try_emplace(name, Family{help, type, {}});
+  if (!fresh && it->second.type != type) {
+    throw std::invalid_argument("metric " + name + " is already a " + type_name(it->second.type));
+  }
+}
+
 void MetricsRegistry::add_collector(Collector collector) {
   std::lock_guard lock(mu_);
   collectors_.push_back(std::move(collector));

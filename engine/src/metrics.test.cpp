@@ -60,6 +60,21 @@ TEST(MetricsRegistry, ReturnsTheSameSeriesForTheSameNameAndLabels) {
   EXPECT_NE(&a, &registry.counter("c_total", "C.", {{"k", "w"}}));
 }
 
+TEST(MetricsRegistry, AReservedNameIsListedAndRefusesAnotherTypeAtItsOwnCall) {
+  MetricsRegistry r;
+  r.reserve("work_seconds", "Work.", MetricType::histogram);
+  const std::string text = r.exposition();
+  EXPECT_NE(text.find("# TYPE work_seconds histogram\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("work_seconds_count"), std::string::npos) << "no series yet: " << text;
+  EXPECT_THROW(r.counter("work_seconds", "mine"), std::invalid_argument);
+  EXPECT_NO_THROW(r.reserve("work_seconds", "Work.", MetricType::histogram));  // idempotent
+  r.histogram("work_seconds", "Work.", {1.0}, {{"kind", "a"}}).observe(0.5);
+  EXPECT_NE(r.exposition().find("work_seconds_count{kind=\"a\"} 1"), std::string::npos);
+  r.counter("jobs_total", "Jobs.");
+  EXPECT_THROW(r.reserve("jobs_total", "Jobs.", MetricType::gauge), std::invalid_argument);
+  EXPECT_THROW(r.reserve("bad name", "x", MetricType::counter), std::invalid_argument);
+}
+
 TEST(MetricsRegistry, RejectsInvalidNamesAndTypeClashesWithAClearError) {
   MetricsRegistry registry;
   EXPECT_THROW(registry.counter("", "h"), std::invalid_argument);

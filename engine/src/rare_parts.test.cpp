@@ -113,5 +113,21 @@ TEST(RareParts, HandlerTimesAreRecordedByKindFromTheFirstMessage) {
   EXPECT_EQ(before.find("kind=\"worker\""), std::string::npos) << before;
 }
 
+TEST(RareParts, AUserMetricUnderTheHistogramsNameIsRefusedAtItsOwnCallNotInAHandler) {
+  // The histogram's series are made at the first timed message, on a worker;
+  // its name is taken when the system starts, so a clash is the caller's error.
+  System sys{threads(1)};
+  EXPECT_THROW(sys.metrics().counter("troupe_message_processing_seconds", "mine"),
+               std::invalid_argument);
+  std::atomic<int> handled{0};
+  auto a =
+      sys.spawn("a", Props<int>::from_function([&](Context<int>&, int&) { ++handled; })).value();
+  ASSERT_EQ(a.tell(1), SendResult::accepted);
+  ASSERT_TRUE(sys.await_quiescence(10s));
+  EXPECT_EQ(handled.load(), 1);
+  EXPECT_THROW(sys.metrics().counter("troupe_message_processing_seconds", "mine"),
+               std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace troupe

@@ -91,6 +91,10 @@ class MetricsRegistry {
   Histogram& histogram(const std::string& name, const std::string& help, std::vector<double> bounds,
                        const Labels& labels = {});
   void add_collector(Collector collector);
+  /// Takes `name` for a family of `type` before it has any series: a later
+  /// registration of another type throws then, at its own call, and the
+  /// exposition lists the family (HELP and TYPE, no samples).
+  void reserve(const std::string& name, const std::string& help, MetricType type);
 
   /// The Prometheus text format (0.0.4): families sorted by name, series by labels.
   std::string exposition() const;

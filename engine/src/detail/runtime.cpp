@@ -35,18 +35,26 @@ Runtime::Runtime(System& owner, std::unique_ptr<Scheduler> scheduler, EventSink*
       stream_(*this) {
   TROUPE_ASSERT(scheduler_ != nullptr);
   metrics_.add_collector([this](SampleSink& sink) { collect(sink); });
+  // The histogram's series are made at each kind's first timed message, on
+  // a worker: the name is taken now, so that a user's metric of another type
+  // under it is refused at the user's own call, never in a handler.
+  if (timing_sample_every_ > 0) {
+    metrics_.reserve(kProcessingSeconds, processing_help(), MetricType::histogram);
+  }
+}
+
+std::string Runtime::processing_help() const {
+  return "Time a handler took, on the scheduler's clock, by actor kind; sampled: one message in " +
+         std::to_string(timing_sample_every_) +
+         " per actor is timed (SystemSettings::timing_sample_every).";
 }
 
 Histogram& Runtime::processing_histogram(std::string_view kind) {
   std::lock_guard lock(histograms_mu_);
   if (auto it = histograms_.find(kind); it != histograms_.end()) return *it->second;
-  Histogram& made = metrics_.histogram(
-      "troupe_message_processing_seconds",
-      "Time a handler took, on the scheduler's clock, by actor kind; sampled: one message in " +
-          std::to_string(timing_sample_every_) +
-          " per actor is timed (SystemSettings::timing_sample_every).",
-      default_seconds_buckets(),
-      {{"kind", kind.empty() ? std::string("actor") : std::string(kind)}});
+  Histogram& made =
+      metrics_.histogram(kProcessingSeconds, processing_help(), default_seconds_buckets(),
+                         {{"kind", kind.empty() ? std::string("actor") : std::string(kind)}});
   histograms_.emplace(std::string(kind), &made);
   return made;
 }

@@ -162,6 +162,8 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
 
  private:
   void collect(SampleSink& sink) const;
+  static constexpr const char* kProcessingSeconds = "troupe_message_processing_seconds";
+  std::string processing_help() const;
   std::uint64_t total_enqueued_locked() const;
   std::uint64_t total_activity_locked() const;
 

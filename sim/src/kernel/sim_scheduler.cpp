@@ -217,6 +217,10 @@ TimerId SimScheduler::after(Duration delay, std::function<void()> callback) {
 
 bool SimScheduler::cancel(TimerId id) {
   if (id == 0) return false;
+  if (!on_owner_thread()) {  // touch nothing: a lookup would race the owner's inserts
+    refuse_foreign("cancel timer " + std::to_string(id));
+    return false;
+  }
   auto it = timer_keys_.find(id - 1);
   if (it == timer_keys_.end()) return false;
   timers_.erase(it->second);

@@ -4,6 +4,7 @@
 
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "troupe/sim/simulation.hpp"
@@ -40,6 +41,22 @@ TEST(SimScheduler, NeverIssuesTimerIdZeroWhichTheEngineReadsAsNoTimer) {
   EXPECT_NE(first, TimerId{0});
   EXPECT_TRUE(s.cancel(first));
   EXPECT_FALSE(s.cancel(TimerId{0}));
+}
+
+TEST(SimScheduler, ACancelFromAnotherThreadTouchesNothingAndIsCountedAsForeign) {
+  SimScheduler s;
+  int fired = 0;
+  const TimerId id = s.after(1s, [&] { ++fired; });
+  bool cancelled = true;
+  std::thread other([&] { cancelled = s.cancel(id); });
+  other.join();
+  EXPECT_FALSE(cancelled);
+  EXPECT_EQ(s.foreign_calls(), 1u);
+  EXPECT_EQ(s.first_foreign_call(), "cancel timer " + std::to_string(id));
+  while (s.step()) {
+  }
+  EXPECT_EQ(fired, 1) << "the timer was left alone";
+  EXPECT_TRUE(s.cancel(s.after(1s, [&] { ++fired; })));  // the owner's cancel still works
 }
 
 TEST(SimScheduler, WaitUntilStopsTheClockExactlyAtTheDeadline) {

@@ -201,6 +201,7 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   std::map<std::string, Histogram*, std::less<>> histograms_;  // by kind; guarded by histograms_mu_
   RoomWaiters room_waiters_;
   const std::uint32_t timing_sample_every_;
+  const std::uint64_t serial_;  // this runtime's number: see processing_histogram
   const bool scheduler_times_handlers_;
   std::atomic<std::uint64_t> rejected_{0};
   std::atomic<std::uint64_t> timer_held_{0};     // messages waiting in user timers

@@ -17,16 +17,8 @@ namespace troupe {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::metric_sample;
 using testing::threads;
-
-/// The value of the sample line that starts with `series` plus a space.
-std::string sample(const std::string& text, const std::string& series) {
-  const std::string key = "\n" + series + " ";
-  const auto at = text.find(key);
-  if (at == std::string::npos) return "<missing " + series + ">";
-  const auto from = at + key.size();
-  return text.substr(from, text.find('\n', from) - from);
-}
 
 /// Watches every actor it is sent, and counts their Terminated signals.
 struct Watcher final : Actor<ActorRef<int>> {
@@ -73,9 +65,11 @@ TEST(RareParts, FirstWatchesFailuresAndRestartsRacingLoseNothing) {
   const std::string text = sys.metrics_text();
   for (const auto& a : actors) {
     const std::string actor = "{actor=\"" + a.path() + "\"}";
-    ASSERT_EQ(sample(text, "troupe_actor_failures_total" + actor), std::to_string(kFailuresEach))
+    ASSERT_EQ(metric_sample(text, "troupe_actor_failures_total" + actor),
+              std::to_string(kFailuresEach))
         << a.path();
-    ASSERT_EQ(sample(text, "troupe_actor_restarts_total" + actor), std::to_string(kFailuresEach))
+    ASSERT_EQ(metric_sample(text, "troupe_actor_restarts_total" + actor),
+              std::to_string(kFailuresEach))
         << a.path();
   }
   for (const auto& a : actors) sys.stop(a);
@@ -93,9 +87,9 @@ TEST(RareParts, AnActorThatNeverUsesThemStillReportsZeroCounts) {
   ASSERT_TRUE(sys.await_quiescence(10s));
   const std::string text = sys.metrics_text();
   const std::string actor = "{actor=\"" + quiet.path() + "\"}";
-  EXPECT_EQ(sample(text, "troupe_actor_failures_total" + actor), "0") << text;
-  EXPECT_EQ(sample(text, "troupe_actor_restarts_total" + actor), "0") << text;
-  EXPECT_EQ(sample(text, "troupe_messages_processed_total" + actor), "1") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_actor_failures_total" + actor), "0") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_actor_restarts_total" + actor), "0") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_messages_processed_total" + actor), "1") << text;
 }
 
 TEST(RareParts, HandlerTimesAreRecordedByKindFromTheFirstMessage) {
@@ -108,7 +102,7 @@ TEST(RareParts, HandlerTimesAreRecordedByKindFromTheFirstMessage) {
   ASSERT_EQ(a.tell(1), SendResult::accepted);
   ASSERT_TRUE(sys.await_quiescence(10s));
   const std::string after = sys.metrics_text();
-  EXPECT_EQ(sample(after, "troupe_message_processing_seconds_count{kind=\"worker\"}"), "1")
+  EXPECT_EQ(metric_sample(after, "troupe_message_processing_seconds_count{kind=\"worker\"}"), "1")
       << after;
   EXPECT_EQ(before.find("kind=\"worker\""), std::string::npos) << before;
 }

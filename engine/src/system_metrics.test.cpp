@@ -12,16 +12,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::eventually;
+using testing::metric_sample;
 using testing::threads;
-
-/// The value of the sample line that starts with `series` plus a space.
-std::string sample(const std::string& text, const std::string& series) {
-  const std::string key = "\n" + series + " ";
-  const auto at = text.find(key);
-  if (at == std::string::npos) return "<missing " + series + ">";
-  const auto from = at + key.size();
-  return text.substr(from, text.find('\n', from) - from);
-}
 
 Props<int> failing_on_negative() {
   return Props<int>::from_function([](Context<int>&, int& v) {
@@ -38,13 +30,14 @@ TEST(SystemMetrics, CountsProcessedFailuresRestartsAndDeadLettersPerActor) {
 
   const std::string text = sys.metrics_text();
   const std::string actor = "{actor=\"" + ref.path() + "\"}";
-  EXPECT_EQ(sample(text, "troupe_messages_processed_total" + actor), "4") << text;
-  EXPECT_EQ(sample(text, "troupe_actor_failures_total" + actor), "3") << text;
-  EXPECT_EQ(sample(text, "troupe_actor_restarts_total" + actor), "3") << text;
-  EXPECT_EQ(sample(text, "troupe_mailbox_length" + actor), "0") << text;
-  EXPECT_EQ(sample(text, "troupe_messages_sent_total"), "7") << text;
-  EXPECT_EQ(sample(text, "troupe_dead_letters_total{reason=\"handler_failed\"}"), "3") << text;
-  EXPECT_EQ(sample(text, "troupe_dead_letters_total{reason=\"mailbox_full\"}"), "0") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_messages_processed_total" + actor), "4") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_actor_failures_total" + actor), "3") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_actor_restarts_total" + actor), "3") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_mailbox_length" + actor), "0") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_messages_sent_total"), "7") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_dead_letters_total{reason=\"handler_failed\"}"), "3")
+      << text;
+  EXPECT_EQ(metric_sample(text, "troupe_dead_letters_total{reason=\"mailbox_full\"}"), "0") << text;
 }
 
 TEST(SystemMetrics, CountsATellAfterShutdownAsADeadLetter) {
@@ -53,8 +46,9 @@ TEST(SystemMetrics, CountsATellAfterShutdownAsADeadLetter) {
   sys.shutdown(1s);
   EXPECT_EQ(ref.tell(1), SendResult::actor_stopped);
   const std::string text = sys.metrics_text();
-  EXPECT_EQ(sample(text, "troupe_dead_letters_total{reason=\"actor_stopped\"}"), "1") << text;
-  EXPECT_EQ(sample(text, "troupe_shutdown_abandoned_total"), "0") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_dead_letters_total{reason=\"actor_stopped\"}"), "1")
+      << text;
+  EXPECT_EQ(metric_sample(text, "troupe_shutdown_abandoned_total"), "0") << text;
 }
 
 TEST(SystemMetrics, PoolWorkersShareOneSeriesAndCountersSurviveAShrink) {
@@ -67,8 +61,8 @@ TEST(SystemMetrics, PoolWorkersShareOneSeriesAndCountersSurviveAShrink) {
 
   const std::string label = "{actor=\"" + pool.path() + "/*\"}";
   std::string text = sys.metrics_text();
-  EXPECT_EQ(sample(text, "troupe_pool_workers{pool=\"" + pool.path() + "\"}"), "4") << text;
-  EXPECT_EQ(sample(text, "troupe_messages_processed_total" + label), "40") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_pool_workers{pool=\"" + pool.path() + "\"}"), "4") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_messages_processed_total" + label), "40") << text;
   // No per-worker series: the worker paths never appear as labels.
   EXPECT_EQ(text.find(pool.path() + "/w"), std::string::npos) << text;
 
@@ -76,8 +70,8 @@ TEST(SystemMetrics, PoolWorkersShareOneSeriesAndCountersSurviveAShrink) {
   ASSERT_TRUE(eventually(sys, [&] { return pool.size() == 1; }));
   ASSERT_TRUE(sys.await_quiescence(10s));
   text = sys.metrics_text();
-  EXPECT_EQ(sample(text, "troupe_pool_workers{pool=\"" + pool.path() + "\"}"), "1") << text;
-  EXPECT_EQ(sample(text, "troupe_messages_processed_total" + label), "40") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_pool_workers{pool=\"" + pool.path() + "\"}"), "1") << text;
+  EXPECT_EQ(metric_sample(text, "troupe_messages_processed_total" + label), "40") << text;
 }
 
 TEST(SystemMetrics, SamplesProcessingTimeByKindAndCanBeTurnedOff) {
@@ -87,7 +81,8 @@ TEST(SystemMetrics, SamplesProcessingTimeByKindAndCanBeTurnedOff) {
     for (int i = 0; i < 5; ++i) (void)ref.tell(i);
     ASSERT_TRUE(sys.await_quiescence(10s));
     const std::string text = sys.metrics_text();
-    EXPECT_EQ(sample(text, "troupe_message_processing_seconds_count{kind=\"timer_kind\"}"), "5")
+    EXPECT_EQ(metric_sample(text, "troupe_message_processing_seconds_count{kind=\"timer_kind\"}"),
+              "5")
         << text;
   }
   {
@@ -98,7 +93,8 @@ TEST(SystemMetrics, SamplesProcessingTimeByKindAndCanBeTurnedOff) {
     for (int i = 0; i < 40; ++i) (void)ref.tell(i);
     ASSERT_TRUE(sys.await_quiescence(10s));
     const std::string text = sys.metrics_text();
-    EXPECT_EQ(sample(text, "troupe_message_processing_seconds_count{kind=\"sampled_kind\"}"), "10")
+    EXPECT_EQ(metric_sample(text, "troupe_message_processing_seconds_count{kind=\"sampled_kind\"}"),
+              "10")
         << text;
   }
   {
@@ -114,7 +110,7 @@ TEST(SystemMetrics, UserMetricsAppearBesideTheRuntimes) {
   System sys{threads()};
   sys.metrics().counter("app_orders_total", "Orders taken.").inc(3);
   const std::string text = sys.metrics_text();
-  EXPECT_EQ(sample(text, "app_orders_total"), "3") << text;
+  EXPECT_EQ(metric_sample(text, "app_orders_total"), "3") << text;
   EXPECT_NE(text.find("# TYPE troupe_messages_sent_total counter"), std::string::npos);
 }
 

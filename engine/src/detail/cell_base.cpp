@@ -608,7 +608,8 @@ Signal CellBase::termination_signal() {
 
 bool CellBase::release_child(const CellBase& child) {
   std::lock_guard lock(mu_);
-  ChildTable* children = rare_if_made() != nullptr ? rare_if_made()->children.get() : nullptr;
+  CellRare* r = rare_if_made();
+  ChildTable* children = r != nullptr ? r->children.get() : nullptr;
   if (children != nullptr) children->erase(child);
   const bool last = children == nullptr || children->empty();
   if (!last || !awaiting_children_) return false;

@@ -1,10 +1,11 @@
-// Helpers shared by the engine's tests: a system on real threads and a
-// bounded wait for a condition.
+// Helpers shared by the engine's tests: a system on real threads, a
+// bounded wait for a condition, and one sample read from a scrape.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "troupe/troupe.hpp"
 
@@ -20,6 +21,16 @@ inline std::unique_ptr<ThreadScheduler> threads(std::size_t n = 2, std::size_t t
 inline bool eventually(System& sys, const std::function<bool()>& done,
                        Duration timeout = std::chrono::seconds(10)) {
   return sys.scheduler().wait_until(done, sys.now() + timeout);
+}
+
+/// The value of the sample line of a Prometheus exposition that starts with
+/// `series` plus a space, or "<missing SERIES>".
+inline std::string metric_sample(const std::string& text, const std::string& series) {
+  const std::string key = "\n" + series + " ";
+  const auto at = text.find(key);
+  if (at == std::string::npos) return "<missing " + series + ">";
+  const auto from = at + key.size();
+  return text.substr(from, text.find('\n', from) - from);
 }
 
 }  // namespace troupe::testing
